@@ -1,0 +1,436 @@
+"""``MockCloud``: one isolated world (state + fake clock) behind one request handler.
+
+One core, several fronts (moto's layout): all state and rules live in the backends owned by
+the world; ``handle`` is the whole server, and the fronts only carry requests to it:
+
+* :meth:`MockCloud.handle`     -- ``httpx.Request -> httpx.Response``
+* :meth:`MockCloud.transport`  -- an ``httpx.MockTransport`` for sync and async clients
+* :meth:`MockCloud.intercept`  -- respx: every httpx client to the UiPath hosts, served here
+* :meth:`MockCloud.serve`      -- a real HTTP server on loopback (uvicorn)
+
+Example::
+
+    cloud = MockCloud(profile="identity", seed=0)
+    with httpx.Client(transport=cloud.transport()) as client:
+        token = client.post(cloud.defaults.identity_url + "/connect/token", data={...})
+    cloud.clock.advance(hours=1)   # the token is now expired, in microseconds
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ._defaults import Defaults
+from ._routes import build_router
+from .core.clock import FakeClock
+from .core.errors import OrchestratorError, UnsupportedEndpoint, WireError, json_response
+from .core.faults import LOGIN_PAGE_HTML, Fault, Faults
+from .core.ids import IdGenerator
+from .core.journal import Exchange, Journal
+from .core.request import MockRequest
+from .core.routing import ACCOUNT, CLOUD, ONPREM
+from .identity.models import (
+    ALL_OR_SCOPES,
+    LEGACY_PKCE_CLIENT_ID,
+    LEGACY_REDIRECT_URI,
+    LEGACY_USER_KEY_CLIENT_ID,
+    UIPATH_CLI_CLIENT_ID,
+    ExternalApp,
+    IdentityBackend,
+    Tenant,
+)
+from .identity.responses import IdentityResponses, LegacyResponses, OnPremResponses
+from .identity.settings import PROFILES, AuthSettings, Profile
+from .orchestrator.backend import OrchestratorRegistry
+
+if TYPE_CHECKING:
+    import respx
+
+__all__ = ["CLOUD_HOSTS", "DEFAULT_ONPREM_HOST", "MockCloud"]
+
+#: Emulated cloud hosts and the site each one is.
+CLOUD_HOSTS: dict[str, str] = {
+    "account.uipath.com": ACCOUNT,
+    "cloud.uipath.com": CLOUD,
+    "platform.uipath.com": CLOUD,
+    "alpha.uipath.com": CLOUD,
+    "staging.uipath.com": CLOUD,
+}
+DEFAULT_ONPREM_HOST = "orchestrator.mock.test"
+
+_DEFAULT_APP_SCOPES = frozenset(
+    {
+        "OR.Execution",
+        "OR.Jobs",
+        "OR.Folders",
+        "OR.Assets",
+        "OR.Queues",
+        "OR.Robots.Read",
+        "OR.Users.Read",
+    }
+)
+_CLI_USER_SCOPES = frozenset(
+    (
+        "ProcessMining OrchestratorApiUserAccess StudioWebBackend IdentityServerApi "
+        "ConnectionService DataService DataServiceApiUserAccess DocumentUnderstanding "
+        "Du.Digitization.Api Du.Classification.Api Du.Extraction.Api Du.Validation.Api "
+        "EnterpriseContextService Directory JamJamApi LLMGateway LLMOps OMS "
+        "RCS.FolderAuthorization TM.Projects TM.TestCases TM.Requirements TM.TestSets "
+        "AutomationSolutions AT.TrackOperations Docs.GPT.Search"
+    ).split()
+)
+_INTERNAL_ERROR = {"message": "An error has occurred.", "errorCode": 0}
+
+
+class MockCloud:
+    """One world: identity servers and Orchestrator tenants on one fake clock.
+
+    ``profile`` picks the auth generation (``legacy``, ``identity``, ``onprem``) whose presets
+    and default credentials the world starts with; ``settings`` overrides any preset.
+    Build a new ``MockCloud`` per test for isolation; ``reset()`` rebuilds the state in place.
+    """
+
+    def __init__(
+        self,
+        profile: Profile = "identity",
+        *,
+        seed: int = 0,
+        settings: AuthSettings | None = None,
+        clock: FakeClock | None = None,
+        onprem_host: str = DEFAULT_ONPREM_HOST,
+        **setting_overrides: Any,
+    ) -> None:
+        if profile not in PROFILES:
+            raise ValueError(f"unknown profile {profile!r}; one of {', '.join(PROFILES)}")
+        self.profile: Profile = profile
+        self.seed = seed
+        self.onprem_host = onprem_host
+        base = settings or AuthSettings.for_profile(profile)
+        self.settings = base.replace(**setting_overrides) if setting_overrides else base
+        self.clock = clock or FakeClock()
+        self._lock = threading.RLock()
+        self._router = build_router()
+        self.hosts: dict[str, frozenset[str]] = {h: frozenset({s}) for h, s in CLOUD_HOSTS.items()}
+        self.hosts[onprem_host] = frozenset({ONPREM})
+        #: Sites a request on any other host (the served loopback origin) is routed as.
+        self.served_sites = (
+            frozenset({ONPREM}) if profile == "onprem" else frozenset({ACCOUNT, CLOUD})
+        )
+        self._build()
+
+    # -- state ----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.ids = IdGenerator(self.seed)
+        self.journal = Journal()
+        self.faults = Faults(self.seed)
+        self.internal_errors: list[str] = []
+        self.identity = IdentityBackend(self, self.onprem_host)
+        self.orchestrator = OrchestratorRegistry(self)
+        self._services: dict[str, Any] = {
+            "identity": IdentityResponses(self),
+            "legacy": LegacyResponses(self),
+            "onprem": OnPremResponses(self),
+        }
+        self._handler_cache: dict[str, Callable[[MockRequest], httpx.Response]] = {}
+        self.defaults = self._provision()
+
+    def register_service(self, name: str, service: Any) -> None:
+        """Make ``service``'s methods reachable as ``"name.method"`` handlers."""
+        self._services[name] = service
+        self._handler_cache.clear()
+
+    def reset(self) -> None:
+        """Rebuild every backend as new (same profile, seed and settings); the clock stays."""
+        with self._lock:
+            self._build()
+
+    def _provision(self) -> Defaults:
+        identity = self.identity
+        profile = self.profile
+        if profile == "onprem":
+            org = identity.add_organization("host", "Host")
+            tenant = identity.add_tenant(org, "Default", "Default")
+        else:
+            org = identity.add_organization("acmecorp", "Acme Corp")
+            # Logical and display names differ, as they do in real tenants (forum 180188).
+            tenant = identity.add_tenant(org, "AcmeDefaultq3v91", "AcmeDefault")
+        user = identity.add_user(org, "ada", "ada@acme.test", "Correct-Horse-9")
+        client_secret = self.ids.token(24)
+        app = identity.add_app(
+            ExternalApp(
+                client_id=self.ids.guid(),
+                name="Integration (confidential)",
+                secret=client_secret,
+                app_scopes=_DEFAULT_APP_SCOPES | ALL_OR_SCOPES,
+                user_scopes=frozenset({"OrchestratorApiUserAccess"}),
+                redirect_uris=("https://integration.acme.test/callback",),
+                grant_types=frozenset(
+                    {"client_credentials", "authorization_code", "refresh_token"}
+                ),
+                org_id=org.id,
+            )
+        )
+        identity.add_app(
+            ExternalApp(
+                client_id=UIPATH_CLI_CLIENT_ID,
+                name="UiPath CLI (public)",
+                user_scopes=_CLI_USER_SCOPES,
+                redirect_uris=(
+                    "http://localhost:8104/oidc/login",
+                    "http://localhost:8055/oidc/login",
+                    "http://localhost:42042/oidc/login",
+                ),
+                grant_types=frozenset({"authorization_code", "refresh_token"}),
+                org_id=org.id,
+            )
+        )
+        identity.add_app(
+            ExternalApp(
+                client_id=LEGACY_PKCE_CLIENT_ID,
+                name="UiPath legacy PKCE client",
+                user_scopes=frozenset(),
+                redirect_uris=(LEGACY_REDIRECT_URI,),
+                grant_types=frozenset({"authorization_code"}),
+                org_id=org.id,
+            )
+        )
+        orch = self.orchestrator.for_tenant(tenant)
+        folder = orch.default_folder
+        release = orch.default_release
+        refresh_token = user_key = None
+        username = password = None
+        legacy_client_id = None
+        if profile == "identity":
+            refresh_token = identity.issue_refresh_token(
+                UIPATH_CLI_CLIENT_ID,
+                user,
+                frozenset({"openid", "profile", "offline_access", "OrchestratorApiUserAccess"}),
+            )
+        elif profile == "legacy":
+            user_key = identity.issue_user_key(user)
+            legacy_client_id = LEGACY_USER_KEY_CLIENT_ID
+        else:
+            username, password = user.username, user.password
+        if profile == "identity":
+            url = f"https://cloud.uipath.com/{org.name}/{tenant.name}"
+            identity_url: str | None = "https://cloud.uipath.com/identity_"
+        elif profile == "legacy":
+            url = f"https://platform.uipath.com/{org.name}/{tenant.name}"
+            identity_url = None
+        else:
+            url = f"https://{self.onprem_host}"
+            identity_url = f"https://{self.onprem_host}/identity"
+        return Defaults(
+            profile=profile,
+            url=url,
+            identity_url=identity_url,
+            legacy_token_url=(
+                "https://account.uipath.com/oauth/token" if profile == "legacy" else None
+            ),
+            organization=org.name,
+            organization_display_name=org.display_name,
+            organization_id=org.id,
+            tenant=tenant.name,
+            tenant_display_name=tenant.display_name,
+            tenant_id=tenant.id,
+            folder=folder.fully_qualified_name,
+            folder_id=folder.id,
+            folder_key=folder.key,
+            process=release.name,
+            release_key=release.key,
+            release_id=release.id,
+            queue=orch.default_queue,
+            asset=orch.default_asset,
+            client_id=app.client_id,
+            client_secret=client_secret,
+            public_client_id=UIPATH_CLI_CLIENT_ID,
+            redirect_uri="http://localhost:8104/oidc/login",
+            scopes=" ".join(sorted(_DEFAULT_APP_SCOPES)),
+            user_key=user_key,
+            legacy_client_id=legacy_client_id,
+            username=username,
+            password=password,
+            refresh_token=refresh_token,
+            user_email=user.email,
+        )
+
+    @property
+    def default_tenant(self) -> Tenant:
+        found = self.identity.find_tenant(self.defaults.organization, self.defaults.tenant)
+        assert found is not None
+        return found
+
+    # -- the server -----------------------------------------------------------------------
+
+    def sites_for(self, host: str) -> frozenset[str]:
+        """Which emulated sites a host is; any other host (loopback) is the served origin."""
+        return self.hosts.get(host) or self.served_sites
+
+    def _resolve(self, handler: str) -> Callable[[MockRequest], httpx.Response]:
+        bound = self._handler_cache.get(handler)
+        if bound is None:
+            service, _, method = handler.partition(".")
+            bound = getattr(self._services[service], method)
+            self._handler_cache[handler] = bound
+        return bound
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        """Serve one request: the whole mock server as a function."""
+        sites = self.sites_for(request.url.host)
+        path = request.url.path
+        method = request.method
+        match = self._router.match(method, path, sites)
+        label = match.route.label if match is not None else None
+        fault_label = auth = error = None
+        with self._lock:
+            fault = self.faults.pick(label, method, path) if self.faults else None
+            try:
+                if fault is not None:
+                    fault_label = fault.label()
+                    response = self._apply_fault(fault, request)
+                    if response is None:  # latency only: serve normally afterwards
+                        fault_label = None if fault.kind == "latency" else fault_label
+                        response = self._dispatch(request, match, sites, method, path)
+                else:
+                    response = self._dispatch(request, match, sites, method, path)
+            except WireError as exc:
+                response = exc.to_response(self.ids)
+                auth = getattr(exc, "auth_reason", None)
+                if isinstance(exc, UnsupportedEndpoint):
+                    error = str(exc)
+            except httpx.TransportError as exc:
+                self._record(request, None, label, sites, fault_label, type(exc).__name__, auth)
+                raise
+            except Exception:  # a bug of the mock: never a traceback on the wire
+                error = traceback.format_exc(limit=8)
+                self.internal_errors.append(error)
+                response = json_response(500, _INTERNAL_ERROR)
+            self._record(request, response, label, sites, fault_label, error, auth)
+        return response
+
+    def _dispatch(
+        self,
+        request: httpx.Request,
+        match: Any,
+        sites: frozenset[str],
+        method: str,
+        path: str,
+    ) -> httpx.Response:
+        if match is None:
+            raise UnsupportedEndpoint(method, path, self._router.closest(method, path))
+        req = MockRequest(request, self, match.params, sites, match.route.label)
+        return self._resolve(match.route.handler)(req)
+
+    def _record(
+        self,
+        request: httpx.Request,
+        response: httpx.Response | None,
+        label: str | None,
+        sites: frozenset[str],
+        fault: str | None,
+        error: str | None,
+        auth: str | None,
+    ) -> None:
+        self.journal.record(
+            Exchange(
+                seq=self.journal.next_seq(),
+                at=self.clock.time(),
+                request=request,
+                response=response,
+                route=label,
+                site=next(iter(sites)) if len(sites) == 1 else "served",
+                fault=fault,
+                error=error,
+                auth=auth,
+            )
+        )
+
+    def _apply_fault(self, fault: Fault, request: httpx.Request) -> httpx.Response | None:
+        if fault.latency:
+            self.clock.advance(fault.latency)
+        kind = fault.kind
+        if kind == "latency":
+            return None
+        if kind == "drop":
+            raise httpx.RemoteProtocolError(
+                "Server disconnected without sending a response.", request=request
+            )
+        if kind == "stall":
+            timeout = (request.extensions.get("timeout") or {}).get("read")
+            if timeout is None:
+                fault.body = "no-timeout"
+                self.clock.advance(3600)
+                raise httpx.ReadTimeout("uipath-mock: stalled; the client set no timeout",
+                                        request=request)
+            self.clock.advance(float(timeout))
+            raise httpx.ReadTimeout("timed out", request=request)
+        if kind == "login_redirect":
+            origin = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"
+            return httpx.Response(
+                302,
+                headers={"location": f"{origin}/identity_/web/login?returnUrl=%2F"},
+                text=LOGIN_PAGE_HTML,
+            )
+        if kind == "login_html":
+            return httpx.Response(
+                200, text=LOGIN_PAGE_HTML, headers={"content-type": "text/html; charset=utf-8"}
+            )
+        if fault.body is None and fault.status >= 400:
+            return OrchestratorError(
+                fault.status, 0, _STATUS_TEXT.get(fault.status, "An error has occurred."),
+                fault.headers,
+            ).to_response(self.ids)
+        if isinstance(fault.body, (bytes, str)):
+            return httpx.Response(fault.status, content=fault.body, headers=fault.headers)
+        return json_response(fault.status, fault.body, fault.headers)
+
+    # -- fronts ---------------------------------------------------------------------------
+
+    def transport(self) -> httpx.MockTransport:
+        """An httpx transport serving this world, for ``httpx.Client`` and ``AsyncClient``."""
+        return httpx.MockTransport(self.handle)
+
+    @contextmanager
+    def intercept(self, *, passthrough: bool = False) -> Iterator[respx.MockRouter]:
+        """Serve every httpx request to the emulated hosts from this world (respx).
+
+        Any client is caught, even one that builds its own ``httpx.Client`` (UiPath's SDK).
+        A request to another host raises respx's ``AllMockedAssertionError`` instead of going
+        out, unless ``passthrough=True``.
+        """
+        import respx
+
+        router = respx.mock(assert_all_called=False, assert_all_mocked=True)
+        for host in self.hosts:
+            router.route(host=host).mock(side_effect=self.handle)
+        if passthrough:
+            router.route().pass_through()
+        with router:
+            yield router
+
+    @contextmanager
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+        """Serve this world over real HTTP on loopback; yields the base URL."""
+        from .served import serve_in_thread
+
+        with serve_in_thread(self, host=host, port=port) as base_url:
+            yield base_url
+
+    def __repr__(self) -> str:
+        return f"MockCloud(profile={self.profile!r}, seed={self.seed}, clock={self.clock!r})"
+
+
+_STATUS_TEXT = {
+    429: "Too Many Requests",
+    500: "An error has occurred.",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}

@@ -1,0 +1,1 @@
+"""Machinery shared by every emulated service: clock, ids, routing, errors, journal, faults."""

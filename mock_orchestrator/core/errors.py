@@ -1,0 +1,232 @@
+"""Wire errors: every error the mock sends is an exception that renders its own body.
+
+Backends only ever ``raise``; one dispatcher (``MockCloud.handle``) catches :class:`WireError`
+and calls :meth:`WireError.to_response` (moto's ``JsonRESTError`` / ``call_action`` idea). No
+handler builds an error dict inline.
+
+Hierarchy (dialects of UiPath's services)::
+
+    WireError
+    ├── OAuthError                 identity_ (IdentityServer4): 400 {"error", "error_description"?}
+    │   └── Auth0Error             account.uipath.com (Auth0): 403 invalid_grant, 401 access_denied
+    ├── LoginError                 /api/Account/Authenticate: {"message","errorCode","resourceIds"}
+    ├── AbpError                   Orchestrator's authorization layer: the ABP envelope (401/403)
+    ├── OrchestratorError          Orchestrator: {"message","errorCode","traceId"}
+    ├── PlainError                 a status with a small JSON body (cloudrpa 401, 413, 405 ...)
+    └── UnsupportedEndpoint        no route: 404, empty body, and a message naming close routes
+
+The ``str()`` of every error is short and never contains a secret: tests and logs may print it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+if TYPE_CHECKING:
+    from .ids import IdGenerator
+
+__all__ = [
+    "AbpError",
+    "Auth0Error",
+    "LoginError",
+    "OAuthError",
+    "OrchestratorError",
+    "PlainError",
+    "UnsupportedEndpoint",
+    "WireError",
+    "json_response",
+]
+
+_JSON = "application/json; charset=utf-8"
+
+
+def json_response(
+    status_code: int, payload: Any, headers: Mapping[str, str] | None = None
+) -> httpx.Response:
+    """A JSON response, compact as ASP.NET writes it."""
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    all_headers = {"content-type": _JSON}
+    if headers:
+        all_headers.update(headers)
+    return httpx.Response(status_code, content=body, headers=all_headers)
+
+
+class WireError(Exception):
+    """Base of every error the mock puts on the wire."""
+
+    status_code: int = 400
+
+    def __init__(self, status_code: int | None = None, headers: Mapping[str, str] | None = None):
+        if status_code is not None:
+            self.status_code = status_code
+        self.headers: dict[str, str] = dict(headers or {})
+        super().__init__(self.summary())
+
+    def payload(self, ids: IdGenerator) -> Any:
+        raise NotImplementedError
+
+    def summary(self) -> str:
+        return f"HTTP {self.status_code}"
+
+    def to_response(self, ids: IdGenerator) -> httpx.Response:
+        return json_response(self.status_code, self.payload(ids), self.headers)
+
+
+class OAuthError(WireError):
+    """IdentityServer4's token error: always 400, ``no-store``, description left out when empty.
+
+    [V-code] IS4 ``TokenErrorResult``; [V] ``{"error":"invalid_scope"}`` seen from UiPath
+    (uipath-wire.md §4.5).
+    """
+
+    def __init__(
+        self,
+        error: str,
+        description: str | None = None,
+        *,
+        status_code: int = 400,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.error = error
+        self.description = description
+        merged = {"cache-control": "no-store, no-cache", "pragma": "no-cache"}
+        merged.update(headers or {})
+        super().__init__(status_code, merged)
+
+    def payload(self, ids: IdGenerator) -> Any:
+        body: dict[str, str] = {"error": self.error}
+        if self.description:
+            body["error_description"] = self.description
+        return body
+
+    def summary(self) -> str:
+        text = f"{self.status_code} {self.error}"
+        return f"{text}: {self.description}" if self.description else text
+
+
+class Auth0Error(OAuthError):
+    """Auth0's token error (account.uipath.com): same fields, Auth0's statuses (403 for grants)."""
+
+
+class LoginError(WireError):
+    """The compact legacy envelope of ``/api/Account/Authenticate`` failures (uipath-wire §3)."""
+
+    def __init__(self, message: str, error_code: int = 1000, status_code: int = 400) -> None:
+        self.message = message
+        self.error_code = error_code
+        super().__init__(status_code)
+
+    def payload(self, ids: IdGenerator) -> Any:
+        return {"message": self.message, "errorCode": self.error_code, "resourceIds": None}
+
+    def summary(self) -> str:
+        return f"{self.status_code} errorCode {self.error_code}: {self.message}"
+
+
+class AbpError(WireError):
+    """The ABP envelope of Orchestrator's authorization layer (uipath-wire §8.1, [V])."""
+
+    def __init__(
+        self,
+        status_code: int,
+        message: str,
+        details: str,
+        *,
+        unauthorized_request: bool,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.message = message
+        self.details = details
+        self.unauthorized_request = unauthorized_request
+        super().__init__(status_code, headers)
+
+    def payload(self, ids: IdGenerator) -> Any:
+        return {
+            "message": self.message,
+            "errorCode": 0,
+            "result": None,
+            "targetUrl": None,
+            "success": False,
+            "error": {
+                "code": 0,
+                "message": self.message,
+                "details": self.details,
+                "validationErrors": None,
+            },
+            "unAuthorizedRequest": self.unauthorized_request,
+            "__abp": True,
+        }
+
+    def summary(self) -> str:
+        return f"{self.status_code} {self.message}"
+
+
+class OrchestratorError(WireError):
+    """Orchestrator's compact envelope ``{"message","errorCode","traceId"}`` (uipath-wire §8.1)."""
+
+    def __init__(
+        self,
+        status_code: int,
+        error_code: int,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.error_code = error_code
+        self.message = message
+        super().__init__(status_code, headers)
+
+    def payload(self, ids: IdGenerator) -> Any:
+        return {"message": self.message, "errorCode": self.error_code, "traceId": ids.trace_id()}
+
+    def summary(self) -> str:
+        return f"{self.status_code} errorCode {self.error_code}: {self.message}"
+
+
+class PlainError(WireError):
+    """A status with a small fixed JSON body, for endpoints whose error body is not recorded."""
+
+    def __init__(
+        self, status_code: int, body: Any, headers: Mapping[str, str] | None = None
+    ) -> None:
+        self.body = body
+        super().__init__(status_code, headers)
+
+    def payload(self, ids: IdGenerator) -> Any:
+        return self.body
+
+    def to_response(self, ids: IdGenerator) -> httpx.Response:
+        if self.body is None:
+            return httpx.Response(self.status_code, headers=self.headers)
+        return super().to_response(ids)
+
+
+class UnsupportedEndpoint(WireError):
+    """No route matched: 404 with an empty body on the wire ([?] uipath-wire §8.4).
+
+    The exception text explains itself (method, path, the closest declared routes), the way
+    pytest_httpx and vcrpy explain a miss; the journal keeps it for the test to read.
+    """
+
+    status_code = 404
+
+    def __init__(self, method: str, path: str, closest: list[str] | None = None) -> None:
+        self.method = method
+        self.path = path
+        self.closest = closest or []
+        super().__init__(404)
+
+    def payload(self, ids: IdGenerator) -> Any:
+        return None
+
+    def to_response(self, ids: IdGenerator) -> httpx.Response:
+        return httpx.Response(404, headers=self.headers)
+
+    def summary(self) -> str:
+        text = f"uipath-mock: no route for {self.method} {self.path}"
+        if self.closest:
+            text += "; closest: " + ", ".join(self.closest)
+        return text

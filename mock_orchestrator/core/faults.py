@@ -1,0 +1,145 @@
+"""Fault injection: scheduled misbehaviour per route, deterministic, in UiPath's own dialect.
+
+A fault matches a route label (``"identity.token"``, ``"orchestrator.start_jobs"``), a path
+regex, or both, and fires ``times`` times (``None`` = forever), after skipping the first
+``after`` matching requests, or with a seeded ``probability``. Kinds:
+
+``response``        any status, body and headers (503 with ``Retry-After``, 500, 502 ...)
+``drop``            the connection closes without a response (``httpx.RemoteProtocolError``)
+``stall``           no answer until the client's read timeout; without one, the exchange is
+                    marked ``stall:no-timeout`` (a real server would hang forever)
+``login_redirect``  the login-page trap: 302 to an HTML login page
+``login_html``      the login-page trap: 200 ``text/html``
+
+``latency`` (seconds on the world's clock) may be added to any kind, or used alone with
+``kind="latency"``. Faults never read the wall clock: latency advances the world.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["LOGIN_PAGE_HTML", "Fault", "FaultKind", "Faults"]
+
+FaultKind = Literal["response", "drop", "stall", "login_redirect", "login_html", "latency"]
+_KINDS = ("response", "drop", "stall", "login_redirect", "login_html", "latency")
+
+LOGIN_PAGE_HTML = (
+    "<!DOCTYPE html><html><head><title>UiPath - Sign in</title></head>"
+    '<body><form method="post" action="/identity_/web/login">'
+    '<input name="username"/><input name="password" type="password"/></form></body></html>'
+)
+
+
+@dataclass
+class Fault:
+    """One scheduled fault. Built by :meth:`Faults.add`."""
+
+    kind: FaultKind = "response"
+    route: str | None = None
+    path: str | None = None
+    method: str | None = None
+    status: int = 503
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    retry_after: int | None = None
+    latency: float = 0.0
+    times: int | None = 1
+    after: int = 0
+    probability: float | None = None
+    #: How many requests matched, and how many the fault fired on.
+    seen: int = 0
+    fired: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in _KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}; one of {', '.join(_KINDS)}")
+        if self.route is None and self.path is None:
+            raise ValueError("a fault needs a route label or a path regex")
+        if self.probability is not None and not 0 <= self.probability <= 1:
+            raise ValueError("probability must be between 0 and 1")
+        if self.times is not None and self.times < 0:
+            raise ValueError("times must be >= 0 or None")
+        self._path_re = re.compile(self.path, re.IGNORECASE) if self.path else None
+        if self.retry_after is not None:
+            self.headers.setdefault("Retry-After", str(self.retry_after))
+
+    @property
+    def exhausted(self) -> bool:
+        return self.times is not None and self.fired >= self.times
+
+    def label(self) -> str:
+        where = self.route or self.path
+        return f"{self.kind}:{self.status}@{where}" if self.kind == "response" else f"{self.kind}@{where}"
+
+    def matches(self, route: str | None, method: str, path: str) -> bool:
+        if self.route is not None and self.route != route:
+            return False
+        if self.method is not None and self.method.upper() != method:
+            return False
+        return not (self._path_re is not None and self._path_re.search(path) is None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "route": self.route,
+            "path": self.path,
+            "method": self.method,
+            "status": self.status,
+            "times": self.times,
+            "after": self.after,
+            "probability": self.probability,
+            "latency": self.latency,
+            "seen": self.seen,
+            "fired": self.fired,
+        }
+
+
+class Faults:
+    """The world's fault schedule. ``pick`` is called once per routed request."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self._faults: list[Fault] = []
+        self._random = random.Random(seed ^ 0x5EED)
+        self._lock = threading.Lock()
+
+    def add(self, kind: FaultKind = "response", **options: Any) -> Fault:
+        """Schedule a fault, e.g. ``add(route="identity.token", status=503, retry_after=2)``."""
+        fault = Fault(kind=kind, **options)
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def __bool__(self) -> bool:
+        return bool(self._faults)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(list(self._faults))
+
+    def pending(self) -> list[Fault]:
+        """Faults that never fired: the ``assert_all_called`` check of a fixture teardown."""
+        return [f for f in self._faults if f.fired == 0 and (f.times is None or f.times > 0)]
+
+    def pick(self, route: str | None, method: str, path: str) -> Fault | None:
+        if not self._faults:
+            return None
+        with self._lock:
+            for fault in self._faults:
+                if fault.exhausted or not fault.matches(route, method, path):
+                    continue
+                fault.seen += 1
+                if fault.seen <= fault.after:
+                    continue
+                if fault.probability is not None and self._random.random() >= fault.probability:
+                    continue
+                fault.fired += 1
+                return fault
+        return None

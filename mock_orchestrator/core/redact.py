@@ -1,0 +1,119 @@
+"""Redaction: secrets never leave the kit in logs, journals, reports or cassettes.
+
+Secrets are recognised by field name (form, JSON, query) and by header name, wherever they
+appear. The placeholder keeps the length, which is what a person debugging a token problem
+needs to see ("a 43-character verifier was sent") without the value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+__all__ = [
+    "SECRET_FIELDS",
+    "SECRET_HEADERS",
+    "mask",
+    "redact_body",
+    "redact_headers",
+    "redact_mapping",
+    "redact_url",
+]
+
+#: Field names whose values are secrets, compared lower-cased.
+SECRET_FIELDS = frozenset(
+    {
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "client_secret",
+        "code",
+        "code_verifier",
+        "password",
+        "user_key",
+        "userkey",
+        "secret",
+        "token",
+        "result",  # /api/Account/Authenticate puts the bearer token in "result"
+        "assertion",
+    }
+)
+SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "x-uipath-robotkey"})
+
+_BEARER = re.compile(r"(?i)\b(bearer|basic|uirobot)\s+\S+")
+_JWT = re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*")
+
+
+def mask(value: str) -> str:
+    """``***(N chars)``: hides the value, keeps its length."""
+    return f"***({len(value)} chars)"
+
+
+def redact_mapping(data: Any) -> Any:
+    """A deep copy of JSON-like ``data`` with every secret field masked."""
+    if isinstance(data, Mapping):
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            if isinstance(key, str) and key.lower() in SECRET_FIELDS and isinstance(value, str):
+                out[key] = mask(value)
+            else:
+                out[key] = redact_mapping(value)
+        return out
+    if isinstance(data, list):
+        return [redact_mapping(item) for item in data]
+    if isinstance(data, str):
+        return redact_text(data)
+    return data
+
+
+def redact_text(text: str) -> str:
+    """Masks bearer credentials and anything shaped like a JWT inside free text."""
+    text = _BEARER.sub(lambda m: f"{m.group(1)} {mask(m.group(0).split(None, 1)[1])}", text)
+    return _JWT.sub(lambda m: mask(m.group(0)), text)
+
+
+def redact_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in headers:
+        lname = name.lower()
+        if lname in SECRET_HEADERS:
+            scheme, _, rest = value.partition(" ")
+            out[lname] = f"{scheme} {mask(rest)}" if rest else mask(value)
+        elif lname == "location":
+            out[lname] = redact_url(value)
+        else:
+            out[lname] = redact_text(value)
+    return out
+
+
+def redact_url(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    pairs = [
+        (k, mask(v) if k.lower() in SECRET_FIELDS else v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(pairs, safe="*() ")))
+
+
+def redact_body(content: bytes, content_type: str) -> Any:
+    """A body as redacted JSON data, redacted form fields, or redacted text."""
+    if not content:
+        return None
+    text = content.decode("utf-8", "replace")
+    media = content_type.split(";", 1)[0].strip().lower()
+    if "json" in media or text[:1] in ("{", "["):
+        try:
+            return redact_mapping(json.loads(text))
+        except ValueError:
+            pass
+    if media == "application/x-www-form-urlencoded":
+        pairs = parse_qsl(text, keep_blank_values=True)
+        return {k: mask(v) if k.lower() in SECRET_FIELDS else v for k, v in pairs}
+    if len(text) > 2000:
+        text = text[:2000] + f"... ({len(content)} bytes)"
+    return redact_text(text)

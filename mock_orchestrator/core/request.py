@@ -1,0 +1,158 @@
+"""The request a handler sees: the httpx request plus lazily parsed query, form and JSON.
+
+Parsing errors raise :class:`BadBody` / :class:`BadQuery`; each service turns them into its own
+dialect (an OAuth ``invalid_request``, an Orchestrator errorCode 1000), so no handler ever lets a
+``ValueError`` escape as a 500.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote_plus
+
+import httpx
+
+if TYPE_CHECKING:
+    from .._cloud import MockCloud
+
+__all__ = ["MAX_BODY_BYTES", "BadBody", "MockRequest"]
+
+#: Bodies above this are refused before any parsing (UiPath's front door answers 413 too).
+MAX_BODY_BYTES = 1_048_576
+_MAX_FORM_FIELDS = 100
+
+
+class BadBody(ValueError):
+    """The body could not be read as the content type the endpoint takes."""
+
+    def __init__(self, message: str, *, too_large: bool = False) -> None:
+        super().__init__(message)
+        self.too_large = too_large
+
+
+class MockRequest:
+    """What a handler receives. Cheap to build: nothing is parsed until asked for."""
+
+    __slots__ = ("_form", "_json", "_query", "cloud", "params", "raw", "route_label", "sites")
+
+    def __init__(
+        self,
+        raw: httpx.Request,
+        cloud: MockCloud,
+        params: dict[str, str],
+        sites: frozenset[str],
+        route_label: str,
+    ) -> None:
+        self.raw = raw
+        self.cloud = cloud
+        self.params = params
+        self.sites = sites
+        self.route_label = route_label
+        self._query: dict[str, str] | None = None
+        self._form: dict[str, str] | None = None
+        self._json: Any = None
+
+    @property
+    def method(self) -> str:
+        return self.raw.method
+
+    @property
+    def path(self) -> str:
+        return self.raw.url.path
+
+    def header(self, name: str) -> str | None:
+        """A header value, name matched case-insensitively (httpx already does so)."""
+        return self.raw.headers.get(name)
+
+    @property
+    def media_type(self) -> str:
+        value = self.raw.headers.get("content-type", "")
+        return value.split(";", 1)[0].strip().lower()
+
+    @property
+    def query(self) -> dict[str, str]:
+        """Query parameters, ``+`` and ``%20`` decoded as spaces, ``%24`` as ``$``.
+
+        Keys are matched case-insensitively by callers through :meth:`query_get`.
+        """
+        if self._query is None:
+            raw_query = self.raw.url.query.decode("ascii", "replace")
+            try:
+                pairs = parse_qsl(raw_query, keep_blank_values=True, max_num_fields=200)
+            except ValueError as exc:
+                raise BadBody("too many query parameters") from exc
+            self._query = dict(pairs)
+        return self._query
+
+    def query_get(self, name: str) -> str | None:
+        lowered = name.lower()
+        for key, value in self.query.items():
+            if key.lower() == lowered:
+                return value
+        return None
+
+    def _checked_content(self) -> bytes:
+        content = self.raw.content
+        if len(content) > MAX_BODY_BYTES:
+            raise BadBody(f"the body is larger than {MAX_BODY_BYTES} bytes", too_large=True)
+        return content
+
+    def form(self) -> dict[str, str]:
+        """The body as ``application/x-www-form-urlencoded`` fields (blank fields kept)."""
+        if self._form is None:
+            self._checked_content()
+            try:
+                text = self.raw.content.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise BadBody("the body is not UTF-8") from exc
+            fields: dict[str, str] = {}
+            for part in text.split("&") if text else ():
+                if not part:
+                    continue
+                key, sep, value = part.partition("=")
+                name = unquote_plus(key)
+                if name in fields:
+                    raise BadBody(f"parameter '{name}' is repeated")
+                fields[name] = unquote_plus(value) if sep else ""
+                if len(fields) > _MAX_FORM_FIELDS:
+                    raise BadBody("too many form fields")
+            self._form = fields
+        return self._form
+
+    def json(self) -> Any:
+        """The body parsed as JSON; :class:`BadBody` when it is not."""
+        if self._json is None:
+            content = self._checked_content()
+            if not content:
+                raise BadBody("the body is empty")
+            try:
+                self._json = json.loads(content)
+            except (ValueError, RecursionError) as exc:
+                raise BadBody("the body is not valid JSON") from exc
+        return self._json
+
+    def json_object(self) -> dict[str, Any]:
+        value = self.json()
+        if not isinstance(value, dict):
+            raise BadBody("the body must be a JSON object")
+        return value
+
+    def fields(self) -> dict[str, Any]:
+        """JSON object or form fields, whichever the content type says (legacy/on-prem routes)."""
+        media = self.media_type
+        if media in ("application/json", "text/json") or media.endswith("+json"):
+            return self.json_object()
+        if media == "application/x-www-form-urlencoded":
+            return self.form()
+        raise BadBody(f"unsupported content type '{media or 'none'}'")
+
+    def bearer(self) -> str | None:
+        """The bearer token of the Authorization header, or None."""
+        value = self.raw.headers.get("authorization")
+        if not value:
+            return None
+        scheme, _, token = value.partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        return token.strip() or None

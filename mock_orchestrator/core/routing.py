@@ -1,0 +1,134 @@
+"""Routes declared as data: ``(method, path regex with named groups, handler name, sites)``.
+
+A route table is a plain list (moto's ``url_paths``, gcp-storage-emulator's ``HANDLERS``). The
+:class:`Router` compiles it once. Paths are matched case-insensitively, as ASP.NET routes are.
+A :class:`Mount` hands the rest of a path to a sub-router (the Orchestrator lives under several
+URL shapes, so its table is written once and mounted under each prefix). Static routes go in a
+dict, so the hot Orchestrator paths cost one lookup, not a scan.
+
+Sites say on which emulated hosts a route is served:
+
+* ``ACCOUNT``  -- account.uipath.com (the Auth0 tenant of the legacy cloud)
+* ``CLOUD``    -- cloud.uipath.com, platform.uipath.com (and alpha/staging)
+* ``ONPREM``   -- the on-prem Orchestrator host of the world
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+__all__ = ["ACCOUNT", "ALL_SITES", "CLOUD", "ONPREM", "Match", "Mount", "Route", "Router"]
+
+ACCOUNT = "account"
+CLOUD = "cloud"
+ONPREM = "onprem"
+ALL_SITES = frozenset({ACCOUNT, CLOUD, ONPREM})
+
+_REGEX_META = re.compile(r"[\\()\[\]{}?*+|^$.]")
+
+
+@dataclass(frozen=True)
+class Route:
+    """One endpoint. ``handler`` is a dotted name resolved by the world (``"identity.token"``)."""
+
+    method: str
+    path: str
+    handler: str
+    sites: frozenset[str] = ALL_SITES
+    #: Optional label for faults, journal filters and IMPLEMENTATION_COVERAGE.md.
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.handler
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A prefix whose remainder is routed by ``router``; the prefix's groups join the params."""
+
+    prefix: str
+    router: Router
+    sites: frozenset[str] = ALL_SITES
+
+
+@dataclass(frozen=True)
+class Match:
+    route: Route
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def _is_static(path: str) -> bool:
+    return _REGEX_META.search(path) is None
+
+
+class Router:
+    """Compiled route table. ``match`` returns a :class:`Match` or ``None``."""
+
+    def __init__(self, entries: Iterable[Route | Mount] = ()) -> None:
+        self._static: dict[tuple[str, str], list[Route]] = {}
+        self._ordered: list[tuple[re.Pattern[str], Route | Mount]] = []
+        self.routes: list[Route] = []
+        for entry in entries:
+            self.add(entry)
+
+    def add(self, entry: Route | Mount) -> None:
+        if isinstance(entry, Route):
+            self.routes.append(entry)
+            if _is_static(entry.path):
+                key = (entry.method.upper(), entry.path.lower())
+                self._static.setdefault(key, []).append(entry)
+                return
+            pattern = re.compile(entry.path + r"\Z", re.IGNORECASE)
+        else:
+            pattern = re.compile(entry.prefix + r"(?=/|\Z)", re.IGNORECASE)
+        self._ordered.append((pattern, entry))
+
+    def match(self, method: str, path: str, sites: frozenset[str]) -> Match | None:
+        for route in self._static.get((method, path.lower()), ()):
+            if route.sites & sites:
+                return Match(route)
+        for pattern, entry in self._ordered:
+            if not entry.sites & sites:
+                continue
+            if isinstance(entry, Route):
+                if entry.method != method:
+                    continue
+                found = pattern.match(path)
+                if found is not None:
+                    return Match(entry, found.groupdict())
+                continue
+            found = pattern.match(path)
+            if found is None:
+                continue
+            inner = entry.router.match(method, path[found.end() :] or "/", sites)
+            if inner is not None:
+                inner.params.update(found.groupdict())
+                return inner
+        return None
+
+    def allows_other_method(self, path: str, sites: frozenset[str]) -> bool:
+        """True when the path exists under another method (for a 405 rather than a 404)."""
+        return any(
+            self.match(method, path, sites) is not None
+            for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+        )
+
+    def all_routes(self) -> list[Route]:
+        found = list(self.routes)
+        for _, entry in self._ordered:
+            if isinstance(entry, Mount):
+                found.extend(entry.router.all_routes())
+        return found
+
+    def closest(self, method: str, path: str, n: int = 3) -> list[str]:
+        """The declared routes most like ``method path``, for UnsupportedEndpoint's message."""
+        candidates = sorted({f"{r.method} {r.path}" for r in self.all_routes()})
+        return difflib.get_close_matches(f"{method} {path}", candidates, n=n, cutoff=0.3)
+
+
+def describe(routes: Sequence[Route]) -> list[str]:
+    return [f"{r.method} {r.path}" for r in routes]
