@@ -48,6 +48,7 @@ from .identity.models import (
 from .identity.responses import IdentityResponses, LegacyResponses, OnPremResponses
 from .identity.settings import PROFILES, AuthSettings, Profile
 from .orchestrator.backend import OrchestratorRegistry
+from .orchestrator.responses import OrchestratorResponses
 
 if TYPE_CHECKING:
     import respx
@@ -137,6 +138,7 @@ class MockCloud:
             "identity": IdentityResponses(self),
             "legacy": LegacyResponses(self),
             "onprem": OnPremResponses(self),
+            "orchestrator": OrchestratorResponses(self),
         }
         self._handler_cache: dict[str, Callable[[MockRequest], httpx.Response]] = {}
         self.defaults = self._provision()
