@@ -29,6 +29,9 @@ __all__ = ["DEFAULT_START", "Clock", "FakeClock", "SystemClock", "format_odata_t
 #: reproducible across runs (a Monday, 09:00 UTC).
 DEFAULT_START = datetime(2026, 1, 5, 9, 0, 0, tzinfo=timezone.utc)
 
+#: The real-time source of ticking clocks (a module attribute so tests can replace it).
+_monotonic = _time.monotonic
+
 
 @runtime_checkable
 class Clock(Protocol):
@@ -76,7 +79,7 @@ class FakeClock:
         self._offset = 0.0
         self._ticking = ticking
         # In ticking mode the clock reads real elapsed time since construction, plus offset.
-        self._real_origin = _time.monotonic()
+        self._real_origin = _monotonic()
 
     @property
     def ticking(self) -> bool:
@@ -84,7 +87,7 @@ class FakeClock:
 
     def time(self) -> float:
         if self._ticking:
-            return self._frozen_at + (_time.monotonic() - self._real_origin) + self._offset
+            return self._frozen_at + (_monotonic() - self._real_origin) + self._offset
         return self._frozen_at + self._offset
 
     def now(self) -> datetime:

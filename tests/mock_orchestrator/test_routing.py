@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from mock_orchestrator.core.routing import ACCOUNT, ALL_SITES, CLOUD, ONPREM, Mount, Route, Router
+
+CLOUD_ONLY = frozenset({CLOUD})
+
+
+def test_static_routes_match_case_insensitively_on_their_sites() -> None:
+    router = Router([Route("POST", "/identity_/connect/token", "identity.token", CLOUD_ONLY)])
+    found = router.match("POST", "/IDENTITY_/Connect/Token", CLOUD_ONLY)
+    assert found is not None and found.route.handler == "identity.token"
+    assert router.match("POST", "/identity_/connect/token", frozenset({ACCOUNT})) is None
+    assert router.match("GET", "/identity_/connect/token", CLOUD_ONLY) is None
+
+
+def test_regex_routes_pass_named_groups() -> None:
+    router = Router([Route("GET", r"/odata/Jobs\((?P<id>\d+)\)", "orchestrator.get_job")])
+    found = router.match("GET", "/odata/jobs(42)", ALL_SITES)
+    assert found is not None and found.params == {"id": "42"}
+    assert router.match("GET", "/odata/Jobs(42)/extra", ALL_SITES) is None
+
+
+def test_mounts_join_prefix_params_and_respect_sites() -> None:
+    inner = Router([Route("GET", "/odata/Jobs", "orchestrator.list_jobs")])
+    router = Router([Mount(r"/(?P<org>[^/]+)/(?P<tenant>[^/]+)/orchestrator_", inner, CLOUD_ONLY)])
+    found = router.match("GET", "/acme/T1/orchestrator_/odata/Jobs", CLOUD_ONLY)
+    assert found is not None
+    assert found.params == {"org": "acme", "tenant": "T1"}
+    assert router.match("GET", "/acme/T1/orchestrator_/odata/Jobs", frozenset({ONPREM})) is None
+    # the prefix must end at a segment boundary
+    assert router.match("GET", "/acme/T1/orchestrator_x/odata/Jobs", CLOUD_ONLY) is None
+
+
+def test_closest_routes_explain_a_miss() -> None:
+    router = Router([Route("GET", "/odata/Releases", "r"), Route("GET", "/odata/Folders", "f")])
+    assert "GET /odata/Releases" in router.closest("GET", "/odata/Release")
