@@ -25,10 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "serve":
         from .served import main as serve_main
 
-        return serve_main(rest)
+        return int(serve_main(rest))
     from conformance.cli import main as check_main
 
-    return check_main(rest)
+    return int(check_main(rest))
 
 
 if __name__ == "__main__":

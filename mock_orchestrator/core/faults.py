@@ -74,7 +74,9 @@ class Fault:
 
     def label(self) -> str:
         where = self.route or self.path
-        return f"{self.kind}:{self.status}@{where}" if self.kind == "response" else f"{self.kind}@{where}"
+        if self.kind == "response":
+            return f"{self.kind}:{self.status}@{where}"
+        return f"{self.kind}@{where}"
 
     def matches(self, route: str | None, method: str, path: str) -> bool:
         if self.route is not None and self.route != route:

@@ -51,7 +51,8 @@ class Exchange:
         return None if self.response is None else self.response.status_code
 
     def request_header(self, name: str) -> str | None:
-        return self.request.headers.get(name)
+        value: str | None = self.request.headers.get(name)
+        return value
 
     def to_dict(self) -> dict[str, Any]:
         """A redacted, JSON-ready view of the exchange."""

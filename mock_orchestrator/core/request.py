@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, unquote_plus
 import httpx
 
 if TYPE_CHECKING:
-    from .._cloud import MockCloud
+    from mock_orchestrator._cloud import MockCloud
 
 __all__ = ["MAX_BODY_BYTES", "BadBody", "MockRequest"]
 
@@ -63,11 +63,12 @@ class MockRequest:
 
     def header(self, name: str) -> str | None:
         """A header value, name matched case-insensitively (httpx already does so)."""
-        return self.raw.headers.get(name)
+        value: str | None = self.raw.headers.get(name)
+        return value
 
     @property
     def media_type(self) -> str:
-        value = self.raw.headers.get("content-type", "")
+        value: str = self.raw.headers.get("content-type", "")
         return value.split(";", 1)[0].strip().lower()
 
     @property

@@ -10,7 +10,7 @@ Hierarchy (see ``core/errors.py`` for the bases)::
         └── LegacyAccessDenied   401 "Unauthorized" [?]
     LoginError
     ├── CloudLoginTrap           400 errorCode 1000 "Invalid credentials, failed to login." [V]
-    └── OnPremBadCredentials     400 errorCode 1000 "Invalid username/email address or password." [V]
+    └── OnPremBadCredentials     400 errorCode 1000 "Invalid username/email address or ..." [V]
     AbpError
     ├── Unauthenticated          401 "You are not authenticated!" + WWW-Authenticate [V body]
     └── Unauthorized             403 "You are not authorized!" [V]
@@ -18,7 +18,7 @@ Hierarchy (see ``core/errors.py`` for the bases)::
 
 from __future__ import annotations
 
-from ..core.errors import AbpError, Auth0Error, LoginError, OAuthError, PlainError
+from mock_orchestrator.core.errors import AbpError, Auth0Error, LoginError, OAuthError, PlainError
 
 __all__ = [
     "CloudLoginTrap",

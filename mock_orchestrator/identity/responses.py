@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ..core.errors import json_response
-from ..core.request import BadBody, MockRequest
+from mock_orchestrator.core.errors import json_response
+from mock_orchestrator.core.request import BadBody, MockRequest
+
 from .exceptions import (
     CloudLoginTrap,
     InvalidRequest,
@@ -19,7 +20,7 @@ from .models import LEGACY_AUDIENCE
 from .tokens import IssuerName
 
 if TYPE_CHECKING:
-    from .._cloud import MockCloud
+    from mock_orchestrator._cloud import MockCloud
 
 __all__ = ["IdentityResponses", "LegacyResponses", "OnPremResponses"]
 

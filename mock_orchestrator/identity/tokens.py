@@ -117,8 +117,8 @@ class TokenRegistry:
         """Revoke every token whose attributes equal ``criteria`` (e.g. ``family=...``)."""
         count = 0
         for record in list(self._by_token.values()):
-            if all(getattr(record, key) == value for key, value in criteria.items()):
-                if not record.revoked:
-                    record.revoked = True
-                    count += 1
+            matches = all(getattr(record, key) == value for key, value in criteria.items())
+            if matches and not record.revoked:
+                record.revoked = True
+                count += 1
         return count

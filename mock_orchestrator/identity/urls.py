@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core.routing import ACCOUNT, CLOUD, ONPREM, Route
+from mock_orchestrator.core.routing import ACCOUNT, CLOUD, ONPREM, Route
 
 __all__ = ["IDENTITY_ROUTES"]
 

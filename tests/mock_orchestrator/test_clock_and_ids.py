@@ -65,8 +65,11 @@ def test_ids_are_reproducible_per_seed() -> None:
 def test_guids_are_version_4_and_sequences_count_per_kind() -> None:
     ids = IdGenerator()
     guid = ids.guid()
-    assert guid[14] == "4" and len(guid) == 36
+    assert guid[14] == "4"
+    assert len(guid) == 36
     assert [ids.sequence("Jobs", start=10) for _ in range(3)] == [10, 11, 12]
     assert ids.sequence("QueueItems") == 1
     trace = ids.trace_id()
-    assert trace.startswith("00-") and trace.endswith("-00") and len(trace) == 55
+    assert trace.startswith("00-")
+    assert trace.endswith("-00")
+    assert len(trace) == 55

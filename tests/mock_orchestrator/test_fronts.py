@@ -22,7 +22,8 @@ def _cc_form(cloud: MockCloud) -> dict[str, str]:
 def test_handle_is_the_whole_server(cloud: MockCloud) -> None:
     request = httpx.Request("POST", token_url(cloud), data=_cc_form(cloud))
     response = cloud.handle(request)
-    assert response.status_code == 200 and "access_token" in response.json()
+    assert response.status_code == 200
+    assert "access_token" in response.json()
 
 
 async def test_transport_serves_async_clients(cloud: MockCloud) -> None:
@@ -32,10 +33,9 @@ async def test_transport_serves_async_clients(cloud: MockCloud) -> None:
 
 
 def test_intercept_serves_a_plain_client_built_anywhere(cloud: MockCloud) -> None:
-    with cloud.intercept():
-        # a client that knows nothing of the mock, like UiPath's SDK building its own
-        with httpx.Client() as client:
-            response = client.post(token_url(cloud), data=_cc_form(cloud))
+    # a client that knows nothing of the mock, like UiPath's SDK building its own
+    with cloud.intercept(), httpx.Client() as client:
+        response = client.post(token_url(cloud), data=_cc_form(cloud))
     assert response.status_code == 200
     assert cloud.journal[-1].route == "identity.token"
 
@@ -61,14 +61,16 @@ def test_journal_records_in_order_and_renders_redacted(cloud: MockCloud) -> None
                    headers={"Authorization": f"Bearer {token}"})
     first, second = cloud.journal[0], cloud.journal[1]
     assert (first.seq, second.seq) == (1, 2)
-    assert first.route == "identity.token" and second.route == "identity.userinfo"
+    assert first.route == "identity.token"
+    assert second.route == "identity.userinfo"
     dumped = json.dumps(cloud.journal.to_list())
     for secret in (cloud.defaults.client_secret, token):
         assert secret not in dumped
     assert "***(" in dumped
     assert cloud.journal.token_requests() == [first]
     assert cloud.journal.filter(status=200, method="GET") == [second]
-    assert token not in repr(second) and token not in repr(list(cloud.journal))
+    assert token not in repr(second)
+    assert token not in repr(list(cloud.journal))
 
 
 def test_identity_token_faults_in_the_dialect_of_the_trap(cloud: MockCloud) -> None:
@@ -81,8 +83,10 @@ def test_identity_token_faults_in_the_dialect_of_the_trap(cloud: MockCloud) -> N
         with pytest.raises(httpx.RemoteProtocolError):
             client.post(token_url(cloud), data=_cc_form(cloud))
         normal = client.post(token_url(cloud), data=_cc_form(cloud))
-    assert redirect.status_code == 302 and "/identity_/web/login" in redirect.headers["location"]
-    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert redirect.status_code == 302
+    assert "/identity_/web/login" in redirect.headers["location"]
+    assert html.status_code == 200
+    assert html.headers["content-type"].startswith("text/html")
     assert normal.status_code == 200
     assert [e.fault is not None for e in cloud.journal] == [True, True, True, False]
     assert cloud.faults.pending() == []

@@ -92,21 +92,24 @@ def test_json_body_to_identity_token_endpoint_is_invalid_request(cloud: MockClou
     with httpx.Client(transport=cloud.transport()) as client:
         r = client.post(IDENTITY_TOKEN, json={"grant_type": "client_credentials",
                                               "client_id": d.client_id})
-    assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+    assert r.status_code == 400
+    assert r.json()["error"] == "invalid_request"
 
 
 def test_json_body_can_answer_html_as_on_prem_did(make_cloud: Callable[..., MockCloud]) -> None:
     cloud = make_cloud("identity", identity_json_body="html")
     with httpx.Client(transport=cloud.transport()) as client:
         r = client.post(IDENTITY_TOKEN, json={"grant_type": "client_credentials"})
-    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
 
 
 def test_repeated_form_parameter_is_invalid_request(cloud: MockCloud) -> None:
     with httpx.Client(transport=cloud.transport()) as client:
         r = client.post(IDENTITY_TOKEN, content=b"grant_type=a&grant_type=b",
                         headers={"content-type": "application/x-www-form-urlencoded"})
-    assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+    assert r.status_code == 400
+    assert r.json()["error"] == "invalid_request"
 
 
 def test_huge_bodies_are_refused_in_each_dialect(make_cloud: Callable[..., MockCloud]) -> None:
@@ -117,8 +120,10 @@ def test_huge_bodies_are_refused_in_each_dialect(make_cloud: Callable[..., MockC
                                headers={"content-type": "application/x-www-form-urlencoded"})
         legacy = client.post(LEGACY_TOKEN, content=b'{"a":"' + b"x" * MAX_BODY_BYTES + b'"}',
                              headers={"content-type": "application/json"})
-    assert identity.status_code == 413 and identity.json()["error"] == "invalid_request"
-    assert legacy.status_code == 400 and legacy.json()["error"] == "invalid_request"
+    assert identity.status_code == 413
+    assert identity.json()["error"] == "invalid_request"
+    assert legacy.status_code == 400
+    assert legacy.json()["error"] == "invalid_request"
 
 
 def test_bad_input_does_not_corrupt_state(cloud: MockCloud) -> None:
@@ -135,7 +140,8 @@ def test_bad_input_does_not_corrupt_state(cloud: MockCloud) -> None:
 def test_unknown_route_is_404_and_explains_itself(cloud: MockCloud) -> None:
     with httpx.Client(transport=cloud.transport()) as client:
         r = client.post("https://cloud.uipath.com/identity_/connect/tokn", data={"a": "b"})
-    assert r.status_code == 404 and r.content == b""
+    assert r.status_code == 404
+    assert r.content == b""
     explanation = cloud.journal[-1].error or ""
     assert "uipath-mock: no route for POST /identity_/connect/tokn" in explanation
     assert "/identity_/connect/token" in explanation

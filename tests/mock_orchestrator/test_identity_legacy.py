@@ -42,7 +42,8 @@ def test_user_key_refresh_gives_24h_tokens_and_no_refresh_token(
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"access_token", "id_token", "scope", "expires_in", "token_type"}
-    assert body["expires_in"] == 86400 and body["token_type"] == "Bearer"
+    assert body["expires_in"] == 86400
+    assert body["token_type"] == "Bearer"
     assert body["scope"] == "email offline_access openid profile"
     claims = jwt.decode(body["access_token"], options={"verify_signature": False})
     assert claims["iss"] == "https://account.uipath.com/"
@@ -91,9 +92,11 @@ def test_user_key_is_bound_to_its_client(http: httpx.Client, legacy: MockCloud) 
 
 def test_unknown_client_and_grant(http: httpx.Client, legacy: MockCloud) -> None:
     denied = http.post(TOKEN, json=_user_key_body(legacy) | {"client_id": "who"})
-    assert denied.status_code == 401 and denied.json()["error"] == "access_denied"
+    assert denied.status_code == 401
+    assert denied.json()["error"] == "access_denied"
     grant = http.post(TOKEN, json=_user_key_body(legacy) | {"grant_type": "password"})
-    assert grant.status_code == 400 and grant.json()["error"] == "unsupported_grant_type"
+    assert grant.status_code == 400
+    assert grant.json()["error"] == "unsupported_grant_type"
 
 
 def test_pkce_login_issues_a_non_rotating_refresh_token(

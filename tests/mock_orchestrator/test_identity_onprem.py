@@ -38,9 +38,12 @@ def test_password_login_returns_the_abp_envelope_with_a_30_minute_token(
                             "usernameOrEmailAddress": d.username, "password": d.password})
     assert r.status_code == 200
     body = r.json()
-    assert body["success"] is True and body["__abp"] is True and body["error"] is None
+    assert body["success"] is True
+    assert body["__abp"] is True
+    assert body["error"] is None
     record = onprem.identity.tokens.get(body["result"])
-    assert record is not None and record.expires_at - record.issued_at == 1800
+    assert record is not None
+    assert record.expires_at - record.issued_at == 1800
 
 
 def test_wrong_password_is_errorcode_1000(onprem: MockCloud) -> None:
@@ -78,7 +81,8 @@ def test_the_trap_answers_any_body(make_cloud: Callable[..., MockCloud]) -> None
     cloud = make_cloud("legacy")
     with httpx.Client(transport=cloud.transport()) as client:
         r = client.post("https://platform.uipath.com/api/Account/Authenticate", content=b"\x00{")
-    assert r.status_code == 400 and r.json() == TRAP
+    assert r.status_code == 400
+    assert r.json() == TRAP
 
 
 def test_onprem_identity_path_and_the_cloud_path_refused(onprem: MockCloud) -> None:
@@ -88,7 +92,8 @@ def test_onprem_identity_path_and_the_cloud_path_refused(onprem: MockCloud) -> N
     with httpx.Client(transport=onprem.transport()) as client:
         ok = client.post(f"{d.identity_url}/connect/token", data=form)
         wrong = client.post(f"{d.url}/identity_/connect/token", data=form)
-    assert ok.status_code == 200 and ok.json()["expires_in"] == 1800
+    assert ok.status_code == 200
+    assert ok.json()["expires_in"] == 1800
     assert wrong.status_code == 405
     assert wrong.json()["error"]["code"] == "UnsupportedApiVersion"
     assert "does not support HTTP method 'POST'" in wrong.json()["error"]["message"]

@@ -29,7 +29,8 @@ def test_client_credentials_gives_one_hour_token_and_no_refresh(
     assert body["expires_in"] == 3600
     assert body["token_type"] == "Bearer"
     assert body["scope"] == "OR.Folders.Read OR.Jobs"
-    assert "refresh_token" not in body and "id_token" not in body
+    assert "refresh_token" not in body
+    assert "id_token" not in body
 
 
 def test_token_responses_are_not_cached(client: httpx.Client, cloud: MockCloud) -> None:
@@ -86,7 +87,8 @@ def test_unknown_client_and_unknown_grant(client: httpx.Client, cloud: MockCloud
                          client_secret="x")
     assert unknown.json() == {"error": "invalid_client"}
     grant = post_token(client, cloud, grant_type="urn:weird", client_id=cloud.defaults.client_id)
-    assert grant.status_code == 400 and grant.json() == {"error": "unsupported_grant_type"}
+    assert grant.status_code == 400
+    assert grant.json() == {"error": "unsupported_grant_type"}
     missing = post_token(client, cloud, client_id=cloud.defaults.client_id)
     assert missing.json() == {"error": "unsupported_grant_type"}
 
@@ -164,9 +166,12 @@ def test_refresh_token_only_with_offline_access_and_id_token_only_with_openid(
     client: httpx.Client, cloud: MockCloud
 ) -> None:
     body = _exchange(client, cloud, _login(client, cloud, "OrchestratorApiUserAccess")).json()
-    assert "refresh_token" not in body and "id_token" not in body
-    body = _exchange(client, cloud, _login(client, cloud, "openid OrchestratorApiUserAccess")).json()
-    assert "id_token" in body and "refresh_token" not in body
+    assert "refresh_token" not in body
+    assert "id_token" not in body
+    code = _login(client, cloud, "openid OrchestratorApiUserAccess")
+    body = _exchange(client, cloud, code).json()
+    assert "id_token" in body
+    assert "refresh_token" not in body
 
 
 def test_loopback_redirect_may_use_any_port(client: httpx.Client, cloud: MockCloud) -> None:
@@ -188,7 +193,8 @@ def test_authorize_errors_land_on_the_identity_error_page(
                           code_challenge=challenge())
     assert "errorCode=invalid_scope" in bad_scope.headers["location"]
     page = client.get(bad_scope.headers["location"])
-    assert page.status_code == 400 and "text/html" in page.headers["content-type"]
+    assert page.status_code == 400
+    assert "text/html" in page.headers["content-type"]
     no_pkce = authorize(client, AUTHORIZE, client_id=cloud.defaults.public_client_id,
                         redirect_uri=cloud.defaults.redirect_uri, scope="offline_access")
     assert "error=invalid_request" in no_pkce.headers["location"]
@@ -197,7 +203,8 @@ def test_authorize_errors_land_on_the_identity_error_page(
 def test_pkce_mismatch_fails(client: httpx.Client, cloud: MockCloud) -> None:
     code = _login(client, cloud, "offline_access")
     response = _exchange(client, cloud, code, verifier="not-the-verifier-" + "x" * 30)
-    assert response.status_code == 400 and response.json() == {"error": "invalid_grant"}
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid_grant"}
 
 
 def test_code_is_single_use_and_reuse_revokes_what_it_issued(
@@ -240,7 +247,8 @@ def test_reuse_of_a_consumed_token_revokes_the_whole_family(
     original = cloud.defaults.refresh_token or ""
     newest = refresh(client, cloud, original).json()["refresh_token"]
     replay = refresh(client, cloud, original)
-    assert replay.status_code == 400 and replay.json() == {"error": "invalid_grant"}
+    assert replay.status_code == 400
+    assert replay.json() == {"error": "invalid_grant"}
     # RFC 9700 §4.14.2: the newest token of the family dies with it
     assert refresh(client, cloud, newest).json() == {"error": "invalid_grant"}
 
@@ -327,14 +335,16 @@ def test_family_revocation_can_take_access_tokens_along(make_cloud: object) -> N
         body = refresh(client, cloud, cloud.defaults.refresh_token).json()
         refresh(client, cloud, cloud.defaults.refresh_token)  # reuse -> family revoked
         record = cloud.identity.tokens.get(body["access_token"])
-        assert record is not None and record.revoked
+        assert record is not None
+        assert record.revoked
 
 
 def test_userinfo_answers_with_a_live_access_token(client: httpx.Client, cloud: MockCloud) -> None:
     body = refresh(client, cloud, cloud.defaults.refresh_token or "").json()
     info = client.get("https://cloud.uipath.com/identity_/connect/userinfo",
                       headers={"Authorization": f"Bearer {body['access_token']}"})
-    assert info.status_code == 200 and info.json()["email"] == cloud.defaults.user_email
+    assert info.status_code == 200
+    assert info.json()["email"] == cloud.defaults.user_email
     assert client.get("https://cloud.uipath.com/identity_/connect/userinfo").status_code == 401
 
 

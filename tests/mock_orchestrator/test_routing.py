@@ -8,7 +8,8 @@ CLOUD_ONLY = frozenset({CLOUD})
 def test_static_routes_match_case_insensitively_on_their_sites() -> None:
     router = Router([Route("POST", "/identity_/connect/token", "identity.token", CLOUD_ONLY)])
     found = router.match("POST", "/IDENTITY_/Connect/Token", CLOUD_ONLY)
-    assert found is not None and found.route.handler == "identity.token"
+    assert found is not None
+    assert found.route.handler == "identity.token"
     assert router.match("POST", "/identity_/connect/token", frozenset({ACCOUNT})) is None
     assert router.match("GET", "/identity_/connect/token", CLOUD_ONLY) is None
 
@@ -16,7 +17,8 @@ def test_static_routes_match_case_insensitively_on_their_sites() -> None:
 def test_regex_routes_pass_named_groups() -> None:
     router = Router([Route("GET", r"/odata/Jobs\((?P<id>\d+)\)", "orchestrator.get_job")])
     found = router.match("GET", "/odata/jobs(42)", ALL_SITES)
-    assert found is not None and found.params == {"id": "42"}
+    assert found is not None
+    assert found.params == {"id": "42"}
     assert router.match("GET", "/odata/Jobs(42)/extra", ALL_SITES) is None
 
 

@@ -64,7 +64,8 @@ def test_missing_token_gets_a_bare_bearer_challenge(cloud: MockCloud) -> None:
     assert body["error"]["details"] == (
         "You should be authenticated (sign in) in order to perform this operation."
     )
-    assert body["unAuthorizedRequest"] is False and body["__abp"] is True
+    assert body["unAuthorizedRequest"] is False
+    assert body["__abp"] is True
 
 
 def test_unknown_and_revoked_tokens(cloud: MockCloud) -> None:
@@ -106,7 +107,8 @@ def test_scope_check_applies_to_application_tokens_only(cloud: MockCloud) -> Non
         cloud.identity.require_scope(app, frozenset({"OR.Jobs", "OR.Jobs.Read"}))
     assert caught.value.status_code == 403
     body = caught.value.payload(cloud.ids)
-    assert body["message"] == "You are not authorized!" and body["unAuthorizedRequest"] is True
+    assert body["message"] == "You are not authorized!"
+    assert body["unAuthorizedRequest"] is True
     cloud.identity.require_scope(app, frozenset({"OR.Folders.Read"}))
     cloud.identity.require_scope(user, frozenset({"OR.Jobs"}))  # user-delegated: not scoped
 
