@@ -38,21 +38,41 @@ __all__ = [
     "PlainError",
     "UnsupportedEndpoint",
     "WireError",
+    "body_response",
     "json_response",
 ]
 
-_JSON = "application/json; charset=utf-8"
+_JSON = b"application/json; charset=utf-8"
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def body_response(
+    status_code: int,
+    body: bytes,
+    content_type: bytes,
+    headers: Mapping[str, str] | None = None,
+) -> httpx.Response:
+    """A response whose body is already final bytes, built without re-reading it.
+
+    ``httpx.Response(content=...)`` runs the bytes through its decoder chain at construction
+    (about 10 us), although a mock's body is already final and identity-encoded. We build the
+    response on a ``ByteStream`` and hand it the body as already read: the state
+    ``Response.read()`` would leave. tests/mock_orchestrator/test_wire_response.py pins this
+    against httpx's own behaviour, so an httpx upgrade that changes it fails loudly.
+    """
+    raw = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+    if headers:
+        raw.extend((k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items())
+    response = httpx.Response(status_code, headers=raw, stream=httpx.ByteStream(body))
+    response._content = body
+    return response
 
 
 def json_response(
     status_code: int, payload: Any, headers: Mapping[str, str] | None = None
 ) -> httpx.Response:
     """A JSON response, compact as ASP.NET writes it."""
-    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    all_headers = {"content-type": _JSON}
-    if headers:
-        all_headers.update(headers)
-    return httpx.Response(status_code, content=body, headers=all_headers)
+    return body_response(status_code, _encode(payload).encode("utf-8"), _JSON, headers)
 
 
 class WireError(Exception):
