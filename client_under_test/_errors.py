@@ -1,0 +1,131 @@
+"""Errors of the reference client. Every message says what happened and what to do next.
+
+Hierarchy::
+
+    UiPathClientError
+    ├── ConfigurationError        the client is set up wrong; fix the configuration, no retry
+    ├── ReauthenticationRequired  the credential is dead (invalid_grant): a human must act once
+    ├── TokenRequestError         the token endpoint failed or answered something that is no token
+    ├── AuthenticationError       Orchestrator refused a fresh token (a second 401)
+    ├── UnexpectedResponse        a 3xx, HTML or unparsable answer where JSON was expected
+    ├── OrchestratorAPIError      Orchestrator's own error envelope {message, errorCode, traceId}
+    └── JobWaitTimeout            wait_for_job gave up before the job finished
+
+No message ever contains a secret: not the client secret, not a token, not a password.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AuthenticationError",
+    "ConfigurationError",
+    "JobWaitTimeout",
+    "OrchestratorAPIError",
+    "ReauthenticationRequired",
+    "TokenRequestError",
+    "UiPathClientError",
+    "UnexpectedResponse",
+]
+
+
+class UiPathClientError(Exception):
+    """Base of every error the reference client raises."""
+
+
+class ConfigurationError(UiPathClientError):
+    """The client's configuration cannot work (missing URL, wrong credential for the host ...)."""
+
+
+class ReauthenticationRequired(UiPathClientError):
+    """The refresh token or User Key was refused (``invalid_grant``): no retry can fix it.
+
+    A rotated refresh token that was used twice, revoked, expired (60 days for identity_) or
+    issued to another client ends here. The message says how to get a new one.
+    """
+
+    def __init__(self, credential: str, error: str, description: str | None = None) -> None:
+        self.credential = credential
+        self.error = error
+        self.description = description
+        detail = f" ({description})" if description else ""
+        hint = _REAUTH_HINTS.get(credential, "")
+        super().__init__(
+            f"The {credential} was refused by the token endpoint: {error}{detail}. "
+            f"It is revoked, expired or was already used. {hint}".rstrip()
+        )
+
+
+_REAUTH_HINTS = {
+    "refresh token": (
+        "Sign in once more (for example `uipath auth`, or your app's authorization-code login "
+        "with offline_access), put the new refresh token in UIPATH_REFRESH_TOKEN, and start the "
+        "client again; the token store then keeps it rotating without a human."
+    ),
+    "User Key": (
+        "Generate a new User Key (Automation Cloud > Admin > Tenants > API Access), put it in "
+        "UIPATH_USER_KEY and start the client again."
+    ),
+}
+
+
+class TokenRequestError(UiPathClientError):
+    """The token endpoint failed, or answered with something that is not a token."""
+
+    def __init__(self, message: str, *, status_code: int | None = None, error: str | None = None):
+        self.status_code = status_code
+        self.error = error
+        super().__init__(message)
+
+
+class AuthenticationError(UiPathClientError):
+    """Orchestrator answered 401 to a token the client had just refreshed."""
+
+    def __init__(self, message: str, *, status_code: int = 401) -> None:
+        self.status_code = status_code
+        super().__init__(message)
+
+
+class UnexpectedResponse(UiPathClientError):
+    """A redirect, an HTML page or a body that is not JSON: the login-page trap, or a proxy."""
+
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        self.status_code = status_code
+        super().__init__(message)
+
+
+class OrchestratorAPIError(UiPathClientError):
+    """Orchestrator's error envelope: HTTP status, ``errorCode`` and ``message``."""
+
+    def __init__(
+        self,
+        status_code: int,
+        message: str,
+        *,
+        error_code: int | None = None,
+        trace_id: str | None = None,
+        method: str = "",
+        path: str = "",
+    ) -> None:
+        self.status_code = status_code
+        self.error_code = error_code
+        self.message = message
+        self.trace_id = trace_id
+        where = f"{method} {path}: ".lstrip() if method else ""
+        code = f" errorCode {error_code}" if error_code is not None else ""
+        hint = _ERROR_HINTS.get(error_code or -1, "")
+        super().__init__(f"{where}HTTP {status_code}{code}: {message}{hint}")
+
+
+_ERROR_HINTS = {
+    1101: " (send a folder: UIPATH_FOLDER_PATH or the folder argument)",
+    1100: " (check the folder path, id or key, and that the credential may see that folder)",
+}
+
+
+class JobWaitTimeout(UiPathClientError):
+    """``wait_for_job`` waited its ``timeout`` and the job is still not finished."""
+
+    def __init__(self, job_id: int, state: str, waited: float) -> None:
+        self.job_id = job_id
+        self.state = state
+        super().__init__(f"job {job_id} is still {state} after {waited:.0f} s")

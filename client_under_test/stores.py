@@ -1,0 +1,250 @@
+"""Token sets and where they live: in memory, or in a file shared by several processes.
+
+A rotating refresh token (identity_) may be used once. Two processes that both read refresh
+token R1 and both present it burn it: the second gets ``invalid_grant`` and, with reuse
+detection (RFC 9700 §4.14.2), the whole family is revoked. :class:`FileTokenStore` prevents it:
+its lock is held across "re-read, refresh, save", so the second process finds R2 in the file and
+uses it (or the access token the first one just got) instead of presenting R1.
+
+Every store offers ``load(key)``, ``save(key, tokens)`` and an exclusive lock (``acquire`` /
+``release``, or ``with store.locked():``). ``key`` names one credential (no secret in it), so
+one file can hold several credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from ._errors import ConfigurationError
+from ._redact import mask
+
+__all__ = ["FileTokenStore", "MemoryTokenStore", "TokenSet", "TokenStore"]
+
+#: Proactive-refresh margin: the larger of this and a tenth of the lifetime (anchors.md §e.1).
+MIN_MARGIN = 60.0
+
+
+@dataclass(frozen=True)
+class TokenSet:
+    """What one credential currently holds. Times are epoch seconds on the client's clock.
+
+    ``expires_at`` is computed from when the response was *received* plus ``expires_in``, never
+    from the server's clock (the ``exp`` claim), because the two clocks differ.
+    """
+
+    access_token: str | None = field(default=None, repr=False)
+    received_at: float = 0.0
+    lifetime: float = 0.0
+    refresh_token: str | None = field(default=None, repr=False)
+    id_token: str | None = field(default=None, repr=False)
+    scope: str | None = None
+    token_type: str = "Bearer"
+    #: Fingerprint of the configured (day-one) refresh token this chain started from: a user
+    #: who configures a new one after re-authenticating overrides the store's old chain.
+    seed: str | None = None
+
+    @property
+    def expires_at(self) -> float:
+        return self.received_at + self.lifetime
+
+    @property
+    def refresh_at(self) -> float:
+        """When to refresh proactively: ``max(60 s, lifetime / 10)`` before expiry."""
+        return self.expires_at - max(MIN_MARGIN, self.lifetime / 10)
+
+    def usable(self, now: float) -> bool:
+        """An access token that still has more than the margin to live."""
+        return self.access_token is not None and now < self.refresh_at
+
+    def without_access(self) -> TokenSet:
+        return replace(self, access_token=None, received_at=0.0, lifetime=0.0)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TokenSet:
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        return cls(**known)
+
+    def __repr__(self) -> str:
+        return (
+            f"TokenSet(access_token={mask(self.access_token)}, "
+            f"refresh_token={mask(self.refresh_token)}, expires_at={self.expires_at:.0f})"
+        )
+
+
+@runtime_checkable
+class TokenStore(Protocol):
+    """Where a credential's :class:`TokenSet` is kept between refreshes (and runs)."""
+
+    def load(self, key: str) -> TokenSet | None: ...
+
+    def save(self, key: str, tokens: TokenSet) -> None: ...
+
+    def acquire(self, blocking: bool = True) -> bool: ...
+
+    def release(self) -> None: ...
+
+
+class _LockingMixin:
+    def acquire(self, blocking: bool = True) -> bool:
+        raise NotImplementedError
+
+    def release(self) -> None:
+        raise NotImplementedError
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the store's exclusive lock (threads, and processes for a file store)."""
+        self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
+
+class MemoryTokenStore(_LockingMixin):
+    """Tokens in memory: lost at exit, shared by every client in the process that is given it."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, TokenSet] = {}
+        self._lock = threading.Lock()
+
+    def load(self, key: str) -> TokenSet | None:
+        return self._data.get(key)
+
+    def save(self, key: str, tokens: TokenSet) -> None:
+        self._data[key] = tokens
+
+    def acquire(self, blocking: bool = True) -> bool:
+        return self._lock.acquire(blocking)
+
+    def release(self) -> None:
+        self._lock.release()
+
+    def __repr__(self) -> str:
+        return f"MemoryTokenStore({len(self._data)} credential(s))"
+
+
+# One thread lock per file in this process: two FileTokenStore objects on one path must not
+# both take the flock from one process (flock locks belong to open file descriptions).
+_PATH_LOCKS: dict[str, threading.Lock] = {}
+_PATH_LOCKS_GUARD = threading.Lock()
+
+
+def _path_lock(path: str) -> threading.Lock:
+    with _PATH_LOCKS_GUARD:
+        return _PATH_LOCKS.setdefault(path, threading.Lock())
+
+
+class FileTokenStore(_LockingMixin):
+    """Tokens in a JSON file (mode 0600), written atomically, locked across processes.
+
+    * atomic: a temp file in the same directory, ``fsync``, then ``os.replace`` (a reader sees
+      the old file or the new one, never half of one), then the directory is fsynced;
+    * private: created ``0600`` (the file holds refresh and access tokens);
+    * locked: ``fcntl.flock`` on ``<path>.lock`` plus a per-path thread lock, so threads and
+      processes take turns around "re-read, refresh, save" (msal-extensions' pattern).
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        try:
+            import fcntl  # noqa: F401  (POSIX only)
+        except ImportError as exc:  # pragma: no cover - Windows
+            raise ConfigurationError("FileTokenStore needs fcntl (POSIX)") from exc
+        self.path = Path(path).expanduser().resolve()
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self._thread_lock = _path_lock(str(self.path))
+        self._fd: int | None = None
+
+    # -- locking --------------------------------------------------------------------------
+
+    def acquire(self, blocking: bool = True) -> bool:
+        import fcntl
+
+        if not self._thread_lock.acquire(blocking):
+            return False
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            except BlockingIOError:
+                os.close(fd)
+                self._thread_lock.release()
+                return False
+            self._fd = fd
+            return True
+        except BaseException:
+            if self._fd is None and self._thread_lock.locked():
+                self._thread_lock.release()
+            raise
+
+    def release(self) -> None:
+        import fcntl
+
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
+        self._thread_lock.release()
+
+    # -- data -----------------------------------------------------------------------------
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {"version": 1, "credentials": {}}
+        try:
+            doc = json.loads(text)
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"token store {self.path} is not valid JSON; delete it and configure the "
+                "credential again"
+            ) from exc
+        if not isinstance(doc, dict) or not isinstance(doc.get("credentials"), dict):
+            raise ConfigurationError(f"token store {self.path} has an unknown layout")
+        return doc
+
+    def load(self, key: str) -> TokenSet | None:
+        entry = self._read()["credentials"].get(key)
+        return TokenSet.from_json(entry) if isinstance(entry, dict) else None
+
+    def save(self, key: str, tokens: TokenSet) -> None:
+        doc = self._read()
+        doc["credentials"][key] = tokens.to_json()
+        data = json.dumps(doc, indent=1, sort_keys=True).encode("utf-8")
+        directory = self.path.parent
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    def __repr__(self) -> str:
+        return f"FileTokenStore({str(self.path)!r})"
