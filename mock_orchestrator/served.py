@@ -31,7 +31,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -116,7 +116,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with serve_in_thread(cloud, args.host, args.port, stall_cap=args.stall_cap) as url:
+        with ExitStack() as stack:
+            try:
+                url = stack.enter_context(
+                    serve_in_thread(cloud, args.host, args.port, stall_cap=args.stall_cap)
+                )
+            except OSError as exc:
+                print(f"orchestrator-kit serve: cannot listen on {args.host}:{args.port}: {exc}",
+                      file=sys.stderr)
+                return 1
             print(url, flush=True)
             print(
                 f"uipath-mock: serving profile {args.profile!r} (seed {args.seed}) at {url}; "
@@ -125,10 +133,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 flush=True,
             )
             stop.wait()
-    except OSError as exc:
-        print(f"orchestrator-kit serve: cannot listen on {args.host}:{args.port}: {exc}",
-              file=sys.stderr)
-        return 1
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
