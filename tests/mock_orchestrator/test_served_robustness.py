@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -167,10 +168,14 @@ def test_a_body_over_the_limit_is_refused_in_the_dialect(served_url: tuple[MockC
 # -- orchestrator-kit serve as a real process -------------------------------------------------
 
 
+#: The installed console script (pyproject's [project.scripts]), next to this interpreter.
+ORCHESTRATOR_KIT = str(Path(sys.executable).with_name("orchestrator-kit"))
+
+
 def _serve_process(*args: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     return subprocess.Popen(
-        [sys.executable, "-m", "mock_orchestrator.cli", "serve", *args],
+        [ORCHESTRATOR_KIT, "serve", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
