@@ -50,6 +50,9 @@ class ClientEnv:
     clock: Callable[[], float] = field(default=lambda: 0.0, repr=False)
     sleep: Callable[[float], None] = field(default=lambda _s: None, repr=False)
     transport: Any = field(default=None, repr=False)
+    #: The tenant's display name (what the portal shows). Addressing the tenant needs the
+    #: *logical* name in ``tenant``/``url``; this one is for messages only.
+    tenant_display_name: str | None = None
     #: Extra, rule-specific knobs (e.g. ``{"timeout": 10}``); clients may ignore them.
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -72,6 +75,7 @@ class ClientEnv:
             "UIPATH_USERNAME": self.username,
             "UIPATH_PASSWORD": self.password,
             "UIPATH_TOKEN_STORE": self.token_store,
+            "UIPATH_TENANT_DISPLAY_NAME": self.tenant_display_name,
         }
         return {k: v for k, v in pairs.items() if v is not None}
 

@@ -1,0 +1,449 @@
+"""The harness a rule runs in: a fresh world, a client built on it, and a timeline to judge.
+
+A rule function receives a :class:`RuleRun`. It builds one or more :class:`World` objects (each a
+new ``MockCloud``: rules never share state, so they are parallel-safe), configures them (faults,
+revocations, the clock), builds the client under test through the plug (a Python factory or a
+command), drives it with :class:`Client` operations, and judges from the world's journal.
+
+Everything a rule does is written into the world's timeline (notes, operations and their
+results, interleaved with the journal's exchanges), which becomes the result's evidence. The
+evidence is scrubbed twice: ``Exchange.to_dict()`` redacts by field name, and :meth:`World.scrub`
+masks every secret the world knows (credentials, every token it issued) wherever it appears,
+so a report stays clean even when the client under test leaks.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from mock_orchestrator import Exchange, FakeClock, MockCloud
+from mock_orchestrator.core.redact import mask, redact_text
+
+from ._env import ClientEnv, Credential, NotSupported
+from ._outcome import NotApplicable, RuleFailed
+from .catalog import RuleSpec
+
+if TYPE_CHECKING:
+    from ._plugs import Driver, Plug
+
+__all__ = ["TOKEN_ROUTES", "Client", "Op", "RuleRun", "World"]
+
+#: Journal route labels of every token endpoint (what "how many refreshes" counts).
+TOKEN_ROUTES = frozenset(
+    {"identity.token", "identity.onprem_token", "legacy.token", "onprem.authenticate"}
+)
+#: Route labels of the human, browser-driven steps (an unattended client never visits them).
+HUMAN_ROUTES = frozenset({"identity.authorize", "identity.onprem_authorize", "legacy.authorize"})
+#: Routes where a password login goes (the cloud one is the errorCode 1000 trap).
+PASSWORD_ROUTES = frozenset({"identity.cloud_login_trap", "onprem.authenticate"})
+#: Routes that are not Orchestrator's (identity, discovery and the legacy account lookups).
+_NON_ORCHESTRATOR_PREFIXES = ("identity.", "legacy.", "onprem.")
+
+
+def is_orchestrator(exchange: Exchange) -> bool:
+    """An exchange with Orchestrator (or an unrouted path on its hosts), not with identity."""
+    route = exchange.route or ""
+    if route.startswith("orchestrator."):
+        return True
+    return not route.startswith(_NON_ORCHESTRATOR_PREFIXES) and "/odata/" in exchange.path.lower()
+
+
+@dataclass
+class Op:
+    """One operation of the client under test and how it ended."""
+
+    name: str
+    client: str
+    ok: bool
+    value: Any = None
+    error: str | None = None
+    #: Journal positions: exchanges ``journal[first:last]`` happened during the operation.
+    first: int = 0
+    last: int = 0
+    #: Full text of the failure (type, message, traceback with causes), for the secrets rule.
+    error_text: str = ""
+    hung: bool = False
+
+    def exchanges(self, world: World) -> list[Exchange]:
+        return [e for e in list(world.cloud.journal)[self.first : self.last]]
+
+
+@dataclass
+class _Event:
+    position: int
+    entry: dict[str, Any]
+
+
+@dataclass
+class World:
+    """One ``MockCloud`` for one rule, served on loopback when the client is a command."""
+
+    run: RuleRun
+    cloud: MockCloud
+    title: str
+    origin: str | None = None
+    events: list[_Event] = field(default_factory=list)
+    clients: list[Client] = field(default_factory=list)
+    stack: ExitStack = field(default_factory=ExitStack)
+    tmp: str = ""
+
+    # -- configuration for the client -----------------------------------------------------
+
+    @property
+    def served(self) -> bool:
+        return self.origin is not None
+
+    def env(self, credential: Credential | None = None, **changes: Any) -> ClientEnv:
+        """What a deployed client would be configured with, for ``credential``.
+
+        Only the chosen credential's secrets are handed over, so the client cannot quietly use
+        another one. ``changes`` override any field (``token_store=...``, ``extra=...``).
+        """
+        cred = credential or self.run.credential
+        d = self.cloud.defaults
+        if self.origin is not None:
+            d = d.rebased(self.origin)
+        secrets: dict[str, Any] = {}
+        if cred == "client_credentials":
+            secrets = {"client_id": d.client_id, "client_secret": d.client_secret,
+                       "scopes": d.scopes}
+        elif cred == "refresh_token":
+            secrets = {"client_id": d.public_client_id, "refresh_token": d.refresh_token}
+        elif cred == "user_key":
+            secrets = {"client_id": d.legacy_client_id, "user_key": d.user_key}
+        elif cred == "password":
+            user = self.user
+            secrets = {"username": d.username or user.username,
+                       "password": d.password or user.password}
+        in_process = not self.served
+        env = ClientEnv(
+            profile=self.cloud.profile,
+            credential=cred,
+            url=d.url,
+            organization=d.organization,
+            tenant=d.tenant,
+            folder=d.folder,
+            identity_url=d.identity_url,
+            legacy_token_url=d.legacy_token_url,
+            token_store=f"{self.tmp}/token-store.json",
+            clock=self.cloud.clock.time,
+            sleep=self.cloud.clock.sleep,
+            transport=self.cloud.transport() if in_process else None,
+            tenant_display_name=d.tenant_display_name,
+            **secrets,
+        )
+        return replace(env, **changes) if changes else env
+
+    @property
+    def user(self) -> Any:
+        """The world's default user (whose password a cloud client must never send)."""
+        return self.cloud.identity.login_user
+
+    def client(
+        self, credential: Credential | None = None, *, name: str = "client", **changes: Any
+    ) -> Client:
+        """Build the client under test on this world. ``NotSupported`` -> not applicable."""
+        env = self.env(credential, **changes)
+        self.note(f"build {name} ({env.credential})")
+        try:
+            driver = self.run.plug.open(env, self)
+        except NotSupported as exc:
+            raise self._not_applicable(env, exc) from None
+        except Exception as exc:  # the factory's own failure is the client's answer
+            raise RuleFailed(
+                f"the client could not be built for {env.profile}/{env.credential}: "
+                f"{type(exc).__name__}: {self.scrub(str(exc))}"
+            ) from None
+        client = Client(self, driver, name, env)
+        self.clients.append(client)
+        return client
+
+    def _not_applicable(self, env: ClientEnv, exc: BaseException) -> NotApplicable:
+        return NotApplicable(
+            f"the client does not support the {env.profile} profile with the "
+            f"{env.credential} credential: {self.scrub(str(exc)) or 'NotSupported'}"
+        )
+
+    # -- levers, each written into the timeline -------------------------------------------
+
+    def note(self, text: str) -> None:
+        self._event({"kind": "note", "text": text})
+
+    def _event(self, entry: dict[str, Any]) -> None:
+        entry.setdefault("at", round(self.cloud.clock.time(), 3))
+        self.events.append(_Event(len(self.cloud.journal), entry))
+
+    def advance(self, seconds: float, why: str = "") -> None:
+        self.cloud.clock.advance(seconds)
+        self.note(f"clock +{seconds:g} s" + (f" ({why})" if why else ""))
+
+    @property
+    def lifetime(self) -> int:
+        return self.cloud.settings.access_token_lifetime
+
+    def expire_tokens(self) -> None:
+        """Move past the access token's lifetime (24 h, 1 h or 30 min by profile)."""
+        self.advance(self.lifetime + 1, "the access token's lifetime passed")
+
+    def fault(self, kind: str = "response", **options: Any) -> Any:
+        fault = self.cloud.faults.add(kind, **options)  # type: ignore[arg-type]
+        where = options.get("route") or options.get("path")
+        self.note(f"fault scheduled: {fault.label()} (times={options.get('times', 1)}) on {where}")
+        return fault
+
+    def revoke_access_tokens(self) -> None:
+        count = self.cloud.identity.revoke_access_tokens()
+        self.note(f"server side: {count} access token(s) revoked")
+
+    def revoke_refresh_token(self, token: str) -> None:
+        self.cloud.identity.revoke_refresh_token(token)
+        self.note("server side: the configured refresh token / User Key revoked")
+
+    def interpose(self, wrapper: Callable[[Callable[[httpx.Request], httpx.Response]],
+                                          Callable[[httpx.Request], httpx.Response]]) -> None:
+        """Wrap the world's handler (before any client is built): holds, lost responses."""
+        inner = self.cloud.handle
+        self.cloud.handle = wrapper(inner)  # type: ignore[method-assign]
+
+    # -- the journal ----------------------------------------------------------------------
+
+    def mark(self) -> int:
+        return len(self.cloud.journal)
+
+    def since(self, mark: int = 0, *, where: Callable[[Exchange], bool] | None = None
+              ) -> list[Exchange]:
+        entries = list(self.cloud.journal)[mark:]
+        return [e for e in entries if where is None or where(e)]
+
+    def token_requests(self, mark: int = 0) -> list[Exchange]:
+        return self.since(mark, where=lambda e: e.route in TOKEN_ROUTES)
+
+    def orchestrator_calls(self, mark: int = 0) -> list[Exchange]:
+        return self.since(mark, where=is_orchestrator)
+
+    # -- secrets --------------------------------------------------------------------------
+
+    def secrets(self) -> set[str]:
+        """Every secret this world knows: credentials and every token it ever issued."""
+        d = self.cloud.defaults
+        identity = self.cloud.identity
+        found = {d.client_secret, d.refresh_token, d.user_key, d.password}
+        found.update(u.password for u in identity.users.values())
+        found.update(app.secret for app in identity.apps.values())
+        found.update(r.token for r in identity.tokens.records())
+        found.update(identity.refresh_tokens)
+        found.update(identity.legacy_grants)
+        found.update(identity.codes)
+        return {s for s in found if isinstance(s, str) and len(s) >= 6}
+
+    def scrub(self, value: Any) -> Any:
+        """``value`` with every known secret masked, recursively (strings, lists, dicts)."""
+        secrets = sorted(self.secrets(), key=len, reverse=True)
+        return _scrub(value, secrets)
+
+    # -- evidence -------------------------------------------------------------------------
+
+    def timeline(self, highlight: Iterable[Exchange] = (), *, full: bool = True
+                 ) -> list[dict[str, Any]]:
+        marked = {id(e) for e in highlight}
+        entries = list(self.cloud.journal)
+        out: list[dict[str, Any]] = [{"kind": "world", "text": self.title, "at": None}]
+        events = list(self.events)
+        ei = 0
+        for index, exchange in enumerate(entries):
+            while ei < len(events) and events[ei].position <= index:
+                out.append(events[ei].entry)
+                ei += 1
+            out.append(_exchange_entry(exchange, id(exchange) in marked, full))
+        out.extend(event.entry for event in events[ei:])
+        return self.scrub(out)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        for client in self.clients:
+            client.close()
+        self.stack.close()
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _exchange_entry(exchange: Exchange, highlighted: bool, full: bool) -> dict[str, Any]:
+    data = exchange.to_dict()
+    if not full and not highlighted:
+        data = {k: v for k, v in data.items()
+                if k in ("seq", "at", "method", "url", "route", "status", "fault", "auth")}
+    data["kind"] = "exchange"
+    if highlighted:
+        data["highlight"] = True
+    return data
+
+
+def _scrub(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            if secret in value:
+                value = value.replace(secret, mask(secret))
+        return redact_text(value)
+    if isinstance(value, dict):
+        return {k: _scrub(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, secrets) for v in value]
+    return value
+
+
+class Client:
+    """The client under test, as a rule drives it: every call becomes an :class:`Op`."""
+
+    def __init__(self, world: World, driver: Driver, name: str, env: ClientEnv) -> None:
+        self.world = world
+        self.driver = driver
+        self.name = name
+        self.env = env
+        self.ops: list[Op] = []
+        self._closed = False
+
+    def start_job(self, process: str | None = None, folder: str | None = None,
+                  input_arguments: dict[str, Any] | None = None, *, timeout: float = 30.0) -> Op:
+        d = self.world.cloud.defaults
+        kwargs = {"process": process or d.process, "folder": folder or d.folder,
+                  "input_arguments": input_arguments}
+        return self._call("start_job", kwargs, timeout)
+
+    def get_job_state(self, job_key: str, folder: str | None = None, *, timeout: float = 30.0
+                      ) -> Op:
+        kwargs = {"job_key": job_key, "folder": folder or self.world.cloud.defaults.folder}
+        return self._call("get_job_state", kwargs, timeout)
+
+    def concurrently(self, count: int, op: str, timeout: float = 30.0, **kwargs: Any
+                     ) -> list[Op]:
+        """``count`` copies of one operation at once (threads, or pipelined for commands)."""
+        world = self.world
+        world._event({"kind": "op", "text": f"{self.name}: {count} x {op}(...) at once"})
+        first = world.mark()
+        try:
+            results = self.driver.call_many(op, kwargs, count, timeout)
+        except NotSupported as exc:
+            raise world._not_applicable(self.env, exc) from None
+        last = world.mark()
+        ops = [self._op(op, ok, value, err, text, hung, first, last)
+               for ok, value, err, text, hung in results]
+        good = sum(1 for o in ops if o.ok)
+        world._event({"kind": "result", "ok": good == count,
+                      "text": f"{self.name}: {good} of {count} {op} succeeded"
+                      + ("" if good == count else f"; first error: {_first_error(ops)}")})
+        return ops
+
+    def _call(self, op: str, kwargs: dict[str, Any], timeout: float) -> Op:
+        world = self.world
+        shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items() if v is not None)
+        world._event({"kind": "op", "text": f"{self.name}: {op}({shown})"})
+        first = world.mark()
+        try:
+            ok, value, err, text, hung = self.driver.call(op, kwargs, timeout)
+        except NotSupported as exc:
+            raise world._not_applicable(self.env, exc) from None
+        result = self._op(op, ok, value, err, text, hung, first, world.mark())
+        world._event({"kind": "result", "ok": ok,
+                      "text": f"{self.name}: {op} -> " + (repr(value) if ok else f"error: {err}")})
+        return result
+
+    def _op(self, name: str, ok: bool, value: Any, err: str | None, text: str, hung: bool,
+            first: int, last: int) -> Op:
+        op = Op(name, self.name, ok, value, err, first, last, text, hung)
+        self.ops.append(op)
+        self.world.run.op_errors.append(text)
+        return op
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.driver.close()
+
+
+def _first_error(ops: list[Op]) -> str:
+    return next((o.error or "" for o in ops if not o.ok), "")
+
+
+class RuleRun:
+    """Everything one rule on one profile uses; the runner closes it."""
+
+    def __init__(self, spec: RuleSpec, profile: str, plug: Plug) -> None:
+        self.spec = spec
+        self.profile = profile
+        self.plug = plug
+        self.credential: Credential = spec.credential_for(profile)
+        self.worlds: list[World] = []
+        #: Failure text of every operation (the secrets rule searches it).
+        self.op_errors: list[str] = []
+
+    @property
+    def in_process(self) -> bool:
+        """True when the client shares the world's clock, sleep and transport (a factory)."""
+        return self.plug.in_process
+
+    def world(self, title: str = "", *, seed: int | None = None, **settings: Any) -> World:
+        """A fresh world for this rule; served on loopback when the client is a command."""
+        index = len(self.worlds)
+        # Served worlds tick with real time, so that a command client's real waits (a
+        # Retry-After) show on the journal's clock; in-process worlds move only when told.
+        clock = None if self.in_process else FakeClock(ticking=True)
+        cloud = MockCloud(self.profile,  # type: ignore[arg-type]
+                          seed=index if seed is None else seed, clock=clock, **settings)
+        world = World(self, cloud, title or f"{self.spec.id} on {self.profile}")
+        world.tmp = tempfile.mkdtemp(prefix="uipath-conformance-")
+        self.worlds.append(world)
+        if not self.in_process:
+            world.origin = world.stack.enter_context(self.plug.serve(cloud))
+        return world
+
+    def evidence(self, highlight: Iterable[Exchange] = (), *, full: bool = True
+                 ) -> list[dict[str, Any]]:
+        marked = list(highlight)
+        out: list[dict[str, Any]] = []
+        for world in self.worlds:
+            out.extend(world.timeline(marked, full=full))
+        return out
+
+    def scrub(self, text: str) -> str:
+        for world in self.worlds:
+            text = world.scrub(text)
+        return text
+
+    def internal_errors(self) -> list[str]:
+        return [err for world in self.worlds for err in world.cloud.internal_errors]
+
+    def close(self) -> None:
+        for world in self.worlds:
+            world.close()
+
+    # -- output capture (the secrets rule) -----------------------------------------------
+
+    @contextmanager
+    def capture_output(self) -> Iterator[list[str]]:
+        """Collect everything the client writes: log records at DEBUG, stdout and stderr.
+
+        For a command client, its stderr and any non-protocol stdout lines are added by the
+        driver when it closes; for a factory, the root logger and every named logger are turned
+        to DEBUG for the duration (and given our handler when they do not propagate).
+        """
+        sink: list[str] = []
+        with self.plug.capture(sink):
+            yield sink
+
+
+def fail(message: str, *highlight: Exchange) -> RuleFailed:
+    """Build the exception a rule raises when the client does not show what it must."""
+    return RuleFailed(message, list(highlight))
+
+
+def format_exception(exc: BaseException) -> str:
+    """Type, message, traceback and causes: everything an exception would print."""
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+

@@ -1,0 +1,128 @@
+"""``orchestrator-kit check``: run the conformance suite against a client and gate on MUSTs.
+
+Examples::
+
+    orchestrator-kit check                                  # the reference client, all profiles
+    orchestrator-kit check --client mypkg.testing:make_client --profile identity
+    orchestrator-kit check --client-cmd "node examples/node-client/client.mjs" \\
+        --report-html report.html --junit-xml junit.xml
+    orchestrator-kit check --rule token-single-flight --rule http-429-retry-after
+
+Exit status: 0 when every MUST rule passed (expected failures excepted), 1 when one failed,
+2 for a usage error (an unknown rule or profile, a client that cannot be loaded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from ._outcome import RuleResult
+from ._plugs import CommandPlug, Plug, PythonPlug
+from .catalog import CATALOG, PROFILES
+from .report import write_reports
+from .runner import load_expected_failures, plan, run_suite
+
+__all__ = ["DEFAULT_CLIENT", "main"]
+
+DEFAULT_CLIENT = "client_under_test.adapter:make_client"
+_MARKS = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP", "not_applicable": "N/A ",
+          "xfailed": "XFAIL"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="orchestrator-kit check",
+        description="Run the UiPath client conformance suite against a client.",
+        epilog="Rules: " + ", ".join(CATALOG),
+    )
+    who = parser.add_mutually_exclusive_group()
+    who.add_argument("--client", metavar="MODULE:FACTORY",
+                     help=f"a Python factory(env) -> ClientAdapter (default: {DEFAULT_CLIENT})")
+    who.add_argument("--client-cmd", metavar="CMD",
+                     help="a client in any language, spoken to in JSON lines over stdin/stdout "
+                          "against the mock served on loopback (see conformance/PROTOCOL.md)")
+    parser.add_argument("--profile", action="append", metavar="P",
+                        help=f"limit to a profile ({', '.join(PROFILES)}); repeatable or "
+                             "comma-separated; default: all three")
+    parser.add_argument("--rule", action="append", metavar="ID",
+                        help="limit to a rule ID; repeatable or comma-separated")
+    parser.add_argument("--expected-failures", metavar="FILE",
+                        help="rule IDs (rule-id or rule-id[profile]) expected to fail: they do "
+                             "not fail the run, and are reported if they pass")
+    parser.add_argument("--report-json", metavar="F", help="write the JSON report to F")
+    parser.add_argument("--report-html", metavar="F", help="write the HTML report to F")
+    parser.add_argument("--junit-xml", metavar="F", help="write a JUnit XML report to F")
+    parser.add_argument("--list", action="store_true", help="list the rules and exit")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="print only failures and the summary")
+    return parser
+
+
+def _split(values: Sequence[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def _list(out: TextIO) -> None:
+    for spec in CATALOG.values():
+        out.write(f"{spec.id:34} {spec.level:6} {','.join(spec.profiles):24} {spec.summary}\n")
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.list:
+        _list(out)
+        return 0
+    try:
+        rules, profiles = _split(args.rule), _split(args.profile)
+        todo = plan(rules, profiles)
+        expected = (load_expected_failures(args.expected_failures)
+                    if args.expected_failures else frozenset())
+        plug: Plug = (CommandPlug(args.client_cmd) if args.client_cmd
+                      else PythonPlug.from_spec(args.client or DEFAULT_CLIENT))
+    except (KeyError, ValueError, ImportError, AttributeError, TypeError, OSError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        out.write(f"orchestrator-kit check: error: {message}\n")
+        return 2
+    out.write(f"uipath conformance: {plug.label} -- {len(todo)} rule checks on "
+              f"{', '.join(profiles or PROFILES)}\n")
+
+    def progress(result: RuleResult, index: int, total: int) -> None:
+        if args.quiet and result.outcome not in ("failed",):
+            return
+        mark = _MARKS[result.outcome]
+        if result.unexpected_pass:
+            mark = "XPASS"
+        line = f"[{index:>2}/{total}] {mark:5} {result.level:6} {result.key:48} " \
+               f"{result.duration:6.2f}s"
+        if result.outcome != "passed" or result.unexpected_pass:
+            line += f"\n         {result.message}"
+        out.write(line + "\n")
+        out.flush()
+
+    suite = run_suite(plug, rules=rules, profiles=profiles, expected=expected,
+                      progress=progress)
+    for path in write_reports(suite, json_path=args.report_json, html_path=args.report_html,
+                              junit_path=args.junit_xml):
+        out.write(f"report written: {path}\n")
+    summary = suite.summary()
+    counts = ", ".join(f"{summary[o]} {o.replace('_', ' ')}"
+                       for o in ("passed", "failed", "xfailed", "skipped", "not_applicable")
+                       if summary[o])
+    out.write(f"\n{counts} in {summary['seconds']:.2f}s\n")
+    for key in summary["unexpected_passes"]:
+        out.write(f"XPASS {key}: listed as an expected failure, but it passed\n")
+    if suite.gating:
+        out.write("FAILED: MUST rules not met: " + ", ".join(summary["must_failed"]) + "\n")
+    else:
+        out.write("OK: every MUST rule passed\n")
+    return suite.exit_code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

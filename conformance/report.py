@@ -1,0 +1,253 @@
+"""Reports of a run: JSON (for machines), JUnit XML (for CI), HTML (for people).
+
+The JSON is exactly ``{"kit_version", "client", "rules": [{"id", "level", "profile",
+"outcome", "message", "refs", "evidence"}], "summary"}``. The HTML page is self-contained (inline
+CSS, no script, no network): a matrix of rules by profile, then each result with its message,
+its references, and the exchange timeline that shows it -- the token's life, the 401, the
+refresh -- with secrets already redacted by the harness.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from ._outcome import RuleResult
+from .catalog import CATALOG, PROFILES
+from .runner import SuiteResult
+
+__all__ = ["render_html", "to_json", "to_junit_xml", "write_reports"]
+
+_LABELS = {
+    "passed": "PASS", "failed": "FAIL", "skipped": "SKIP",
+    "not_applicable": "N/A", "xfailed": "XFAIL",
+}
+
+
+def to_json(suite: SuiteResult) -> str:
+    return json.dumps(suite.to_dict(), indent=2, ensure_ascii=False, default=str)
+
+
+def to_junit_xml(suite: SuiteResult) -> str:
+    """One testcase per rule and profile. A failed rule is a ``<failure type="MUST|SHOULD">``;
+    skipped, not applicable and expected failures are ``<skipped>`` with their reason."""
+    results = suite.results
+    failures = sum(1 for r in results if r.outcome == "failed")
+    skipped = sum(1 for r in results if r.outcome in ("skipped", "not_applicable", "xfailed"))
+    root = ET.Element("testsuites")
+    node = ET.SubElement(root, "testsuite", {
+        "name": "uipath-conformance", "tests": str(len(results)), "failures": str(failures),
+        "errors": "0", "skipped": str(skipped),
+        "time": f"{sum(r.duration for r in results):.3f}",
+    })
+    props = ET.SubElement(node, "properties")
+    ET.SubElement(props, "property", {"name": "client", "value": suite.client})
+    ET.SubElement(props, "property", {"name": "kit_version", "value": suite.kit_version})
+    for r in results:
+        case = ET.SubElement(node, "testcase", {
+            "classname": f"uipath_conformance.{r.profile}", "name": r.key,
+            "time": f"{r.duration:.3f}",
+        })
+        if r.outcome == "failed":
+            failure = ET.SubElement(case, "failure", {"type": r.level, "message": r.message})
+            failure.text = _timeline_text(r.evidence)
+        elif r.outcome != "passed":
+            ET.SubElement(case, "skipped", {"type": r.outcome, "message": r.message})
+        else:
+            out = ET.SubElement(case, "system-out")
+            out.text = r.message
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def _timeline_text(evidence: list[dict[str, Any]]) -> str:
+    lines = []
+    for entry in evidence:
+        if entry.get("kind") == "exchange":
+            mark = ">>" if entry.get("highlight") else "  "
+            extra = " ".join(f"{k}={entry[k]}" for k in ("auth", "fault") if entry.get(k))
+            lines.append(f"{mark} #{entry['seq']} t={entry['at']} {entry['method']} "
+                         f"{entry['url']} -> {entry['status']} {extra}".rstrip())
+        else:
+            lines.append(f"   -- {entry.get('text')}")
+    return "\n".join(lines)
+
+
+# -- HTML -----------------------------------------------------------------------------------
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _anchor(result: RuleResult) -> str:
+    return f"r-{result.id}-{result.profile}"
+
+
+def _badge(outcome: str, extra: str = "") -> str:
+    return f'<span class="badge {outcome}{extra}">{_LABELS.get(outcome, outcome)}</span>'
+
+
+def _matrix(results: list[RuleResult]) -> str:
+    by_key = {(r.id, r.profile): r for r in results}
+    profiles = [p for p in PROFILES if any(r.profile == p for r in results)]
+    head = "".join(f"<th>{_e(p)}</th>" for p in profiles)
+    rows = []
+    for spec in CATALOG.values():
+        cells = []
+        if not any((spec.id, p) in by_key for p in profiles):
+            continue
+        for p in profiles:
+            r = by_key.get((spec.id, p))
+            if r is None:
+                cells.append('<td class="none">&middot;</td>')
+            else:
+                xp = " xpass" if r.unexpected_pass else ""
+                cells.append(f'<td><a href="#{_anchor(r)}">{_badge(r.outcome, xp)}</a></td>')
+        rows.append(f'<tr><th class="rule"><code>{_e(spec.id)}</code> '
+                    f'<span class="level {spec.level}">{spec.level}</span>'
+                    f'<div class="what">{_e(spec.summary)}</div></th>{"".join(cells)}</tr>')
+    return (f'<table class="matrix"><thead><tr><th>rule</th>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _describe(entry: dict[str, Any]) -> str:
+    """What a person should read in an exchange: the token's life, the 401, the fault."""
+    status = entry.get("status")
+    route = entry.get("route") or "unrouted"
+    body = entry.get("response_body")
+    bits = []
+    if route in ("identity.token", "identity.onprem_token", "legacy.token",
+                 "onprem.authenticate"):
+        form = entry.get("request_body")
+        grant = form.get("grant_type") if isinstance(form, dict) else None
+        bits.append("token request" + (f" ({grant})" if grant else ""))
+        if isinstance(body, dict) and status == 200:
+            if "expires_in" in body:
+                bits.append(f"token issued, expires in {body['expires_in']} s")
+            if "refresh_token" in body:
+                bits.append("new refresh token")
+        elif isinstance(body, dict) and "error" in body:
+            bits.append(f"refused: {body['error']}")
+    if status == 401:
+        bits.append("401 Unauthorized" + (f" (token {entry['auth']})" if entry.get("auth")
+                                          else ""))
+    elif entry.get("auth"):
+        bits.append(f"auth: {entry['auth']}")
+    if entry.get("fault"):
+        bits.append(f"fault: {entry['fault']}")
+    if entry.get("error"):
+        bits.append("transport error")
+    return "; ".join(bits)
+
+
+def _detail(entry: dict[str, Any]) -> str:
+    parts = []
+    for key in ("request_headers", "request_body", "response_headers", "response_body"):
+        if key in entry and entry[key] not in (None, {}, ""):
+            shown = json.dumps(entry[key], indent=1, ensure_ascii=False) \
+                if not isinstance(entry[key], str) else entry[key]
+            parts.append(f"<h5>{_e(key.replace('_', ' '))}</h5><pre>{_e(shown)}</pre>")
+    if not parts:
+        return ""
+    return f"<details><summary>headers and bodies</summary>{''.join(parts)}</details>"
+
+
+def _timeline(evidence: list[dict[str, Any]]) -> str:
+    rows = []
+    origin: float | None = None
+    for entry in evidence:
+        kind = entry.get("kind")
+        if kind == "world":
+            origin = None
+            rows.append(f'<tr class="world"><td colspan="5">{_e(entry.get("text"))}</td></tr>')
+            continue
+        at = entry.get("at")
+        if at is not None and origin is None:
+            origin = float(at)
+        when = f"t+{float(at) - origin:.3f} s" if at is not None and origin is not None else ""
+        if kind == "exchange":
+            status = entry.get("status")
+            cls = "hl" if entry.get("highlight") else ""
+            cls += " bad" if isinstance(status, int) and status >= 400 or status is None else ""
+            rows.append(
+                f'<tr class="ex {cls}"><td class="t">{_e(when)}</td>'
+                f'<td><span class="m">{_e(entry.get("method"))}</span> '
+                f'<span class="url">{_e(entry.get("url"))}</span>{_detail(entry)}</td>'
+                f'<td><code>{_e(entry.get("route") or "")}</code></td>'
+                f'<td class="st">{_e(status if status is not None else "no answer")}</td>'
+                f"<td>{_e(_describe(entry))}</td></tr>")
+        else:
+            ok = entry.get("ok")
+            cls = {True: "ok", False: "err"}.get(ok, "") if kind == "result" else ""
+            rows.append(f'<tr class="{_e(kind)} {cls}"><td class="t">{_e(when)}</td>'
+                        f'<td colspan="4">{_e(entry.get("text"))}</td></tr>')
+    return ('<table class="timeline"><thead><tr><th>time</th><th>request</th><th>route</th>'
+            f"<th>status</th><th>what happened</th></tr></thead><tbody>{''.join(rows)}</tbody>"
+            "</table>")
+
+
+def _result_section(r: RuleResult) -> str:
+    refs = "".join(f'<li><a href="{_e(ref["url"])}">{_e(ref["label"])}</a></li>'
+                   for ref in r.refs)
+    spec = CATALOG.get(r.id)
+    opened = " open" if r.outcome == "failed" else ""
+    note = ('<p class="xpass">Listed as an expected failure, but it passed: remove it from '
+            "the list.</p>") if r.unexpected_pass else ""
+    return (
+        f'<section class="result {r.outcome}" id="{_anchor(r)}">'
+        f"<h3>{_badge(r.outcome)} <code>{_e(r.id)}</code> on <em>{_e(r.profile)}</em> "
+        f'<span class="level {r.level}">{_e(r.level)}</span></h3>'
+        f'<p class="what">{_e(spec.summary if spec else "")}</p>'
+        f'<p class="msg">{_e(r.message)}</p>{note}'
+        f'<details{opened}><summary>exchange timeline ({sum(1 for e in r.evidence if e.get("kind") == "exchange")} '
+        f"exchanges)</summary>{_timeline(r.evidence)}</details>"
+        f'<details><summary>references</summary><ul class="refs">{refs}</ul></details>'
+        "</section>"
+    )
+
+
+def render_html(suite: SuiteResult) -> str:
+    template = Template(
+        resources.files("conformance").joinpath("templates/report.html").read_text("utf-8"))
+    summary = suite.summary()
+    order = {"failed": 0, "xfailed": 1, "passed": 2, "skipped": 3, "not_applicable": 4}
+    ranked = sorted(suite.results, key=lambda r: (order.get(r.outcome, 9), r.id, r.profile))
+    verdict = "All MUST rules pass" if summary["ok"] else (
+        f"{len(summary['must_failed'])} MUST rule result(s) failed")
+    counts = " ".join(
+        f'<span class="count">{_badge(o)} {summary[o]}</span>'
+        for o in ("passed", "failed", "xfailed", "skipped", "not_applicable") if summary[o])
+    return template.substitute(
+        title=_e(f"UiPath client conformance: {suite.client}"),
+        client=_e(suite.client),
+        kit_version=_e(suite.kit_version),
+        verdict=_e(verdict),
+        verdict_class="ok" if summary["ok"] else "bad",
+        counts=counts,
+        matrix=_matrix(suite.results),
+        results="".join(_result_section(r) for r in ranked),
+    )
+
+
+def write_reports(suite: SuiteResult, *, json_path: str | None = None,
+                  html_path: str | None = None, junit_path: str | None = None) -> list[str]:
+    """Write the reports asked for; returns the paths written."""
+    written = []
+    for path, render in ((json_path, to_json), (html_path, render_html),
+                         (junit_path, to_junit_xml)):
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).write_text(render(suite), encoding="utf-8")
+            written.append(path)
+    return written
+
+
+def outcomes(results: Iterable[RuleResult]) -> dict[str, str]:
+    """``{"rule-id[profile]": outcome}``: the shape tests and tools compare."""
+    return {r.key: r.outcome for r in results}

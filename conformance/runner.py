@@ -1,0 +1,196 @@
+"""Running rules: one rule on one profile, or a whole suite, with expected failures applied.
+
+Example::
+
+    from conformance.runner import run_suite
+    from conformance._plugs import PythonPlug
+
+    suite = run_suite(PythonPlug.from_spec("client_under_test.adapter:make_client"))
+    suite.exit_code  # 0 unless a MUST rule failed (expected failures excepted)
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from mock_orchestrator.core.clock import SystemClock
+
+from ._outcome import OUTCOMES, NotApplicable, RuleFailed, RuleResult, Skipped, Verdict
+from ._plugs import Plug
+from ._world import RuleRun
+from .catalog import CATALOG, PROFILES, RuleSpec, get_rule
+from .rules import RULES
+
+__all__ = [
+    "SuiteResult",
+    "kit_version",
+    "load_expected_failures",
+    "plan",
+    "run_rule",
+    "run_suite",
+]
+
+_wall = SystemClock()  # durations for the report only; nothing is judged on the wall clock
+
+
+def kit_version() -> str:
+    try:
+        return metadata.version("uipath-orchestrator-kit")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0+unknown"
+
+
+def load_expected_failures(path: str | Path) -> frozenset[str]:
+    """Read an expected-failures file: IDs (``rule-id`` or ``rule-id[profile]``).
+
+    Either a text file, one entry a line (``#`` starts a comment), or JSON: a list of entries,
+    or of objects ``{"id": ..., "profile": ...}`` (the OIDF runner's shape). Unknown IDs are an
+    error, so that a typo cannot silently excuse nothing.
+    """
+    text = Path(path).read_text(encoding="utf-8")
+    entries: list[str] = []
+    stripped = text.lstrip()
+    if stripped.startswith(("[", "{")):
+        data = json.loads(text)
+        items = data.get("expected_failures", []) if isinstance(data, dict) else data
+        for item in items:
+            if isinstance(item, dict):
+                profile = item.get("profile")
+                entries.append(f"{item['id']}[{profile}]" if profile else str(item["id"]))
+            else:
+                entries.append(str(item))
+    else:
+        for line in text.splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                entries.append(line)
+    for entry in entries:
+        rule_id, _, rest = entry.partition("[")
+        get_rule(rule_id)  # raises with the list of known IDs
+        profile = rest.rstrip("]")
+        if rest and profile not in PROFILES:
+            raise ValueError(f"{path}: unknown profile in {entry!r}")
+    return frozenset(entries)
+
+
+def plan(rules: Iterable[str] | None = None, profiles: Iterable[str] | None = None
+         ) -> list[tuple[RuleSpec, str]]:
+    """The (rule, profile) pairs to run: catalog order, only profiles a rule applies to."""
+    wanted_profiles = list(profiles or PROFILES)
+    for profile in wanted_profiles:
+        if profile not in PROFILES:
+            raise ValueError(f"unknown profile {profile!r}; one of {', '.join(PROFILES)}")
+    specs = [get_rule(r) for r in rules] if rules else list(CATALOG.values())
+    return [(spec, p) for spec in specs for p in wanted_profiles if p in spec.profiles]
+
+
+def run_rule(spec: RuleSpec, profile: str, plug: Plug) -> RuleResult:
+    """Judge one rule on one profile with a client plugged in as ``plug``."""
+    begun = _wall.time()
+    run = RuleRun(spec, profile, plug)
+    highlight: list[Any] = []
+    try:
+        try:
+            if profile not in spec.profiles:
+                raise NotApplicable(f"{spec.id} does not apply to the {profile} profile")
+            verdict = Verdict("passed", RULES[spec.id](run))
+        except RuleFailed as failed:
+            verdict = Verdict("failed", run.scrub(failed.message))
+            highlight = failed.highlight
+        except NotApplicable as why:
+            verdict = Verdict("not_applicable", str(why))
+        except Skipped as why:
+            verdict = Verdict("skipped", str(why))
+        except Exception as exc:  # a bug of the suite: loud, never a pass
+            detail = run.scrub("".join(traceback.format_exception_only(type(exc), exc)).strip())
+            verdict = Verdict("failed", f"the suite itself failed while judging: {detail}")
+        internal = run.internal_errors()
+        if internal:
+            verdict = Verdict("failed", "uipath-mock: the mock hit an internal error (a bug of "
+                              "the kit, not of the client): " + internal[0].splitlines()[-1])
+        verdict.evidence = run.evidence(highlight, full=verdict.outcome == "failed")
+    finally:
+        run.close()
+    return RuleResult.from_verdict(spec, profile, verdict, _wall.time() - begun)
+
+
+@dataclass
+class SuiteResult:
+    """Every result of one run, in run order."""
+
+    client: str
+    results: list[RuleResult] = field(default_factory=list)
+    kit_version: str = field(default_factory=kit_version)
+
+    @property
+    def gating(self) -> list[RuleResult]:
+        return [r for r in self.results if r.gating]
+
+    @property
+    def unexpected_passes(self) -> list[RuleResult]:
+        return [r for r in self.results if r.unexpected_pass]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.gating else 0
+
+    def summary(self) -> dict[str, Any]:
+        counts = {outcome: 0 for outcome in OUTCOMES}
+        for result in self.results:
+            counts[result.outcome] += 1
+        return {
+            "total": len(self.results),
+            **counts,
+            "must_failed": [r.key for r in self.gating],
+            "should_failed": [r.key for r in self.results
+                              if r.outcome == "failed" and r.level == "SHOULD"],
+            "unexpected_passes": [r.key for r in self.unexpected_passes],
+            "ok": not self.gating,
+            "seconds": round(sum(r.duration for r in self.results), 3),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kit_version": self.kit_version,
+            "client": self.client,
+            "rules": [r.to_dict() for r in self.results],
+            "summary": self.summary(),
+        }
+
+
+def apply_expected(result: RuleResult, expected: frozenset[str]) -> RuleResult:
+    """Mark a result listed in the expected failures: a failure becomes ``xfailed``."""
+    if result.id not in expected and result.key not in expected:
+        return result
+    result.expected_failure = True
+    if result.outcome == "failed":
+        result.outcome = "xfailed"
+        result.message = f"expected failure: {result.message}"
+    elif result.outcome == "passed":
+        result.message = f"passed, though listed as an expected failure: {result.message}"
+    return result
+
+
+def run_suite(
+    plug: Plug,
+    *,
+    rules: Sequence[str] | None = None,
+    profiles: Sequence[str] | None = None,
+    expected: frozenset[str] = frozenset(),
+    progress: Callable[[RuleResult, int, int], None] | None = None,
+) -> SuiteResult:
+    """Run the planned rules one after the other; ``progress`` is told of each result."""
+    suite = SuiteResult(client=plug.label)
+    todo = plan(rules, profiles)
+    for index, (spec, profile) in enumerate(todo, 1):
+        result = apply_expected(run_rule(spec, profile, plug), expected)
+        suite.results.append(result)
+        if progress is not None:
+            progress(result, index, len(todo))
+    return suite
