@@ -48,8 +48,27 @@ def main(
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     args = _parser().parse_args(argv)
+    logger = logging.getLogger("client_under_test")
+    handler = logging.StreamHandler(err)
+    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    level = logger.level
     if args.verbose:
-        logging.basicConfig(level=logging.DEBUG, stream=err, format="%(name)s: %(message)s")
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+    try:
+        return _start_job(args, environ, out, err, seams)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def _start_job(
+    args: argparse.Namespace,
+    environ: Mapping[str, str] | None,
+    out: TextIO,
+    err: TextIO,
+    seams: dict[str, Any],
+) -> int:
     try:
         arguments = json.loads(args.input) if args.input else None
     except ValueError as exc:

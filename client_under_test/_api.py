@@ -193,28 +193,34 @@ class Api:
             )
         if status == 204 or (status in expect and not response.content):
             return None
-        ctype = response.headers.get("content-type", "")
+        ctype = response.headers.get("content-type", "").lower()
         try:
-            body = response.json()
+            body = response.json() if response.content else None
         except ValueError:
-            kind = "an HTML page" if "html" in ctype.lower() else "a body that is not JSON"
+            body = _NOT_JSON
+        if status in expect:
+            if body is _NOT_JSON or "html" in ctype:
+                kind = "an HTML page" if "html" in ctype else "a body that is not JSON"
+                raise UnexpectedResponse(
+                    f"{request.method} {request.url.path} answered {status} with {kind} "
+                    "(a login page or a proxy?)", status_code=status,
+                )
+            return body
+        if "html" in ctype:
             raise UnexpectedResponse(
-                f"{request.method} {request.url.path} answered {status} with {kind} "
-                "(a login page or a proxy?)",
-                status_code=status,
-            ) from None
-        if status not in expect:
-            envelope = body if isinstance(body, dict) else {}
-            code = envelope.get("errorCode")
-            raise OrchestratorAPIError(
-                status,
-                str(envelope.get("message") or response.reason_phrase),
-                error_code=code if isinstance(code, int) else None,
-                trace_id=envelope.get("traceId"),
-                method=request.method,
-                path=request.url.path,
+                f"{request.method} {request.url.path} answered {status} with an HTML page "
+                "(a login page or a proxy?)", status_code=status,
             )
-        return body
+        envelope = body if isinstance(body, dict) else {}
+        code = envelope.get("errorCode")
+        raise OrchestratorAPIError(
+            status,
+            str(envelope.get("message") or response.reason_phrase or "no message"),
+            error_code=code if isinstance(code, int) else None,
+            trace_id=envelope.get("traceId"),
+            method=request.method,
+            path=request.url.path,
+        )
 
     def new_reference(self) -> str:
         # From the policy's (seedable) random source, so tests are reproducible.
@@ -432,6 +438,8 @@ class Api:
         )
         return body  # type: ignore[no-any-return]
 
+
+_NOT_JSON = object()
 
 #: StartJobs gets exactly one send per attempt; the loop around it decides about retries.
 _ONE_ATTEMPT = RetryPolicy(max_attempts=1)

@@ -18,8 +18,21 @@ from client_under_test import (
 )
 from mock_orchestrator import MockCloud
 
+from ._stepping_stone import orchestrator_transport
+
 #: The credential each profile's default world offers.
 DEFAULT_CREDENTIAL = {"identity": "refresh_token", "legacy": "user_key", "onprem": "password"}
+
+
+#: Every token endpoint's route label. (``journal.token_requests()`` leaves out the on-prem
+#: identity server's ``identity.onprem_token``; reported to the mock's owner.)
+TOKEN_ROUTES = frozenset(
+    {"identity.token", "identity.onprem_token", "legacy.token", "onprem.authenticate"}
+)
+
+
+def token_requests(cloud: MockCloud) -> list[Any]:
+    return [e for e in cloud.journal if e.route in TOKEN_ROUTES]
 
 
 def make_auth(cloud: MockCloud, kind: str | None = None, **options: Any) -> TokenAuth:
@@ -30,7 +43,8 @@ def make_auth(cloud: MockCloud, kind: str | None = None, **options: Any) -> Toke
     options.setdefault("sleep", cloud.clock.sleep)
     options.setdefault("transport", cloud.transport())
     if kind == "refresh_token":
-        assert d.identity_url and d.refresh_token
+        assert d.identity_url
+        assert d.refresh_token
         return RefreshTokenAuth(
             d.identity_url + "/connect/token", d.public_client_id, d.refresh_token, **options
         )
@@ -40,9 +54,11 @@ def make_auth(cloud: MockCloud, kind: str | None = None, **options: Any) -> Toke
             d.identity_url + "/connect/token", d.client_id, d.client_secret, **options
         )
     if kind == "user_key":
-        assert d.legacy_token_url and d.user_key
+        assert d.legacy_token_url
+        assert d.user_key
         return UserKeyAuth(d.legacy_token_url, d.user_key, **options)
-    assert d.username and d.password
+    assert d.username
+    assert d.password
     return PasswordAuth(d.url, d.username, d.password, d.tenant, **options)
 
 
@@ -63,7 +79,7 @@ def make_client(cloud: MockCloud, kind: str | None = None, **options: Any) -> Or
         settings["identity_url"] = d.identity_url
     options.setdefault("clock", cloud.clock)
     options.setdefault("sleep", cloud.clock.sleep)
-    options.setdefault("transport", cloud.transport())
+    options.setdefault("transport", orchestrator_transport(cloud))
     import random
 
     options.setdefault("retry", RetryPolicy(rng=random.Random(0)))

@@ -22,7 +22,7 @@ from client_under_test import (
 )
 from mock_orchestrator import MockCloud
 
-from .conftest import make_auth
+from .conftest import make_auth, token_requests
 
 FLOWS = [
     ("identity", "refresh_token"),
@@ -35,7 +35,7 @@ FLOWS = [
 
 def _bodies(cloud: MockCloud) -> list[dict[str, Any]]:
     out = []
-    for e in cloud.journal.token_requests():
+    for e in token_requests(cloud):
         ctype = e.request.headers.get("content-type", "")
         if "json" in ctype:
             out.append(json.loads(e.request.content))
@@ -45,15 +45,15 @@ def _bodies(cloud: MockCloud) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize(("profile", "kind"), FLOWS)
-def test_each_flow_gets_a_token_with_no_human_step(make_cloud: Any, profile: str, kind: str) -> None:
+def test_each_flow_gets_a_token_with_no_human_step(
+    make_cloud: Any, profile: str, kind: str
+) -> None:
     cloud = make_cloud(profile)
     auth = make_auth(cloud, kind)
     tokens = auth.tokens_sync()
     assert tokens.access_token
     assert cloud.identity.tokens.get(tokens.access_token) is not None  # a token the world issued
-    [exchange] = cloud.journal.token_requests() or cloud.journal.filter(
-        path_contains="/connect/token"
-    )
+    [exchange] = token_requests(cloud) or cloud.journal.filter(path_contains="/connect/token")
     assert exchange.status_code == 200
     assert exchange.request.headers["accept"] == "application/json"
     expected_lifetime = {"identity": 3600, "legacy": 86400, "onprem": 1800}[profile]
@@ -92,11 +92,11 @@ def test_proactive_refresh_margin_is_max_60s_or_a_tenth(
     first = auth.tokens_sync()
     cloud.clock.advance(lifetime - margin - 1)
     assert auth.tokens_sync() is first
-    assert len(cloud.journal.token_requests()) == 1
+    assert len(token_requests(cloud)) == 1
     cloud.clock.advance(1)
     second = auth.tokens_sync()
     assert second.access_token != first.access_token
-    assert len(cloud.journal.token_requests()) == 2
+    assert len(token_requests(cloud)) == 2
 
 
 def test_expiry_is_timed_from_receipt_not_from_the_server_clock(make_cloud: Any) -> None:
@@ -116,11 +116,11 @@ def test_rotation_every_new_refresh_token_is_used_and_none_twice(make_cloud: Any
         auth.tokens_sync()
         cloud.clock.advance(hours=1)
     sent = [b["refresh_token"] for b in _bodies(cloud)]
-    issued = [json.loads(e.response.content)["refresh_token"] for e in cloud.journal.token_requests()]
+    issued = [json.loads(e.response.content)["refresh_token"] for e in token_requests(cloud)]
     assert sent[0] == cloud.defaults.refresh_token
     assert sent[1:] == issued[:-1]  # each request presents the previous response's token
     assert len(set(sent)) == len(sent)
-    assert all(e.status_code == 200 for e in cloud.journal.token_requests())
+    assert all(e.status_code == 200 for e in token_requests(cloud))
 
 
 class _FailingStore(MemoryTokenStore):
@@ -145,7 +145,7 @@ def test_the_store_gets_the_new_refresh_token(make_cloud: Any) -> None:
     store = MemoryTokenStore()
     auth = make_auth(cloud, "refresh_token", store=store)
     auth.tokens_sync()
-    issued = json.loads(cloud.journal.token_requests()[-1].response.content)["refresh_token"]
+    issued = json.loads(token_requests(cloud)[-1].response.content)["refresh_token"]
     saved = store.load(auth.key)
     assert saved is not None
     assert saved.refresh_token == issued != cloud.defaults.refresh_token
@@ -156,20 +156,24 @@ def test_legacy_keeps_the_user_key_when_the_response_has_no_refresh_token(make_c
     store = MemoryTokenStore()
     auth = make_auth(cloud, "user_key", store=store)
     auth.tokens_sync()
-    assert "refresh_token" not in json.loads(cloud.journal.token_requests()[0].response.content)
+    assert "refresh_token" not in json.loads(token_requests(cloud)[0].response.content)
     cloud.clock.advance(days=1)
     auth.tokens_sync()
     cloud.clock.advance(days=1)
     auth.tokens_sync()
     assert [b["refresh_token"] for b in _bodies(cloud)] == [cloud.defaults.user_key] * 3
     saved = store.load(auth.key)
-    assert saved is not None and saved.refresh_token == cloud.defaults.user_key
+    assert saved is not None
+    assert saved.refresh_token == cloud.defaults.user_key
 
 
-@pytest.mark.parametrize(("profile", "kind", "name"), [
-    ("identity", "refresh_token", "UIPATH_REFRESH_TOKEN"),
-    ("legacy", "user_key", "UIPATH_USER_KEY"),
-])
+@pytest.mark.parametrize(
+    ("profile", "kind", "name"),
+    [
+        ("identity", "refresh_token", "UIPATH_REFRESH_TOKEN"),
+        ("legacy", "user_key", "UIPATH_USER_KEY"),
+    ],
+)
 def test_invalid_grant_is_terminal_after_one_request(
     make_cloud: Any, profile: str, kind: str, name: str
 ) -> None:
@@ -184,7 +188,7 @@ def test_invalid_grant_is_terminal_after_one_request(
     assert secret not in str(info.value)
     with pytest.raises(ReauthenticationRequired):
         auth.tokens_sync()  # remembered: no second request with a refused token
-    assert len(cloud.journal.token_requests()) == 1
+    assert len(token_requests(cloud)) == 1
 
 
 def test_a_consumed_refresh_token_is_never_presented_again(make_cloud: Any) -> None:
@@ -196,8 +200,8 @@ def test_a_consumed_refresh_token_is_never_presented_again(make_cloud: Any) -> N
     # store's rotated token, not from the consumed day-one token in its configuration.
     second = make_auth(cloud, "refresh_token", store=store)
     second.tokens_sync(force=True)
-    assert all(e.status_code == 200 for e in cloud.journal.token_requests())
-    assert len(cloud.journal.token_requests()) == 2
+    assert all(e.status_code == 200 for e in token_requests(cloud))
+    assert len(token_requests(cloud)) == 2
 
 
 def test_a_newly_configured_refresh_token_overrides_the_stores_old_chain(make_cloud: Any) -> None:
@@ -214,12 +218,16 @@ def test_a_newly_configured_refresh_token_overrides_the_stores_old_chain(make_cl
     from client_under_test import RefreshTokenAuth
 
     again = RefreshTokenAuth(
-        d.identity_url + "/connect/token", d.public_client_id, fresh, store=store,
-        clock=cloud.clock, transport=cloud.transport(),
+        d.identity_url + "/connect/token",
+        d.public_client_id,
+        fresh,
+        store=store,
+        clock=cloud.clock,
+        transport=cloud.transport(),
     )
     again.tokens_sync()
     assert _bodies(cloud)[-1]["refresh_token"] == fresh
-    assert cloud.journal.token_requests()[-1].status_code == 200
+    assert token_requests(cloud)[-1].status_code == 200
 
 
 @pytest.mark.parametrize("kind", ["login_redirect", "login_html"])
@@ -229,7 +237,7 @@ def test_a_login_page_from_the_token_endpoint_is_an_error_never_a_token(
     cloud = make_cloud("identity")
     cloud.faults.add(kind, route="identity.token", times=None)
     auth = make_auth(cloud, "refresh_token")
-    with pytest.raises(TokenRequestError, match="login page|HTML") as info:
+    with pytest.raises(TokenRequestError, match=r"login page|HTML") as info:
         auth.tokens_sync()
     assert info.value.status_code in (200, 302)
     assert len(cloud.journal) == 1  # the redirect was not followed
@@ -251,13 +259,16 @@ def test_invalid_client_is_a_configuration_error_without_retry(make_cloud: Any) 
     from client_under_test import ClientCredentialsAuth
 
     auth = ClientCredentialsAuth(
-        d.identity_url + "/connect/token", d.client_id, "wrong-secret",
-        clock=cloud.clock, transport=cloud.transport(),
+        d.identity_url + "/connect/token",
+        d.client_id,
+        "wrong-secret",
+        clock=cloud.clock,
+        transport=cloud.transport(),
     )
     with pytest.raises(ConfigurationError, match="invalid_client") as info:
         auth.tokens_sync()
     assert "wrong-secret" not in str(info.value)
-    assert len(cloud.journal.token_requests()) == 1
+    assert len(token_requests(cloud)) == 1
 
 
 def test_token_endpoint_429_waits_retry_after_seconds_then_succeeds(make_cloud: Any) -> None:
@@ -272,7 +283,7 @@ def test_token_endpoint_429_waits_retry_after_seconds_then_succeeds(make_cloud: 
     tokens = make_auth(cloud, "client_credentials", sleep=sleep).tokens_sync()
     assert tokens.access_token
     assert slept == [7.0]
-    assert [e.status_code for e in cloud.journal.token_requests()] == [429, 200]
+    assert [e.status_code for e in token_requests(cloud)] == [429, 200]
 
 
 def test_token_endpoint_503_with_an_http_date_retry_after(make_cloud: Any) -> None:
@@ -289,13 +300,16 @@ def test_token_endpoint_retries_are_bounded(make_cloud: Any) -> None:
     cloud.faults.add(route="identity.token", status=503, retry_after=1, times=None)
     with pytest.raises(TokenRequestError, match="503"):
         make_auth(cloud, "client_credentials").tokens_sync()
-    assert len(cloud.journal.token_requests()) == 3
+    assert len(token_requests(cloud)) == 3
 
 
 @pytest.mark.parametrize(
     "url",
-    ["https://cloud.uipath.com/acme/Default", "https://platform.uipath.com/acme/Default",
-     "https://staging.uipath.com/acme/Default"],
+    [
+        "https://cloud.uipath.com/acme/Default",
+        "https://platform.uipath.com/acme/Default",
+        "https://staging.uipath.com/acme/Default",
+    ],
 )
 def test_password_login_on_a_cloud_host_is_refused_before_any_request(
     make_cloud: Any, url: str
@@ -311,8 +325,9 @@ def test_password_login_on_a_cloud_host_is_refused_before_any_request(
 def test_wrong_password_on_prem_says_so(make_cloud: Any) -> None:
     cloud = make_cloud("onprem")
     d = cloud.defaults
-    auth = PasswordAuth(d.url, d.username, "nope-nope", clock=cloud.clock,
-                        transport=cloud.transport())
+    auth = PasswordAuth(
+        d.url, d.username, "nope-nope", clock=cloud.clock, transport=cloud.transport()
+    )
     with pytest.raises(ConfigurationError, match="errorCode 1000") as info:
         auth.tokens_sync()
     assert "nope-nope" not in str(info.value)
@@ -335,7 +350,7 @@ def test_flow_refreshes_and_replays_once_on_401_then_gives_the_second_401_back(
     assert replay.content == b"{}"  # the body is replayed
     with pytest.raises(StopIteration):
         flow.send(httpx.Response(401, request=replay))
-    assert len(cloud.journal.token_requests()) == 2
+    assert len(token_requests(cloud)) == 2
 
 
 def test_flow_does_not_refresh_on_success_or_403(make_cloud: Any) -> None:
@@ -346,7 +361,7 @@ def test_flow_does_not_refresh_on_success_or_403(make_cloud: Any) -> None:
         next(flow)
         with pytest.raises(StopIteration):
             flow.send(httpx.Response(status))
-    assert len(cloud.journal.token_requests()) == 1
+    assert len(token_requests(cloud)) == 1
 
 
 async def test_async_flow_refreshes_and_replays_once(make_cloud: Any) -> None:
@@ -359,7 +374,7 @@ async def test_async_flow_refreshes_and_replays_once(make_cloud: Any) -> None:
     assert replay.headers["authorization"] != token
     with pytest.raises(StopAsyncIteration):
         await flow.asend(httpx.Response(401))
-    assert len(cloud.journal.token_requests()) == 2
+    assert len(token_requests(cloud)) == 2
 
 
 def test_a_static_token_is_never_refreshed() -> None:
@@ -386,8 +401,16 @@ def test_no_secret_in_reprs_or_debug_logs(
     cloud.clock.advance(days=1)
     tokens2 = auth.tokens_sync()
     assert caplog.records, "the client logs what it does at DEBUG"
-    secrets = [d.client_secret, d.refresh_token, d.user_key, d.password,
-               tokens.access_token, tokens2.access_token, tokens.refresh_token, tokens.id_token]
+    secrets = [
+        d.client_secret,
+        d.refresh_token,
+        d.user_key,
+        d.password,
+        tokens.access_token,
+        tokens2.access_token,
+        tokens.refresh_token,
+        tokens.id_token,
+    ]
     text = caplog.text + repr(auth) + repr(tokens) + repr(auth.store)
     for secret in filter(None, secrets):
         assert secret not in text

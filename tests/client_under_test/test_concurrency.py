@@ -16,7 +16,7 @@ import httpx
 
 from client_under_test import TokenAuth, TokenSet
 
-from .conftest import make_auth
+from .conftest import make_auth, token_requests
 
 N = 16
 USERINFO = "https://cloud.uipath.com/identity_/connect/userinfo"
@@ -101,8 +101,8 @@ def test_16_threads_crossing_an_expiry_cause_one_refresh(make_cloud: Any) -> Non
     for t in _threads(auth, cloud, threading.Barrier(N), statuses):
         t.join()
     assert statuses == [200] * N
-    assert len(cloud.journal.token_requests()) == 1
-    assert cloud.journal.token_requests()[0].status_code == 200
+    assert len(token_requests(cloud)) == 1
+    assert token_requests(cloud)[0].status_code == 200
 
 
 async def test_16_tasks_crossing_an_expiry_cause_one_refresh(make_cloud: Any) -> None:
@@ -111,7 +111,7 @@ async def test_16_tasks_crossing_an_expiry_cause_one_refresh(make_cloud: Any) ->
     async with httpx.AsyncClient(auth=auth, transport=cloud.transport()) as client:
         responses = await asyncio.gather(*(client.get(USERINFO) for _ in range(N)))
     assert [r.status_code for r in responses] == [200] * N
-    assert len(cloud.journal.token_requests()) == 1
+    assert len(token_requests(cloud)) == 1
 
 
 def test_threads_and_tasks_together_cause_one_refresh(make_cloud: Any) -> None:
@@ -131,7 +131,7 @@ def test_threads_and_tasks_together_cause_one_refresh(make_cloud: Any) -> None:
     for t in threads:
         t.join()
     assert statuses + task_statuses == [200] * (2 * N)
-    assert len(cloud.journal.token_requests()) == 1
+    assert len(token_requests(cloud)) == 1
 
 
 def test_concurrent_401s_on_one_token_cause_one_refresh(make_cloud: Any) -> None:
@@ -145,6 +145,6 @@ def test_concurrent_401s_on_one_token_cause_one_refresh(make_cloud: Any) -> None
     for t in _threads(auth, cloud, barrier, statuses):
         t.join()
     assert statuses == [200] * N
-    assert len(cloud.journal.token_requests()) == 1
+    assert len(token_requests(cloud)) == 1
     # Threads that came after the refresh sent the new token at once: at most N 401s.
     assert 1 <= len(cloud.journal.filter(status=401)) <= N

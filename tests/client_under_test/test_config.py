@@ -66,7 +66,9 @@ def test_explicit_urls_win() -> None:
         "http://127.0.0.1:9/identity_/connect/token"
     )
     assert identity_token_url(url, "http://h/x/connect/token") == "http://h/x/connect/token"
-    assert legacy_token_url(url, "http://127.0.0.1:9/oauth/token") == "http://127.0.0.1:9/oauth/token"
+    assert (
+        legacy_token_url(url, "http://127.0.0.1:9/oauth/token") == "http://127.0.0.1:9/oauth/token"
+    )
     assert orchestrator_base(url, "http://h/orch/") == "http://h/orch"
 
 
@@ -84,13 +86,18 @@ ENV = {
 @pytest.mark.parametrize(
     ("extra", "auth_type"),
     [
-        ({"UIPATH_CLIENT_ID": "app", "UIPATH_CLIENT_SECRET": "s3cr3t-value"}, ClientCredentialsAuth),
+        (
+            {"UIPATH_CLIENT_ID": "app", "UIPATH_CLIENT_SECRET": "s3cr3t-value"},
+            ClientCredentialsAuth,
+        ),
         ({"UIPATH_REFRESH_TOKEN": "RT-value-123"}, RefreshTokenAuth),
         ({"UIPATH_USER_KEY": "user-key-value"}, UserKeyAuth),
         ({"UIPATH_ACCESS_TOKEN": "pat-value-123"}, StaticTokenAuth),
     ],
 )
-def test_the_credential_is_chosen_from_the_environment(extra: dict[str, str], auth_type: type) -> None:
+def test_the_credential_is_chosen_from_the_environment(
+    extra: dict[str, str], auth_type: type
+) -> None:
     client = OrchestratorClient.from_env({**ENV, **extra})
     try:
         assert isinstance(client.auth, auth_type)
@@ -112,8 +119,13 @@ def test_refresh_token_defaults_to_uipaths_cli_client() -> None:
 
 
 def test_uipath_credential_picks_among_several() -> None:
-    env = {**ENV, "UIPATH_REFRESH_TOKEN": "RT", "UIPATH_CLIENT_ID": "app",
-           "UIPATH_CLIENT_SECRET": "secret", "UIPATH_CREDENTIAL": "client_credentials"}
+    env = {
+        **ENV,
+        "UIPATH_REFRESH_TOKEN": "RT",
+        "UIPATH_CLIENT_ID": "app",
+        "UIPATH_CLIENT_SECRET": "secret",
+        "UIPATH_CREDENTIAL": "client_credentials",
+    }
     client = OrchestratorClient.from_env(env)
     assert isinstance(client.auth, ClientCredentialsAuth)
     client.close()
@@ -126,8 +138,12 @@ def test_password_on_the_cloud_from_the_environment_is_refused() -> None:
 
 
 def test_password_on_prem_from_the_environment() -> None:
-    env = {"UIPATH_URL": "https://orchestrator.corp.example", "UIPATH_USERNAME": "ada",
-           "UIPATH_PASSWORD": "pw-value-123", "UIPATH_TENANT": "Default"}
+    env = {
+        "UIPATH_URL": "https://orchestrator.corp.example",
+        "UIPATH_USERNAME": "ada",
+        "UIPATH_PASSWORD": "pw-value-123",
+        "UIPATH_TENANT": "Default",
+    }
     client = OrchestratorClient.from_env(env)
     assert isinstance(client.auth, PasswordAuth)
     assert client.auth.token_url == "https://orchestrator.corp.example/api/Account/Authenticate"
@@ -147,8 +163,9 @@ def test_token_store_from_the_environment_is_a_file_store(tmp_path: object) -> N
     from client_under_test import FileTokenStore
 
     path = f"{tmp_path}/tokens.json"
-    client = OrchestratorClient.from_env({**ENV, "UIPATH_REFRESH_TOKEN": "RT",
-                                          "UIPATH_TOKEN_STORE": path})
+    client = OrchestratorClient.from_env(
+        {**ENV, "UIPATH_REFRESH_TOKEN": "RT", "UIPATH_TOKEN_STORE": path}
+    )
     assert isinstance(client.auth.store, FileTokenStore)
     assert str(client.auth.store.path) == path
     client.close()

@@ -12,7 +12,7 @@ import pytest
 
 from client_under_test import ConfigurationError, FileTokenStore, MemoryTokenStore, TokenSet
 
-from .conftest import make_auth
+from .conftest import make_auth, token_requests
 
 TOKENS = TokenSet(
     access_token="a" * 40, received_at=100.0, lifetime=3600, refresh_token="r" * 64, seed="s1"
@@ -125,5 +125,5 @@ def test_a_second_process_uses_what_the_first_one_stored(make_cloud: Any, tmp_pa
     a = first.tokens_sync()  # rotates
     b = second.tokens_sync()  # its cache is stale: re-reads the store under the lock
     assert a.access_token == b.access_token
-    assert len(cloud.journal.token_requests()) == 2
-    assert all(e.status_code == 200 for e in cloud.journal.token_requests())
+    assert len(token_requests(cloud)) == 2
+    assert all(e.status_code == 200 for e in token_requests(cloud))

@@ -18,8 +18,9 @@ from mock_orchestrator import MockCloud
 ROTATIONS_PER_PROCESS = 50
 
 
-def _rotate(token_url: str, client_id: str, refresh_token: str, store_path: str,
-            go: Any, results: Any) -> None:
+def _rotate(
+    token_url: str, client_id: str, refresh_token: str, store_path: str, go: Any, results: Any
+) -> None:
     from client_under_test import FileTokenStore, RefreshTokenAuth, UiPathClientError
     from mock_orchestrator import FakeClock
 
@@ -47,8 +48,14 @@ def test_two_processes_share_one_file_store_across_100_rotations(tmp_path: Path)
     go = ctx.Event()
     results = ctx.Queue()
     with cloud.serve() as base_url:
-        args = (base_url + "/identity_/connect/token", d.public_client_id, d.refresh_token,
-                store, go, results)
+        args = (
+            base_url + "/identity_/connect/token",
+            d.public_client_id,
+            d.refresh_token,
+            store,
+            go,
+            results,
+        )
         workers = [ctx.Process(target=_rotate, args=args) for _ in range(2)]
         for w in workers:
             w.start()
