@@ -1,0 +1,84 @@
+"""A guard against secrets in cassettes: patterns no recorded file may contain.
+
+Record-time scrubbing (``_config.py``) is the first line; this scan is the second, run by
+the kit's tests over every cassette, and usable on a team's own cassettes::
+
+    from cassettes import find_secrets
+    assert not find_secrets(path.read_text(), known=[my_client_secret])
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = ["PUBLIC_VALUES", "Finding", "find_secrets"]
+
+#: Published identifiers that look like secrets and are not: UiPath's public OAuth client
+#: ids of the legacy cloud [V] uipath-wire §2.1/§2.3, and the state and nonce of the
+#: published authorize URL [V] §2.1.
+PUBLIC_VALUES: tuple[str, ...] = (
+    "8DEv1AMNXczW3y4U15LL3jYf62jK93n5",
+    "5v7PmPJL6FOGu6RB8I1Y4adLBhIwovQN",
+    "47441df4d0f0a89da08d43b6dfdc4be2",
+    "b0f368cbc59c6b99ccc8e9b66a30b4a6",
+)
+
+# W3C trace ids are long hex by design and not secrets: "00-<32 hex>-<16 hex>-0x".
+_TRACE_ID = re.compile(r"\b00-[0-9a-f]{32}-[0-9a-f]{16}-0[0-9a-f]\b")
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("jwt", re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*")),
+    ("bearer credential", re.compile(r"(?i)\b(?:bearer|basic|uirobot)\s+(?!<)[\w.~+/=-]{8,}")),
+    ("secret field (JSON)", re.compile(
+        r'(?i)"(?:access_token|refresh_token|id_token|client_secret|password|code_verifier)"'
+        r'\s*:\s*"(?!<)[^"]+"')),
+    ("secret field (form)", re.compile(
+        r"(?i)(?<![\w.])(?:access_token|refresh_token|id_token|client_secret|password|"
+        r"code_verifier)=(?!<|%3C|&|\s|$)[^&\s'\"]+")),
+    ("authorization code in a URL", re.compile(r"[?&]code=(?!<|%3C)[^&\s'\"]{6,}")),
+    ("long hex", re.compile(r"(?<![\w-])[0-9a-fA-F]{32,}(?![\w-])")),
+    # Opaque tokens: 24+ URL-safe characters mixing upper case, lower case and digits (the
+    # shape of refresh tokens, User Keys and client secrets); "/" is left out so URL paths
+    # do not read as one long token.
+    ("opaque token", re.compile(
+        r"(?<![\w-])(?=[\w-]*[A-Z])(?=[\w-]*[a-z])(?=[\w-]*\d)[\w-]{24,}")),
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One suspicious string: which rule caught it, where, and a masked excerpt."""
+
+    rule: str
+    line: int
+    excerpt: str
+
+
+def _mask(value: str) -> str:
+    return value[:6] + f"...({len(value)} chars)" if len(value) > 8 else "***"
+
+
+def find_secrets(
+    text: str, *, known: Iterable[str] = (), allowed: Iterable[str] = PUBLIC_VALUES
+) -> list[Finding]:
+    """Every secret-shaped string in ``text``, plus every occurrence of a ``known`` secret.
+
+    ``known`` holds exact values that must never appear (a world's client secret, refresh
+    token, User Key, password). ``allowed`` holds public values that merely look like
+    secrets (public client ids, a PKCE code challenge). Excerpts are masked so the report
+    itself leaks nothing.
+    """
+    findings: list[Finding] = []
+    public = [value for value in allowed if value]
+    for number, line in enumerate(text.splitlines(), start=1):
+        cleaned = _TRACE_ID.sub("", line)
+        for value in public:
+            cleaned = cleaned.replace(value, "")
+        for rule, pattern in _PATTERNS:
+            for match in pattern.finditer(cleaned):
+                findings.append(Finding(rule, number, _mask(match.group(0))))
+        for secret in known:
+            if secret and len(secret) >= 6 and secret in line:
+                findings.append(Finding("known secret", number, _mask(secret)))
+    return findings
