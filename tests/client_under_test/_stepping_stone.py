@@ -40,7 +40,26 @@ class _Fake:
             return self.cloud.handle(request)
         from mock_orchestrator.core.journal import Exchange
 
-        response = self._serve(request, path)
+        label = self._label(request, path)
+        fault = self.cloud.faults.pick(label, request.method, path)
+        response = None
+        if fault is not None:
+            try:
+                response = self.cloud._apply_fault(fault, request)
+            except httpx.TransportError:
+                self.cloud.journal.record(
+                    Exchange(
+                        seq=self.cloud.journal.next_seq(),
+                        at=self.cloud.clock.time(),
+                        request=request,
+                        response=None,
+                        route=label,
+                        site="cloud",
+                    )
+                )
+                raise
+        if response is None:
+            response = self._serve(request, path)
         self.cloud.journal.record(
             Exchange(
                 seq=self.cloud.journal.next_seq(),

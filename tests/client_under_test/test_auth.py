@@ -414,3 +414,32 @@ def test_no_secret_in_reprs_or_debug_logs(
     text = caplog.text + repr(auth) + repr(tokens) + repr(auth.store)
     for secret in filter(None, secrets):
         assert secret not in text
+
+
+def test_no_lock_is_held_while_the_flow_is_suspended_at_a_yield(make_cloud: Any) -> None:
+    cloud = make_cloud("identity")
+    store = MemoryTokenStore()
+    auth = make_auth(cloud, "refresh_token", store=store)
+    flow = auth.sync_auth_flow(httpx.Request("GET", "https://cloud.uipath.com/a/b/x"))
+    next(flow)  # a refresh just happened; the request is out
+    assert store.acquire(blocking=False)  # free while the request is in flight
+    store.release()
+    flow.send(httpx.Response(401))  # refresh again, replay
+    assert store.acquire(blocking=False)
+    store.release()
+    flow.close()  # an abandoned flow leaves nothing locked either
+    assert store.acquire(blocking=False)
+    store.release()
+
+
+async def test_no_async_lock_is_held_while_the_flow_is_suspended(make_cloud: Any) -> None:
+    cloud = make_cloud("identity")
+    store = MemoryTokenStore()
+    auth = make_auth(cloud, "refresh_token", store=store)
+    flow = auth.async_auth_flow(httpx.Request("GET", "https://cloud.uipath.com/a/b/x"))
+    await flow.__anext__()
+    assert auth._alock is not None
+    assert not auth._alock.locked()
+    assert store.acquire(blocking=False)
+    store.release()
+    await flow.aclose()
