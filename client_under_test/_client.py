@@ -24,8 +24,9 @@ import httpx
 
 from mock_orchestrator.core.clock import SystemClock
 
-from ._api import Api, Discovery, Folder, FolderRef, Job, Process
+from ._api import Api, Folder, FolderRef, Job, Process
 from ._config import Config, identity_token_url, legacy_token_url, orchestrator_base
+from ._discovery import Discovery
 from ._errors import ConfigurationError
 from ._sansio import RetryPolicy, Send, Steps, run_async, run_sync
 from ._tokenauth import TokenAuth, as_clock
