@@ -177,7 +177,7 @@ def _inner(pytester: pytest.Pytester, extra: str, *args: str) -> pytest.RunResul
     pytester.makeconftest(_INNER_CONFTEST.replace("{extra}", extra))
     pytester.makepyfile(_INNER_TESTS)
     return pytester.runpytest("-p", "no:uipath_conformance", "-p", "no:cacheprovider",
-                              "-p", "no:asyncio", "-s",
+                              "-p", "no:asyncio", "-p", "no:benchmark", "-p", "no:xdist", "-s",
                               "--block-network", *args)
 
 
