@@ -87,7 +87,7 @@ def load_factory(spec: str) -> Callable[[ClientEnv], ClientAdapter]:
         factory = getattr(factory, part)
     if not callable(factory):
         raise TypeError(f"{spec} is not callable")
-    return factory  # type: ignore[return-value]
+    return factory
 
 
 class PythonPlug:
@@ -189,7 +189,7 @@ class PythonDriver:
             # A join with a bound, not a sleep: a client that never returns is a verdict.
             thread.join(timeout)
         results: list[CallResult] = []
-        for thread, box in zip(threads, boxes):
+        for thread, box in zip(threads, boxes, strict=False):
             if thread.is_alive():
                 msg = f"{op} did not return within {timeout:g} s of real time"
                 results.append((False, None, msg, msg, True))

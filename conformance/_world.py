@@ -211,7 +211,7 @@ class World:
                                           Callable[[httpx.Request], httpx.Response]]) -> None:
         """Wrap the world's handler (before any client is built): holds, lost responses."""
         inner = self.cloud.handle
-        self.cloud.handle = wrapper(inner)  # type: ignore[method-assign]
+        self.cloud.handle = wrapper(inner)  # type: ignore[method-assign,assignment]
 
     # -- the journal ----------------------------------------------------------------------
 

@@ -55,7 +55,8 @@ class Ref:
 
 
 def _rfc(number: int, section: str) -> Ref:
-    return Ref(f"RFC{number}-{section}", f"https://www.rfc-editor.org/rfc/rfc{number}#section-{section}")
+    url = f"https://www.rfc-editor.org/rfc/rfc{number}#section-{section}"
+    return Ref(f"RFC{number}-{section}", url)
 
 
 # UiPath pages, as cited in shared/reference/uipath-wire.md (source keys in brackets).
@@ -78,7 +79,9 @@ DOC_RL = Ref(
     "UiPath docs: Orchestrator rate limits [DOC-RL]",
     f"{_DOCS}/orchestrator/automation-cloud/latest/api-guide/rate-limits",
 )
-DOC_JOBS = Ref("UiPath docs: jobs requests [DOC-JOBS]", f"{_DOCS}/orchestrator/reference/jobs-requests")
+DOC_JOBS = Ref(
+    "UiPath docs: jobs requests [DOC-JOBS]", f"{_DOCS}/orchestrator/reference/jobs-requests"
+)
 DOC_RC = Ref(
     "UiPath docs: response codes [DOC-RC]", f"{_DOCS}/orchestrator/v0/reference/response-codes"
 )

@@ -174,7 +174,7 @@ def _timeline(evidence: list[dict[str, Any]]) -> str:
         if kind == "exchange":
             status = entry.get("status")
             cls = "hl" if entry.get("highlight") else ""
-            cls += " bad" if isinstance(status, int) and status >= 400 or status is None else ""
+            cls += " bad" if (isinstance(status, int) and status >= 400) or status is None else ""
             rows.append(
                 f'<tr class="ex {cls}"><td class="t">{_e(when)}</td>'
                 f'<td><span class="m">{_e(entry.get("method"))}</span> '
@@ -184,7 +184,7 @@ def _timeline(evidence: list[dict[str, Any]]) -> str:
                 f"<td>{_e(_describe(entry))}</td></tr>")
         else:
             ok = entry.get("ok")
-            cls = {True: "ok", False: "err"}.get(ok, "") if kind == "result" else ""
+            cls = ("ok" if ok else "err") if kind == "result" else ""
             rows.append(f'<tr class="{_e(kind)} {cls}"><td class="t">{_e(when)}</td>'
                         f'<td colspan="4">{_e(entry.get("text"))}</td></tr>')
     return ('<table class="timeline"><thead><tr><th>time</th><th>request</th><th>route</th>'
@@ -197,6 +197,7 @@ def _result_section(r: RuleResult) -> str:
                    for ref in r.refs)
     spec = CATALOG.get(r.id)
     opened = " open" if r.outcome == "failed" else ""
+    exchanges = sum(1 for e in r.evidence if e.get("kind") == "exchange")
     note = ('<p class="xpass">Listed as an expected failure, but it passed: remove it from '
             "the list.</p>") if r.unexpected_pass else ""
     return (
@@ -205,8 +206,8 @@ def _result_section(r: RuleResult) -> str:
         f'<span class="level {r.level}">{_e(r.level)}</span></h3>'
         f'<p class="what">{_e(spec.summary if spec else "")}</p>'
         f'<p class="msg">{_e(r.message)}</p>{note}'
-        f'<details{opened}><summary>exchange timeline ({sum(1 for e in r.evidence if e.get("kind") == "exchange")} '
-        f"exchanges)</summary>{_timeline(r.evidence)}</details>"
+        f"<details{opened}><summary>exchange timeline ({exchanges} exchanges)</summary>"
+        f"{_timeline(r.evidence)}</details>"
         f'<details><summary>references</summary><ul class="refs">{refs}</ul></details>'
         "</section>"
     )

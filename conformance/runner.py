@@ -141,7 +141,7 @@ class SuiteResult:
         return 1 if self.gating else 0
 
     def summary(self) -> dict[str, Any]:
-        counts = {outcome: 0 for outcome in OUTCOMES}
+        counts: dict[str, int] = {outcome: 0 for outcome in OUTCOMES}
         for result in self.results:
             counts[result.outcome] += 1
         return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from mock_orchestrator import Exchange
@@ -45,7 +46,7 @@ def http_429_retry_after(run: RuleRun) -> str:
     mark = world.mark()
     op = client.get_job_state(key)
     gets = _job_gets(world, mark)
-    for before, after in zip(gets, gets[1:]):
+    for before, after in itertools.pairwise(gets):
         if before.status_code == 429 and after.at - before.at < wait - 0.001:
             raise fail(f"retried {after.at - before.at:.3g} s after a 429 that said "
                        f"Retry-After: {wait}", before, after)
@@ -104,10 +105,10 @@ def http_timeout_set(run: RuleRun) -> str:
     """Every poll stalls: no answer until the client's read timeout. In process the mock reads
     the request's timeout (httpx's ``timeout`` extension): none at all fails the rule, and the
     operation must end with an error within 10 tries and 15 minutes of the world's clock. A
-    command client is told ``UIPATH_TIMEOUT=2`` (``env.extra["timeout"]``) and must end the
+    command client is told ``UIPATH_TIMEOUT=1`` (``env.extra["timeout"]``) and must end the
     operation within 60 s of real time; the served world holds a stalled answer up to 30 s.
     """
-    hint = {} if run.in_process else {"extra": {"timeout": 2}}
+    hint = {} if run.in_process else {"extra": {"timeout": 1}}
     world, client, key = _started(run, "every poll stalls", **hint)
     world.fault("stall", times=_FOREVER, **_JOBS_GET)
     mark = world.mark()

@@ -141,7 +141,8 @@ def token_retry_once_on_401(run: RuleRun) -> str:
     if op.ok or len(unauth) > 2 or len(tokens) > 1:
         raise fail(
             "a second 401 must end the operation as an error; the client made "
-            f"{plural(len(unauth), 'call')} answered 401 and {plural(len(tokens), 'token request')}",
+            f"{plural(len(unauth), 'call')} answered 401 and "
+            f"{plural(len(tokens), 'token request')}",
             *unauth, *tokens)
     return ("refreshed once and replayed once after a revoked token's 401; a second 401 ended "
             f"as an error ({plural(len(unauth), '401')}, {plural(len(tokens), 'refresh')})")

@@ -1,0 +1,16 @@
+"""Conformance rules: http. One test per rule and profile, generated from the catalog."""
+
+from __future__ import annotations
+
+from conformance.plugin import RuleParam, UipathConformance
+
+RULES = [
+    "http-429-retry-after",
+    "http-5xx-idempotent-retry",
+    "http-timeout-set",
+]
+
+
+def test_rule(uipath_rule: RuleParam, uipath_conformance: UipathConformance) -> None:
+    result = uipath_conformance.check(uipath_rule)  # fails, xfails or skips the test itself
+    assert result.outcome == "passed"

@@ -1,0 +1,450 @@
+"""Deliberately broken clients: the proof that each rule of the suite can fail.
+
+:class:`MiniClient` is a small, correct UiPath client (httpx, about 250 lines) that passes every
+rule on every profile. Each subclass below breaks exactly one habit -- never refreshing, looping
+on 401, reusing a consumed refresh token, logging its token... -- and the tests assert which
+rules then fail (``BROKEN`` maps each to the rule it is built to fail).
+
+These are test fixtures, not examples to copy; the reference client is ``client_under_test``.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import logging
+import os
+import threading
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from conformance import ClientEnv, NotSupported
+
+log = logging.getLogger("tests.conformance.mini_client")
+
+
+class TokenError(Exception):
+    """The token endpoint did not give a token."""
+
+
+class ReauthenticationRequired(TokenError):
+    """invalid_grant: the credential is dead; a human must provide a new one."""
+
+
+class ApiError(Exception):
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"{response.request.method} {response.request.url.path} answered "
+                         f"{response.status_code}: {response.text[:200]}")
+        self.status_code = response.status_code
+
+
+def _jwt_claims(token: str) -> dict[str, Any]:
+    try:
+        payload = token.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))  # type: ignore[no-any-return]
+    except (IndexError, ValueError):
+        return {}
+
+
+class MiniClient:
+    """A correct client in miniature. Class attributes are the habits subclasses break."""
+
+    timeout: float | None = 30.0
+    follow_redirects = False
+    max_tries = 4
+    max_replays_on_401 = 1
+    retry_5xx = True
+    retry_post = False
+    persist = True
+    single_flight = True
+    proactive = True
+    poll_by_list = False
+    invalid_grant_retries = 0
+
+    def __init__(self, env: ClientEnv) -> None:
+        if env.credential == "password" and env.profile != "onprem":
+            self.refuse_cloud_password(env)
+        self.env = env
+        self.http = httpx.Client(transport=env.transport, timeout=self.timeout,
+                                 follow_redirects=self.follow_redirects,
+                                 headers={"Accept": "application/json"})
+        self.clock, self.sleep = env.clock, env.sleep
+        self.lock: Any = threading.Lock() if self.single_flight else contextlib.nullcontext()
+        self.access: str | None = None
+        self.expires_at = 0.0
+        self.margin = 60.0
+        self.refresh_token = env.refresh_token or env.user_key
+        self.dead: TokenError | None = None
+        self.job_ids: dict[str, int] = {}
+        self.load_store()
+        base = env.url.rstrip("/")
+        self.orchestrator = base + "/orchestrator_" if env.profile == "identity" else base
+
+    def refuse_cloud_password(self, env: ClientEnv) -> None:
+        raise NotSupported("username/password does not work on the cloud (errorCode 1000)")
+
+    # -- token store ----------------------------------------------------------------------
+
+    def load_store(self) -> None:
+        path = self.env.token_store
+        if self.persist and path and os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                self.refresh_token = json.load(f).get("refresh_token") or self.refresh_token
+
+    def save_store(self) -> None:
+        path = self.env.token_store
+        if self.persist and path and self.refresh_token:
+            with open(path + ".tmp", "w", encoding="utf-8") as f:
+                json.dump({"refresh_token": self.refresh_token}, f)
+            os.replace(path + ".tmp", path)
+
+    # -- tokens ---------------------------------------------------------------------------
+
+    def token(self, stale: str | None = None) -> str:
+        with self.lock:
+            if self.dead is not None:
+                raise self.dead
+            fresh = self.access is not None and self.access != stale
+            if fresh and (self.clock() < self.expires_at - (self.margin if self.proactive else 0)):
+                return self.access  # type: ignore[return-value]
+            if stale is not None and self.access != stale and self.access is not None:
+                return self.access
+            return self.fetch_token()
+
+    def fetch_token(self) -> str:
+        env = self.env
+        tries = 1 + self.invalid_grant_retries
+        for attempt in range(tries):
+            try:
+                body = self.token_response(self.token_request(env))
+                break
+            except ReauthenticationRequired as exc:
+                if attempt == tries - 1:
+                    self.dead = exc
+                    raise
+        self.access = self.bearer_from(body)
+        claims = _jwt_claims(body["access_token"])
+        lifetime = float(body.get("expires_in") or claims.get("exp", 0) - claims.get("iat", 0)
+                         or 1800)
+        self.expires_at = self.clock() + lifetime
+        self.margin = max(60.0, lifetime / 10)
+        self.keep_refresh_token(body)
+        log.debug("got a token for %s, valid %.0f s", env.credential, lifetime)
+        return self.access
+
+    def bearer_from(self, body: dict[str, Any]) -> str:
+        return str(body["access_token"])
+
+    def keep_refresh_token(self, body: dict[str, Any]) -> None:
+        if body.get("refresh_token"):
+            self.refresh_token = body["refresh_token"]
+            self.save_store()
+
+    def token_request(self, env: ClientEnv) -> httpx.Response:
+        cred = env.credential
+        if cred == "user_key":
+            return self.http.post(env.legacy_token_url or "", json={
+                "grant_type": "refresh_token", "client_id": env.client_id,
+                "refresh_token": self.refresh_token})
+        if cred == "password":
+            return self.http.post(env.url.rstrip("/") + "/api/Account/Authenticate", json={
+                "tenancyName": env.tenant, "usernameOrEmailAddress": env.username,
+                "password": env.password})
+        form = {"grant_type": cred, "client_id": env.client_id or ""}
+        if cred == "client_credentials":
+            form.update(client_secret=env.client_secret or "", scope=env.scopes or "")
+        else:
+            form["refresh_token"] = self.refresh_token or ""
+        return self.http.post(f"{env.identity_url}/connect/token", data=form)
+
+    def token_response(self, response: httpx.Response) -> dict[str, Any]:
+        kind = response.headers.get("content-type", "")
+        if response.status_code != 200 or "json" not in kind:
+            try:
+                error = response.json().get("error")
+            except ValueError:
+                error = None
+            if error == "invalid_grant":
+                raise ReauthenticationRequired("the refresh token was refused (invalid_grant); "
+                                               "log in again to get a new one")
+            raise TokenError(f"the token endpoint answered {response.status_code} {kind}")
+        body = response.json()
+        if "result" in body and "access_token" not in body:
+            body = {"access_token": body["result"]}
+        return body  # type: ignore[no-any-return]
+
+    # -- Orchestrator ---------------------------------------------------------------------
+
+    def folder_headers(self, folder: str) -> dict[str, str]:
+        encoded = base64.b64encode(folder.encode("utf-16-le")).decode("ascii")
+        return {"X-UIPATH-FolderPath-Encoded": encoded}
+
+    def extra_headers(self) -> dict[str, str]:
+        return {}
+
+    def wait_for(self, response: httpx.Response, attempt: int) -> float:
+        value = response.headers.get("retry-after")
+        if value:
+            if value.strip().isdigit():
+                return float(value)
+            with contextlib.suppress(TypeError, ValueError):
+                return max(0.0, parsedate_to_datetime(value).timestamp() - self.clock())
+        return 0.5 * 2 ** attempt
+
+    def send(self, method: str, path: str, folder: str, **kwargs: Any) -> httpx.Response:
+        idempotent = method == "GET"
+        stale: str | None = None
+        replays = 0
+        attempt = 0
+        while True:
+            token = self.token(stale)
+            headers = {"Authorization": f"Bearer {token}", **self.folder_headers(folder),
+                       **self.extra_headers()}
+            try:
+                response = self.http.request(method, self.orchestrator + path, headers=headers,
+                                             **kwargs)
+            except httpx.TransportError:
+                attempt += 1
+                if (idempotent or self.retry_post) and attempt < self.max_tries:
+                    self.sleep(0.5 * 2 ** attempt)
+                    continue
+                raise
+            status = response.status_code
+            if status == 401 and replays < self.max_replays_on_401:
+                replays += 1
+                stale = token
+                continue
+            retryable = status == 429 or (status in (502, 503, 504) and self.retry_5xx
+                                          and (idempotent or self.retry_post))
+            attempt += 1
+            if retryable and attempt < self.max_tries:
+                self.sleep(self.wait_for(response, attempt))
+                continue
+            if status >= 400:
+                raise ApiError(response)
+            return response
+
+    def start_job(self, process: str, folder: str,
+                  input_arguments: dict[str, Any] | None = None) -> str:
+        releases = self.send("GET", "/odata/Releases", folder,
+                             params={"$filter": f"Name eq '{process}'"}).json()["value"]
+        if not releases:
+            raise LookupError(f"no process {process!r} in {folder!r}")
+        info = {"ReleaseKey": releases[0]["Key"], "Strategy": "ModernJobsCount",
+                "JobsCount": 1, "InputArguments": self.arguments(input_arguments or {})}
+        job = self.send("POST", "/odata/Jobs/UiPath.Server.Configuration.OData.StartJobs",
+                        folder, json={"startInfo": info}).json()["value"][0]
+        self.job_ids[job["Key"]] = job["Id"]
+        log.debug("started job %s in %s", job["Key"], folder)
+        return str(job["Key"])
+
+    def arguments(self, values: dict[str, Any]) -> Any:
+        return json.dumps(values)
+
+    def get_job_state(self, job_key: str, folder: str) -> str:
+        if self.poll_by_list:
+            found = self.send("GET", "/odata/Jobs", folder,
+                              params={"$filter": f"Key eq {job_key}"}).json()["value"]
+            return str(found[0]["State"])
+        job_id = self.job_ids.get(job_key)
+        path = (f"/odata/Jobs({job_id})" if job_id is not None else
+                f"/odata/Jobs/UiPath.Server.Configuration.OData.GetByKey(identifier={job_key})")
+        return str(self.send("GET", path, folder).json()["State"])
+
+    def close(self) -> None:
+        self.http.close()
+
+
+# -- the broken ones --------------------------------------------------------------------------
+
+
+class NeverRefreshes(MiniClient):
+    """Keeps its first token forever, and a 401 is just an error."""
+
+    max_replays_on_401 = 0
+
+    def token(self, stale: str | None = None) -> str:
+        with self.lock:
+            return self.access or self.fetch_token()
+
+
+class ReactiveOnly(MiniClient):
+    """Refreshes at the exact expiry instead of a margin before it."""
+
+    proactive = False
+
+
+class LoopsOn401(MiniClient):
+    """Refreshes and replays on every 401, up to 20 times."""
+
+    max_replays_on_401 = 20
+
+
+class ReusesConsumedRefreshToken(MiniClient):
+    """Always presents the configured refresh token, ignoring the rotated one."""
+
+    def keep_refresh_token(self, body: dict[str, Any]) -> None:
+        pass
+
+
+class DropsKeptRefreshToken(MiniClient):
+    """Takes whatever the refresh response says, even no refresh_token at all."""
+
+    def keep_refresh_token(self, body: dict[str, Any]) -> None:
+        self.refresh_token = body.get("refresh_token")
+        self.save_store()
+
+
+class NoPersistence(MiniClient):
+    """Rotates in memory only: a restart starts from the consumed configured token."""
+
+    persist = False
+
+
+class HammersInvalidGrant(MiniClient):
+    """Retries a refused refresh five more times."""
+
+    invalid_grant_retries = 5
+
+
+class NoSingleFlight(MiniClient):
+    """No lock around the refresh: concurrent callers each refresh."""
+
+    single_flight = False
+
+
+class LogsItsToken(MiniClient):
+    """Logs the bearer token at DEBUG ("for troubleshooting")."""
+
+    def fetch_token(self) -> str:
+        token = super().fetch_token()
+        log.debug("using token %s", token)
+        return token
+
+
+class PasswordGrantOnPrem(MiniClient):
+    """On prem, tries the OAuth password grant at /identity instead of /api/Account/Authenticate."""
+
+    def token_request(self, env: ClientEnv) -> httpx.Response:
+        if env.credential != "password":
+            return super().token_request(env)
+        return self.http.post(env.url.rstrip("/") + "/identity/connect/token", data={
+            "grant_type": "password", "client_id": "orchestrator",
+            "username": env.username or "", "password": env.password or ""})
+
+
+class PasswordOnCloud(MiniClient):
+    """Sends username/password to /api/Account/Authenticate on the cloud too."""
+
+    def refuse_cloud_password(self, env: ClientEnv) -> None:
+        pass
+
+
+class IdTokenToOrchestrator(MiniClient):
+    """Sends the id_token (when there is one) as the bearer to Orchestrator."""
+
+    def bearer_from(self, body: dict[str, Any]) -> str:
+        return str(body.get("id_token") or body["access_token"])
+
+
+class AcceptsHtmlToken(MiniClient):
+    """Follows redirects, and takes a non-JSON token answer's text for the token."""
+
+    follow_redirects = True
+
+    def token_response(self, response: httpx.Response) -> dict[str, Any]:
+        if "json" not in response.headers.get("content-type", ""):
+            return {"access_token": response.text.strip()[:80] or "token", "expires_in": 3600}
+        return super().token_response(response)
+
+
+class DisplayNameTenant(MiniClient):
+    """Sends X-UIPATH-TenantName with the tenant's display name."""
+
+    def extra_headers(self) -> dict[str, str]:
+        name = self.env.tenant_display_name
+        return {"X-UIPATH-TenantName": name} if name and self.env.profile != "onprem" else {}
+
+
+class NoFolderHeaderForUnicode(MiniClient):
+    """Leaves the folder header out when the path is not ASCII ("it would not encode")."""
+
+    def folder_headers(self, folder: str) -> dict[str, str]:
+        return {"X-UIPATH-FolderPath": folder} if folder.isascii() else {}
+
+
+class InputArgumentsAsObject(MiniClient):
+    """Sends InputArguments as a JSON object instead of a JSON string."""
+
+    def arguments(self, values: dict[str, Any]) -> Any:
+        return values if values else "{}"
+
+
+class PollsWithLists(MiniClient):
+    """Polls a job with GET /odata/Jobs?$filter=Key eq ... (a rate-limited list)."""
+
+    poll_by_list = True
+
+
+class ResendsStartJobs(MiniClient):
+    """Retries a StartJobs that failed with a 5xx or a dropped connection."""
+
+    retry_post = True
+
+
+class IgnoresRetryAfter(MiniClient):
+    """Retries a 429 after its own 0.5 s backoff, whatever Retry-After says."""
+
+    def wait_for(self, response: httpx.Response, attempt: int) -> float:
+        return 0.5
+
+
+class No5xxRetry(MiniClient):
+    """Treats 502/503/504 on a GET as final."""
+
+    retry_5xx = False
+
+
+class NoTimeout(MiniClient):
+    """httpx.Client(timeout=None): a stalled server hangs it forever."""
+
+    timeout = None
+
+
+#: Each broken client and the rule it is built to fail.
+BROKEN: dict[type[MiniClient], str] = {
+    NeverRefreshes: "token-refresh-after-expiry",
+    ReactiveOnly: "token-refresh-proactive",
+    LoopsOn401: "token-retry-once-on-401",
+    ReusesConsumedRefreshToken: "token-rotation-followed",
+    DropsKeptRefreshToken: "token-rotation-absent-keeps-old",
+    NoPersistence: "token-rotation-persisted",
+    HammersInvalidGrant: "token-invalid-grant-terminal",
+    NoSingleFlight: "token-single-flight",
+    LogsItsToken: "token-secrets-not-logged",
+    PasswordOnCloud: "login-no-password-on-cloud",
+    PasswordGrantOnPrem: "login-password-on-prem",
+    IdTokenToOrchestrator: "token-access-not-id",
+    AcceptsHtmlToken: "token-html-is-failure",
+    DisplayNameTenant: "tenant-logical-name",
+    NoFolderHeaderForUnicode: "folder-context-sent",
+    InputArgumentsAsObject: "jobs-start-by-release",
+    PollsWithLists: "jobs-poll-by-id",
+    ResendsStartJobs: "jobs-start-not-duplicated",
+    IgnoresRetryAfter: "http-429-retry-after",
+    No5xxRetry: "http-5xx-idempotent-retry",
+    NoTimeout: "http-timeout-set",
+}
+
+
+def factory(cls: type[MiniClient]) -> Any:
+    """``factory(env) -> ClientAdapter`` for one of the clients above."""
+
+    def make(env: ClientEnv) -> MiniClient:
+        return cls(env)
+
+    make.__qualname__ = f"factory({cls.__name__})"
+    return make
