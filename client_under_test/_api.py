@@ -185,11 +185,15 @@ class Api:
                 status_code=status,
             )
         if status == 401:
+            why = (
+                "Orchestrator refused a freshly refreshed token"
+                if self.auth.refreshable
+                else "Orchestrator refused the token, which cannot be refreshed (make a new one)"
+            )
             raise AuthenticationError(
                 f"{request.method} {request.url.path}: 401 {_message(response) or ''}".rstrip()
-                + ". Orchestrator refused a freshly refreshed token: check that the credential "
-                "may use this tenant (UIPATH_URL's organization and tenant, logical names) and "
-                "its scopes."
+                + f". {why}: check that the credential may use this tenant (UIPATH_URL's "
+                "organization and tenant, by logical name) and its scopes."
             )
         if status == 204 or (status in expect and not response.content):
             return None
@@ -203,13 +207,15 @@ class Api:
                 kind = "an HTML page" if "html" in ctype else "a body that is not JSON"
                 raise UnexpectedResponse(
                     f"{request.method} {request.url.path} answered {status} with {kind} "
-                    "(a login page or a proxy?)", status_code=status,
+                    "(a login page or a proxy?)",
+                    status_code=status,
                 )
             return body
         if "html" in ctype:
             raise UnexpectedResponse(
                 f"{request.method} {request.url.path} answered {status} with an HTML page "
-                "(a login page or a proxy?)", status_code=status,
+                "(a login page or a proxy?)",
+                status_code=status,
             )
         envelope = body if isinstance(body, dict) else {}
         code = envelope.get("errorCode")
@@ -462,4 +468,3 @@ def _message(response: httpx.Response) -> str | None:
     except ValueError:
         return None
     return body.get("message") if isinstance(body, dict) else None
-

@@ -103,7 +103,8 @@ async def run_async(
 
 @dataclass
 class RetryPolicy:
-    """Bounded retries with full jitter; ``Retry-After`` honoured, capped at ``max_wait``.
+    """Bounded retries with jittered exponential backoff; ``Retry-After`` honoured up to
+    ``max_wait``.
 
     * 429 and 503: wait ``Retry-After`` (seconds or an HTTP date) when given, else back off.
     * idempotent requests (GETs) also retry 502, 504 and transport errors.
@@ -119,7 +120,8 @@ class RetryPolicy:
     rng: random.Random = field(default_factory=random.Random)
 
     def backoff(self, attempt: int) -> float:
-        """Full jitter (AWS's "exponential backoff and jitter"): uniform in [0, base * 2**n]."""
+        """ "Equal jitter": uniform in [c/2, c] with c = min(max, base * 2**(n-1)), so that
+        retries spread out (no thundering herd) yet never come back at once."""
         ceiling = min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))
         return self.rng.uniform(ceiling / 2, ceiling)
 

@@ -173,21 +173,20 @@ class FileTokenStore(_LockingMixin):
 
         if not self._thread_lock.acquire(blocking):
             return False
+        fd: int | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-            except BlockingIOError:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BaseException as exc:
+            if fd is not None:
                 os.close(fd)
-                self._thread_lock.release()
-                return False
-            self._fd = fd
-            return True
-        except BaseException:
-            if self._fd is None and self._thread_lock.locked():
-                self._thread_lock.release()
+            self._thread_lock.release()
+            if isinstance(exc, BlockingIOError):
+                return False  # another process holds it
             raise
+        self._fd = fd
+        return True
 
     def release(self) -> None:
         import fcntl
