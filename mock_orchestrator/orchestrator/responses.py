@@ -1,15 +1,362 @@
-"""HTTP handlers of the Orchestrator: parse, call one backend method, serialize."""
+"""HTTP handlers of the Orchestrator: parse, call one backend method, serialize.
+
+Every handler starts with :meth:`OrchestratorResponses._enter`: find the tenant the URL (or
+``X-UIPATH-TenantName``, or the on-prem token) names, check the bearer token and the scope
+([V] scopes per operation from the UICLI swagger, uipath-wire §6), then the folder headers
+when the operation is folder-scoped. Errors are raised, never built here: the world renders
+them (``core/errors.py``, ``exceptions.py``).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ..core.errors import json_response
+from ..core.request import MAX_BODY_BYTES, BadBody, MockRequest
+from ..core.routing import CLOUD
+from ..identity.exceptions import Unauthenticated
+from .exceptions import BodyTooLarge, InvalidRequest, ValidationFailed
+from .models import (
+    ASSET_FIELDS,
+    JOB_FIELDS,
+    QUEUE_DEFINITION_FIELDS,
+    QUEUE_ITEM_FIELDS,
+    RELEASE_FIELDS,
+)
+from .models.folders import Folder, read_folder_headers
+from .models.queues import parse_item_data
+from .models.start_info import parse_job_ids, parse_start_info, parse_stop_strategy
+from .models.users import USER_FIELDS, user_dto
+from .odata import ODataQuery, field_map, parse_query
 
 if TYPE_CHECKING:
     from .._cloud import MockCloud
+    from ..identity.models import Tenant
+    from ..identity.tokens import TokenRecord
+    from .backend import TenantBackend
 
-__all__ = ["OrchestratorResponses"]
+__all__ = ["ORCHESTRATOR_VERSION", "OrchestratorResponses"]
+
+#: [V] shape of ``api/status/version`` (uipath-wire §5.1); the number is the mock's choice.
+ORCHESTRATOR_VERSION = "23.10.1.0"
+
+# Scopes per operation ([V] UICLI swagger "OAuth required scopes", uipath-wire §6). Jobs also
+# accept OR.Execution [I]: UiPath's SDK asks for OR.Execution by default and starts jobs with it.
+_EXECUTION = frozenset({"OR.Execution", "OR.Execution.Read", "OR.Execution.Write"})
+_JOBS_READ = frozenset({"OR.Jobs", "OR.Jobs.Read"}) | _EXECUTION
+_JOBS_WRITE = frozenset({"OR.Jobs", "OR.Jobs.Write", "OR.Execution", "OR.Execution.Write"})
+_RELEASES_READ = frozenset({"OR.Execution", "OR.Execution.Read"})
+_FOLDERS_READ = frozenset({"OR.Folders", "OR.Folders.Read"})
+_USERS_READ = frozenset({"OR.Users", "OR.Users.Read"})
+_ASSETS_READ = frozenset({"OR.Assets", "OR.Assets.Read"})
+_QUEUES_READ = frozenset({"OR.Queues", "OR.Queues.Read"})
+_QUEUES_WRITE = frozenset({"OR.Queues", "OR.Queues.Write"})
+
+_JOB_MAP = field_map(JOB_FIELDS)
+_RELEASE_MAP = field_map(RELEASE_FIELDS)
+_FOLDER_MAP = field_map(Folder(0, "", "", "").to_dto().keys())
+_ASSET_MAP = field_map(ASSET_FIELDS)
+_QUEUE_MAP = field_map(QUEUE_DEFINITION_FIELDS)
+_QUEUE_ITEM_MAP = field_map(QUEUE_ITEM_FIELDS)
+_USER_MAP = field_map(USER_FIELDS)
+_JSON_TYPES = frozenset({"application/json", "text/json"})
+_TAKE_MAX = 100
+
+
+def _odata_base(req: MockRequest) -> str:
+    """``https://host/{org}/{tenant}/orchestrator_/odata/$metadata#`` for this request."""
+    url = req.raw.url
+    path = url.path
+    cut = path.lower().find("/odata/")
+    prefix = path[:cut] if cut >= 0 else ""
+    return f"{url.scheme}://{url.netloc.decode('ascii')}{prefix}/odata/$metadata#"
+
+
+def _nonnegative(req: MockRequest, name: str, default: int, upper: int) -> int:
+    raw = req.query_get(name)
+    if raw is None or raw == "":
+        return default
+    text = raw.strip()
+    if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 12:
+        raise ValidationFailed(f"The value '{raw[:40]}' is not valid for {name}.")
+    value = int(text)
+    if not 0 <= value <= upper:
+        raise ValidationFailed(f"The field {name} must be between 0 and {upper}")
+    return value
 
 
 class OrchestratorResponses:
+    """The handlers of ``ORCHESTRATOR_ROUTES``; one method per route label."""
+
     def __init__(self, cloud: MockCloud) -> None:
         self.cloud = cloud
+
+    # -- the common prelude ---------------------------------------------------------------
+
+    def _tenant(self, req: MockRequest) -> Tenant:
+        identity = self.cloud.identity
+        name = req.params.get("tenant")
+        found: Tenant | None
+        if name is not None:
+            found = identity.find_tenant(req.params.get("org"), name)
+        elif CLOUD in req.sites:
+            # [V] June 2019 platform shape: the tenant travels in X-UIPATH-TenantName, as its
+            # *logical* name; the display name must not resolve (trap 8, uipath-wire §11).
+            header = req.header("x-uipath-tenantname")
+            found = identity.find_tenant(None, header.strip()) if header else None
+        else:
+            found = self._onprem_tenant(req)
+        if found is None:
+            # [V] trap 8: a wrong tenant in the URL is the ABP 401, not a 404.
+            raise Unauthenticated("wrong_tenant", token_sent=req.bearer() is not None)
+        return found
+
+    def _onprem_tenant(self, req: MockRequest) -> Tenant | None:
+        """On-prem ``/odata/...``: the tenant the token was issued for, else the default."""
+        identity = self.cloud.identity
+        token = req.bearer()
+        record = identity.tokens.get(token) if token else None
+        if record is not None and record.tenants:
+            org = identity.orgs_by_id.get(record.org_id or "")
+            return identity.find_tenant(org.name if org else None, next(iter(record.tenants)))
+        return self.cloud.default_tenant
+
+    def _enter(
+        self, req: MockRequest, scopes: frozenset[str], *, folder: bool = True
+    ) -> tuple[TenantBackend, TokenRecord, Folder | None]:
+        tenant = self._tenant(req)
+        identity = self.cloud.identity
+        record = identity.authenticate(req, tenant)
+        if scopes:
+            identity.require_scope(record, scopes)
+        backend = self.cloud.orchestrator.for_tenant(tenant)
+        if not folder:
+            return backend, record, None
+        headers = read_folder_headers(req.raw.headers.raw)
+        user = backend.user_of(record) if headers else None
+        found = backend.folders.resolve(headers, user.email if user else None)
+        return backend, record, found
+
+    def _folder_op(
+        self, req: MockRequest, scopes: frozenset[str]
+    ) -> tuple[TenantBackend, Folder]:
+        backend, _, found = self._enter(req, scopes)
+        assert found is not None
+        return backend, found
+
+    @staticmethod
+    def _query(req: MockRequest, fields: dict[str, str]) -> ODataQuery:
+        try:
+            query = req.query
+        except BadBody as exc:
+            raise InvalidRequest(str(exc)) from exc
+        return parse_query(query, fields)
+
+    @staticmethod
+    def _body(req: MockRequest) -> Any:
+        if len(req.raw.content) > MAX_BODY_BYTES:
+            raise BodyTooLarge()
+        media = req.media_type
+        if media not in _JSON_TYPES and not media.endswith("+json"):
+            raise InvalidRequest(f"Unsupported content type '{media[:60] or 'none'}'.")
+        try:
+            return req.json()
+        except BadBody as exc:
+            if exc.too_large:
+                raise BodyTooLarge() from exc
+            raise InvalidRequest(f"The body could not be read: {exc}.") from exc
+
+    @staticmethod
+    def _collection(
+        req: MockRequest, entity: str, rows: list[dict[str, Any]], query: ODataQuery,
+        hidden: str | None = None,
+    ) -> httpx.Response:
+        page, total = query.apply(rows)
+        if hidden is not None and (query.select is None or hidden not in query.select):
+            for row in page:
+                row.pop(hidden, None)  # type: ignore[attr-defined]
+        return json_response(
+            200,
+            {
+                "@odata.context": _odata_base(req) + entity + query.context_suffix(),
+                # [V] present on every recorded GET collection, $count or not (§7).
+                "@odata.count": total,
+                "value": page,
+            },
+        )
+
+    @staticmethod
+    def _entity(
+        req: MockRequest, entity: str, dto: dict[str, Any], status: int = 200
+    ) -> httpx.Response:
+        body = {"@odata.context": _odata_base(req) + entity + "/$entity"}
+        body.update(dto)
+        return json_response(status, body)
+
+    # -- jobs -----------------------------------------------------------------------------
+
+    def get_job(self, req: MockRequest) -> httpx.Response:
+        backend, folder = self._folder_op(req, _JOBS_READ)
+        raw = req.params["id"].strip()
+        text = raw[:-1] if raw[-1:] in ("L", "l") else raw
+        if not (text.isascii() and text.isdigit()) or len(text) > 18:
+            raise InvalidRequest(f"The key value ({raw[:40]}) from request is not valid.")
+        job = backend.job(folder, int(text))
+        return self._entity(req, "Jobs", job.to_dto(backend.now))
+
+    def get_job_by_key(self, req: MockRequest) -> httpx.Response:
+        backend, folder = self._folder_op(req, _JOBS_READ)
+        key = req.params["identifier"].strip().strip("'")
+        job = backend.job_by_key(folder, key)
+        return self._entity(req, "Jobs", job.to_dto(backend.now))
+
+    def list_jobs(self, req: MockRequest) -> httpx.Response:
+        backend, folder = self._folder_op(req, _JOBS_READ)
+        query = self._query(req, _JOB_MAP)
+        backend.check_rate_limit("Jobs")
+        now = backend.now
+        rows = [job.to_dto(now) for job in backend.jobs_in(folder)]
+        return self._collection(req, "Jobs", rows, query)
+
+    def start_jobs(self, req: MockRequest) -> httpx.Response:
+        backend, folder = self._folder_op(req, _JOBS_WRITE)
+        info = parse_start_info(self._body(req))
+        jobs = backend.start_jobs(folder, info, parent_job_key=req.header("x-uipath-jobkey"))
+        now = backend.now
+        # [V] 201 Created, @odata.context + value, no @odata.count (uipath-wire §6.6).
+        return json_response(
+            201,
+            {"@odata.context": _odata_base(req) + "Jobs", "value": [j.to_dto(now) for j in jobs]},
+        )
+
+    def stop_jobs(self, req: MockRequest) -> httpx.Response:
+        backend, folder = self._folder_op(req, _JOBS_WRITE)
+        body = self._body(req)
+        if not isinstance(body, dict):
+            raise InvalidRequest("The body must be a JSON object.")
+        strategy = parse_stop_strategy(body.get("strategy", body.get("Strategy")))
+        backend.stop_jobs(folder, parse_job_ids(body), strategy)  # type: ignore[arg-type]
+        return httpx.Response(200)  # [V] 200, no body (§6.7)
+
+    def stop_job(self, req: MockRequest) -> httpx.Response:
+        backend, folder = self._folder_op(req, _JOBS_WRITE)
+        body = self._body(req)
+        if not isinstance(body, dict):
+            raise InvalidRequest("The body must be a JSON object.")
+        strategy = parse_stop_strategy(body.get("strategy", body.get("Strategy")))
+        raw = req.params["id"].strip()
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+            raise InvalidRequest(f"The key value ({raw[:40]}) from request is not valid.")
+        backend.stop_jobs(folder, [int(raw)], strategy)  # type: ignore[arg-type]
+        return httpx.Response(200)
+
+    # -- releases, folders, users ---------------------------------------------------------
+
+    def list_releases(self, req: MockRequest) -> httpx.Response:
+        backend, folder = self._folder_op(req, _RELEASES_READ)
+        query = self._query(req, _RELEASE_MAP)
+        rows = [r.to_dto() for r in backend.releases_in(folder)]
+        return self._collection(req, "Releases", rows, query)
+
+    def list_folders(self, req: MockRequest) -> httpx.Response:
+        # Tenant-level: no folder header needed ([I] uipath-wire §6.2).
+        backend, record, _ = self._enter(req, _FOLDERS_READ, folder=False)
+        query = self._query(req, _FOLDER_MAP)
+        user = backend.user_of(record)
+        rows = [f.to_dto() for f in backend.folders.visible_to(user.email if user else None)]
+        return self._collection(req, "Folders", rows, query)
+
+    def folders_for_current_user(self, req: MockRequest) -> httpx.Response:
+        backend, record, _ = self._enter(req, _FOLDERS_READ, folder=False)
+        # [V] 1009 "The field take must be between 0 and 100" (UiPathOrch tsv).
+        take = _nonnegative(req, "take", _TAKE_MAX, _TAKE_MAX)
+        skip = _nonnegative(req, "skip", 0, 2147483647)
+        search = (req.query_get("searchText") or "").strip().casefold()
+        user = backend.user_of(record)
+        if user is not None:
+            backend.personal_workspace(user)
+        folders = sorted(
+            (
+                f
+                for f in backend.folders.visible_to(user.email if user else None)
+                if search in f.display_name.casefold()
+                or search in f.fully_qualified_name.casefold()
+            ),
+            key=lambda f: f.fully_qualified_name.casefold(),
+        )
+        page = [f.to_dto() for f in folders[skip : skip + take]]
+        return json_response(200, {"PageItems": page, "Count": len(folders)})
+
+    def current_user_extended(self, req: MockRequest) -> httpx.Response:
+        backend, record, _ = self._enter(req, _USERS_READ, folder=False)
+        query = self._query(req, _USER_MAP)
+        user = backend.user_of(record)
+        workspace = backend.personal_workspace(user) if user is not None else None
+        dto = user_dto(backend, record, user, workspace)
+        if query.select is not None:
+            dto = {name: dto.get(name) for name in query.select}
+        return self._entity(req, "Users" + query.context_suffix(), dto)
+
+    # -- assets and queues ----------------------------------------------------------------
+
+    def assets_filtered(self, req: MockRequest) -> httpx.Response:
+        backend, folder = self._folder_op(req, _ASSETS_READ)
+        query = self._query(req, _ASSET_MAP)
+        rows = [a.to_dto() for a in backend.assets_in(folder)]
+        return self._collection(req, "Assets", rows, query)
+
+    def robot_asset(self, req: MockRequest) -> httpx.Response:
+        backend, folder = self._folder_op(req, _ASSETS_READ)
+        body = self._body(req)
+        if not isinstance(body, dict):
+            raise InvalidRequest("The body must be a JSON object.")
+        name, robot_key = body.get("assetName"), body.get("robotKey")
+        if not isinstance(name, str) or not name.strip():
+            raise ValidationFailed("The assetName field is required.")
+        if not isinstance(robot_key, str) or not robot_key.strip():
+            raise ValidationFailed("The robotKey field is required.")
+        asset = backend.robot_asset(folder, name.strip())
+        body_out = {"@odata.context": _odata_base(req) + "UiPath.Server.Configuration.OData."
+                    "UserAssetDto"}
+        body_out.update(asset.to_robot_dto())
+        return json_response(200, body_out)
+
+    def list_queue_definitions(self, req: MockRequest) -> httpx.Response:
+        backend, folder = self._folder_op(req, _QUEUES_READ)
+        query = self._query(req, _QUEUE_MAP)
+        rows = [q.to_dto() for q in backend.queues_in(folder)]
+        return self._collection(req, "QueueDefinitions", rows, query)
+
+    def list_queue_items(self, req: MockRequest) -> httpx.Response:
+        backend, folder = self._folder_op(req, _QUEUES_READ)
+        query = self._query(req, _QUEUE_ITEM_MAP)
+        backend.check_rate_limit("QueueItems")
+        rows = []
+        for item in backend.queue_items_in(folder):
+            row = item.to_dto()
+            row["QueueDefinitionName"] = item.queue.name
+            rows.append(row)
+        return self._collection(req, "QueueItems", rows, query, hidden="QueueDefinitionName")
+
+    def add_queue_item(self, req: MockRequest) -> httpx.Response:
+        backend, folder = self._folder_op(req, _QUEUES_WRITE)
+        item = backend.add_queue_item(folder, parse_item_data(self._body(req)))
+        return self._entity(req, "QueueItems", item.to_dto(), status=201)  # [V] 201 (§6.8)
+
+    # -- first run, version ---------------------------------------------------------------
+
+    def studio_web_first_run(self, req: MockRequest) -> httpx.Response:
+        self._enter(req, frozenset(), folder=False)
+        return httpx.Response(200)
+
+    def studio_web_license(self, req: MockRequest) -> httpx.Response:
+        self._enter(req, frozenset(), folder=False)
+        return httpx.Response(200)
+
+    def status_version(self, req: MockRequest) -> httpx.Response:
+        # Anonymous ([V] the CLI calls it before it has a token). "deployment" decides the
+        # CLI's scope file: "ServiceFabric" is Automation Suite; [?] for standalone on-prem.
+        deployment = "Cloud" if CLOUD in req.sites else "OnPremise"
+        return json_response(200, {"version": ORCHESTRATOR_VERSION, "deployment": deployment})

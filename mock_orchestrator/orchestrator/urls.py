@@ -1,4 +1,11 @@
-"""Orchestrator's route table, relative to the Orchestrator root (mounted under each URL shape)."""
+"""Orchestrator's route table, relative to the Orchestrator root (mounted under each URL shape).
+
+``_routes.py`` mounts :data:`ORCHESTRATOR_ROUTES` under ``/{org}/{tenant}/orchestrator_``
+(modern cloud, Automation Suite), ``/{org}/{tenant}`` (the 2020 cloud and legacy platform
+shapes) and the bare host (``/odata/...``: on-prem, and platform.uipath.com with
+``X-UIPATH-TenantName``). Handler names are the route labels faults and journal filters use.
+The hot route, ``GET odata/Jobs({id})`` (what a poller calls), is the first regex tried.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,49 @@ from ..core.routing import Route
 
 __all__ = ["ORCHESTRATOR_ROUTES", "ROOT_ROUTES"]
 
+_ACTION = r"UiPath\.Server\.Configuration\.OData\."
+_KEY = r"\((?P<id>[^)/]*)\)"
+
 #: Mounted under /{org}/{tenant}/orchestrator_, /{org}/{tenant}, and the bare host.
-ORCHESTRATOR_ROUTES: list[Route] = []
+ORCHESTRATOR_ROUTES: list[Route] = [
+    Route("GET", r"/odata/Jobs" + _KEY, "orchestrator.get_job"),
+    Route(
+        "GET",
+        r"/odata/Jobs/" + _ACTION + r"GetByKey\(identifier=(?P<identifier>[^)/]*)\)",
+        "orchestrator.get_job_by_key",
+    ),
+    Route("GET", "/odata/Jobs", "orchestrator.list_jobs"),
+    Route("POST", r"/odata/Jobs/" + _ACTION + "StartJobs", "orchestrator.start_jobs"),
+    Route("POST", r"/odata/Jobs/" + _ACTION + "StopJobs", "orchestrator.stop_jobs"),
+    Route("POST", r"/odata/Jobs" + _KEY + "/" + _ACTION + "StopJob", "orchestrator.stop_job"),
+    Route("GET", "/odata/Releases", "orchestrator.list_releases"),
+    Route("GET", r"/odata/Releases/" + _ACTION + "ListReleases", "orchestrator.list_releases"),
+    Route("GET", "/odata/Folders", "orchestrator.list_folders"),
+    Route(
+        "GET",
+        "/api/FoldersNavigation/GetFoldersForCurrentUser",
+        "orchestrator.folders_for_current_user",
+    ),
+    Route(
+        "GET",
+        r"/odata/Users/" + _ACTION + "GetCurrentUserExtended",
+        "orchestrator.current_user_extended",
+    ),
+    Route("GET", r"/odata/Assets/" + _ACTION + "GetFiltered", "orchestrator.assets_filtered"),
+    Route(
+        "POST",
+        r"/odata/Assets/" + _ACTION + "GetRobotAssetByNameForRobotKey",
+        "orchestrator.robot_asset",
+    ),
+    Route("GET", "/odata/QueueDefinitions", "orchestrator.list_queue_definitions"),
+    Route("GET", "/odata/QueueItems", "orchestrator.list_queue_items"),
+    Route("POST", r"/odata/Queues/UiPathODataSvc\.AddQueueItem", "orchestrator.add_queue_item"),
+    Route("POST", "/api/StudioWeb/TryEnableFirstRun", "orchestrator.studio_web_first_run"),
+    Route("POST", "/api/StudioWeb/AcquireLicense", "orchestrator.studio_web_license"),
+    Route("GET", "/api/status/version", "orchestrator.status_version"),
+]
 
 #: Served at the host root under /orchestrator_ (no org/tenant): the anonymous version probe.
-ROOT_ROUTES: list[Route] = []
+ROOT_ROUTES: list[Route] = [
+    Route("GET", "/api/status/version", "orchestrator.status_version"),
+]

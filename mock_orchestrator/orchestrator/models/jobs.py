@@ -1,0 +1,235 @@
+"""Jobs that live on the world's clock: the state is *derived* on every read, never stored.
+
+A job is created Pending; it is Running ``pending_seconds`` later and ends ``running_seconds``
+after that, Successful or Faulted as its process is configured ([V] states and ``Info`` texts,
+uipath-wire §6.10). A stop request turns it Stopping (SoftStop) or Terminating (Kill) for
+``stopping_seconds``, then Stopped ([?] §12: the mock ends both strategies in Stopped). No
+thread moves anything: reading a job at time *t* computes what it is at *t*, so
+``cloud.clock.advance(minutes=1)`` is all a test needs to see a job finish.
+
+A pending job that is stopped is Stopped at once (it never reached a robot) [I].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ...core.clock import format_odata_time
+from .releases import ProcessBehaviour
+
+__all__ = ["JOB_FIELDS", "JOB_STATES", "Job", "StopStrategy"]
+
+StopStrategy = Literal["SoftStop", "Kill"]
+#: [V] JobDto.State enum (uipath-wire §6.9).
+JOB_STATES = (
+    "Pending",
+    "Running",
+    "Stopping",
+    "Terminating",
+    "Faulted",
+    "Successful",
+    "Stopped",
+    "Suspended",
+    "Resumed",
+)
+_HOST = "MOCK-HOST-01"
+
+
+@dataclass(eq=False)
+class Job:
+    """One job. Construct through ``TenantBackend.start_jobs``."""
+
+    id: int
+    key: str
+    release_key: str
+    release_name: str
+    folder_id: int
+    folder_key: str
+    folder_path: str
+    created_at: float
+    behaviour: ProcessBehaviour
+    batch_key: str
+    input_arguments: str | None = None
+    source: str = "Manual"
+    source_type: str = "Manual"
+    reference: str | None = None
+    job_priority: str = "Normal"
+    specific_priority: int = 45
+    runtime_type: str = "Unattended"
+    entry_point_path: str | None = None
+    requires_user_interaction: bool = False
+    parent_job_key: str | None = None
+    trace_id: str | None = None
+    stop_requested_at: float | None = None
+    stop_strategy: StopStrategy | None = None
+    _static: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        # Everything that never changes is built once; to_dto copies it and fills the clock's
+        # part (the hot path of a poller: no per-read formatting of constant fields).
+        created = format_odata_time(self.created_at)
+        self._static = {
+            "Key": self.key,
+            "StartTime": None,
+            "EndTime": None,
+            "State": "Pending",
+            "SubState": None,
+            "JobPriority": self.job_priority,
+            "SpecificPriorityValue": self.specific_priority,
+            "Robot": None,
+            "Release": None,
+            "ResourceOverwrites": None,
+            "Source": self.source,
+            "SourceType": self.source_type,
+            "BatchExecutionKey": self.batch_key,
+            "Info": None,
+            "CreationTime": created,
+            "StartingScheduleId": None,
+            "ReleaseName": self.release_name,
+            "Type": "Unattended",
+            "InputArguments": self.input_arguments,
+            "InputFile": None,
+            "EnvironmentVariables": None,
+            "OutputArguments": None,
+            "OutputFile": None,
+            "HostMachineName": None,
+            "HasMediaRecorded": False,
+            "HasVideoRecorded": False,
+            "PersistenceId": None,
+            "ResumeVersion": None,
+            "StopStrategy": None,
+            "RuntimeType": self.runtime_type,
+            "RequiresUserInteraction": self.requires_user_interaction,
+            "ReleaseVersionId": None,
+            "EntryPointPath": self.entry_point_path,
+            "OrganizationUnitId": self.folder_id,
+            "OrganizationUnitFullyQualifiedName": self.folder_path,
+            "Reference": self.reference,
+            "ProcessType": "Process",
+            "ProfilingOptions": None,
+            "ResumeOnSameContext": False,
+            "LocalSystemAccount": None,
+            "OrchestratorUserIdentity": None,
+            "RemoteControlAccess": "None",
+            "StartingTriggerId": None,
+            "MaxExpectedRunningTimeSeconds": None,
+            "ServerlessJobType": None,
+            "ParentJobKey": self.parent_job_key,
+            "ResumeTime": None,
+            "LastModificationTime": created,
+            "JobError": None,
+            "ErrorCode": None,
+            "TraceId": self.trace_id,
+            "ParentSpanId": None,
+            "RootSpanId": None,
+            # [I] not in the swagger's JobDto, but UiPath's SDK Job model reads it.
+            "FolderKey": self.folder_key,
+            "Id": self.id,
+        }
+
+    # -- the timeline ---------------------------------------------------------------------
+
+    @property
+    def started_at(self) -> float:
+        return self.created_at + self.behaviour.pending_seconds
+
+    @property
+    def natural_end(self) -> float:
+        return self.started_at + self.behaviour.running_seconds
+
+    @property
+    def stopped_at(self) -> float | None:
+        """When a requested stop completes (None when no stop applies)."""
+        asked = self.stop_requested_at
+        if asked is None:
+            return None
+        if asked < self.started_at:
+            return asked
+        return asked + self.behaviour.stopping_seconds
+
+    def state_at(self, now: float) -> str:
+        stop_done = self.stopped_at
+        if stop_done is not None:
+            if now >= stop_done:
+                return "Stopped"
+            if now >= self.stop_requested_at:  # type: ignore[operator]
+                return "Terminating" if self.stop_strategy == "Kill" else "Stopping"
+        if now < self.started_at:
+            return "Pending"
+        if now < self.natural_end:
+            return "Running"
+        return self.behaviour.outcome
+
+    def is_final_at(self, now: float) -> bool:
+        return self.state_at(now) in ("Successful", "Faulted", "Stopped")
+
+    def request_stop(self, now: float, strategy: StopStrategy) -> bool:
+        """Ask the job to stop; False (and nothing changes) if it is already final/stopping."""
+        if self.is_final_at(now) or self.stop_requested_at is not None:
+            return False
+        self.stop_requested_at = now
+        self.stop_strategy = strategy
+        return True
+
+    # -- the wire ---------------------------------------------------------------------------
+
+    def to_dto(self, now: float) -> dict[str, Any]:
+        """``JobDto`` as it is at ``now`` ([V] field list uipath-wire §6.4, §6.6, §6.9)."""
+        dto = dict(self._static)
+        state = self.state_at(now)
+        dto["State"] = state
+        if state == "Pending":
+            return dto
+        behaviour = self.behaviour
+        stop_done = self.stopped_at
+        started = self.started_at
+        if state == "Stopped" and stop_done is not None and stop_done <= started:
+            # stopped while pending: it never started
+            dto["EndTime"] = dto["LastModificationTime"] = format_odata_time(stop_done)
+            dto["StopStrategy"] = self.stop_strategy
+            return dto
+        dto["StartTime"] = format_odata_time(started)
+        dto["HostMachineName"] = _HOST
+        changed = started
+        if state in ("Stopping", "Terminating"):
+            dto["StopStrategy"] = self.stop_strategy
+            changed = self.stop_requested_at or started
+        elif state == "Stopped":
+            assert stop_done is not None
+            dto["StopStrategy"] = self.stop_strategy
+            dto["EndTime"] = format_odata_time(stop_done)
+            changed = stop_done
+        elif state == "Successful":
+            changed = self.natural_end
+            dto["EndTime"] = format_odata_time(changed)
+            dto["Info"] = "Job completed"  # [V] docs jobs-requests
+            dto["OutputArguments"] = behaviour.output_arguments
+        elif state == "Faulted":
+            changed = self.natural_end
+            ended = format_odata_time(changed)
+            dto["EndTime"] = ended
+            dto["Info"] = f"Execution error : {behaviour.error}"  # [V] docs jobs-requests
+            dto["JobError"] = self._job_error(ended)
+        dto["LastModificationTime"] = format_odata_time(changed)
+        return dto
+
+    def _job_error(self, timestamp: str) -> dict[str, Any]:
+        # Casing as the swagger's JobDto.JobError ([V] uipath-wire §6.9: code, title, detail,
+        # category, status, timestamp); UiPath's SDK reads these names as well as PascalCase.
+        # The values are [?]: no recorded JobError body.
+        error: dict[str, Any] = {
+            "code": "Robot.ExecutionError",
+            "title": "Execution error",
+            "detail": self.behaviour.error,
+            "category": "User",
+            "status": None,
+            "timestamp": timestamp,
+        }
+        error.update(self.behaviour.job_error)
+        return error
+
+
+JOB_FIELDS = tuple(
+    Job(0, "", "", "", 0, "", "", 0.0, ProcessBehaviour(), "").to_dto(0.0).keys()
+)

@@ -1,0 +1,202 @@
+"""Queues (``QueueDefinitionDto``) and their items (``QueueItemDto``) in one folder each."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from ...core.clock import format_odata_time
+from ..exceptions import InvalidRequest, ValidationFailed
+
+__all__ = [
+    "PRIORITIES",
+    "QUEUE_DEFINITION_FIELDS",
+    "QUEUE_ITEM_FIELDS",
+    "QueueDefinition",
+    "QueueItem",
+    "parse_item_data",
+    "row_version",
+]
+
+#: [V] QueueItemDataDto.Priority enum (uipath-wire §6.8).
+PRIORITIES = ("High", "Normal", "Low")
+
+
+@dataclass(eq=False)
+class QueueDefinition:
+    id: int
+    key: str
+    name: str
+    folder_id: int
+    folder_path: str
+    created_at: float
+    description: str | None = None
+    max_retries: int = 0
+    enforce_unique_reference: bool = False
+
+    def to_dto(self) -> dict[str, Any]:
+        return {
+            "Key": self.key,
+            "Name": self.name,
+            "Description": self.description,
+            "MaxNumberOfRetries": self.max_retries,
+            "AcceptAutomaticallyRetry": False,
+            "RetryAbandonedItems": False,
+            "EnforceUniqueReference": self.enforce_unique_reference,
+            "Encrypted": False,
+            "SpecificDataJsonSchema": None,
+            "OutputDataJsonSchema": None,
+            "AnalyticsDataJsonSchema": None,
+            "CreationTime": format_odata_time(self.created_at),
+            "ProcessScheduleId": None,
+            "SlaInMinutes": 0,
+            "RiskSlaInMinutes": 0,
+            "ReleaseId": None,
+            "IsProcessInCurrentFolder": None,
+            "FoldersCount": 1,
+            "OrganizationUnitId": self.folder_id,
+            "OrganizationUnitFullyQualifiedName": self.folder_path,
+            "Tags": [],
+            "Id": self.id,
+        }
+
+
+@dataclass(eq=False)
+class QueueItem:
+    """A transaction item, ``New`` until a robot takes it (robots are not emulated)."""
+
+    id: int
+    key: str
+    queue: QueueDefinition
+    created_at: float
+    specific_content: dict[str, Any]
+    priority: str = "Normal"
+    reference: str | None = None
+    defer_date: str | None = None
+    due_date: str | None = None
+    risk_sla_date: str | None = None
+    progress: str | None = None
+    source: str | None = None
+    row_version: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dto(self) -> dict[str, Any]:
+        """``QueueItemDto`` ([V] the 2020 AddQueueItem response, uipath-wire §6.8)."""
+        return {
+            "QueueDefinitionId": self.queue.id,
+            "OutputData": None,
+            "AnalyticsData": None,
+            "Status": "New",
+            "ReviewStatus": "None",
+            "ReviewerUserId": None,
+            "Key": self.key,
+            "Reference": self.reference,
+            "ProcessingExceptionType": None,
+            "DueDate": self.due_date,
+            "RiskSlaDate": self.risk_sla_date,
+            "Priority": self.priority,
+            "DeferDate": self.defer_date,
+            "StartProcessing": None,
+            "EndProcessing": None,
+            "SecondsInPreviousAttempts": 0,
+            "AncestorId": None,
+            "RetryNumber": 0,
+            "SpecificData": json.dumps(
+                {"DynamicProperties": self.specific_content}, separators=(",", ":")
+            ),
+            "CreationTime": format_odata_time(self.created_at),
+            "Progress": self.progress,
+            "RowVersion": self.row_version,
+            "OrganizationUnitId": self.queue.folder_id,
+            "OrganizationUnitFullyQualifiedName": self.queue.folder_path,
+            "Id": self.id,
+            "ProcessingException": None,
+            "SpecificContent": self.specific_content,
+            "Output": None,
+            "Analytics": None,
+        }
+
+
+def row_version(seq: int) -> str:
+    """An 8-byte SQL Server rowversion, base64 ("AAAAAAX24VI=" in the recorded sample)."""
+    return base64.b64encode(seq.to_bytes(8, "big")).decode("ascii")
+
+
+_SAMPLE_QUEUE = QueueDefinition(0, "", "", 0, "", 0.0)
+QUEUE_DEFINITION_FIELDS = tuple(_SAMPLE_QUEUE.to_dto().keys())
+#: Items are also filterable by their queue's name, as UiPath's SDK does
+#: (``$filter=QueueDefinitionName eq 'q'``, real-clients.md); the field is not in the DTO.
+QUEUE_ITEM_FIELDS = (
+    *QueueItem(0, "", _SAMPLE_QUEUE, 0.0, {}).to_dto().keys(),
+    "QueueDefinitionName",
+)
+
+
+def _text(data: dict[str, Any], name: str, limit: int | None = None) -> str | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationFailed(f"The field {name} must be a string.")
+    if limit is not None and len(value) > limit:
+        raise ValidationFailed(
+            f"The field {name} must be a string with a maximum length of {limit}."
+        )
+    return value
+
+
+def _date(data: dict[str, Any], name: str) -> str | None:
+    text = _text(data, name)
+    if text is None:
+        return None
+    try:
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationFailed(f"The value '{text[:40]}' is not valid for {name}.") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return format_odata_time(when.timestamp())
+
+
+def parse_item_data(body: Any) -> dict[str, Any]:
+    """AddQueueItem's ``{"itemData": QueueItemDataDto}`` -> validated fields ([V] §6.8).
+
+    ``SpecificContent`` keys ending in ``@odata.type`` are type annotations ([V] forum
+    243590): they are accepted and dropped, as the recorded response shows.
+    """
+    if not isinstance(body, dict):
+        raise InvalidRequest("The body must be a JSON object.")
+    data = body.get("itemData", body.get("ItemData"))
+    if data is None:
+        raise InvalidRequest("itemData is required.")
+    if not isinstance(data, dict):
+        raise InvalidRequest("itemData must be an object.")
+    name = _text(data, "Name")
+    if not name or not name.strip():
+        raise ValidationFailed("The Name field is required.")
+    raw_priority = data.get("Priority", "Normal")
+    wanted = raw_priority.lower() if isinstance(raw_priority, str) else None
+    priority = next((p for p in PRIORITIES if p.lower() == wanted), None)
+    if priority is None:
+        raise ValidationFailed(f"The value '{str(raw_priority)[:40]}' is not valid for Priority.")
+    content = data.get("SpecificContent")
+    if content is None:
+        content = {}
+    if not isinstance(content, dict):
+        raise ValidationFailed("The field SpecificContent must be an object.")
+    return {
+        "Name": name.strip(),
+        "Priority": priority,
+        "SpecificContent": {
+            k: v for k, v in content.items() if not str(k).endswith("@odata.type")
+        },
+        "Reference": _text(data, "Reference", 128),
+        "Progress": _text(data, "Progress"),
+        "Source": _text(data, "Source", 20),
+        "DeferDate": _date(data, "DeferDate"),
+        "DueDate": _date(data, "DueDate"),
+        "RiskSlaDate": _date(data, "RiskSlaDate"),
+    }
