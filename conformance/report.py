@@ -142,7 +142,12 @@ def _describe(entry: dict[str, Any]) -> str:
     if entry.get("fault"):
         bits.append(f"fault: {entry['fault']}")
     if entry.get("error"):
-        bits.append("transport error")
+        if status is None:
+            bits.append("no answer: the connection failed")
+        elif entry.get("route") is None:
+            bits.append("not an endpoint the mock knows")
+        else:
+            bits.append("internal error of the mock")
     return "; ".join(bits)
 
 

@@ -448,3 +448,18 @@ def factory(cls: type[MiniClient]) -> Any:
 
     make.__qualname__ = f"factory({cls.__name__})"
     return make
+
+
+#: ``tests.conformance.broken_clients:make_mini`` for the CLI and the plugin's --uipath-client.
+make_mini = factory(MiniClient)
+make_never_refreshes = factory(NeverRefreshes)
+make_reactive_only = factory(ReactiveOnly)
+make_logs_its_token = factory(LogsItsToken)
+factory_accepts_html = factory(AcceptsHtmlToken)
+
+
+def factory_cloud_only(env: ClientEnv) -> MiniClient:
+    """A client for the cloud profiles only: on prem it says NotSupported (not applicable)."""
+    if env.profile == "onprem":
+        raise NotSupported("this client serves the cloud only")
+    return MiniClient(env)
