@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
+import httpx
 from vcr import VCR
 from vcr.request import Request
 
@@ -176,6 +177,106 @@ REFERENCES: tuple[Reference, ...] = (
 )
 
 
+_MODERN = World(orchestrator_url="https://cloud.uipath.com/org/tenant/orchestrator_",
+                 client_id="YOUR_CLIENT_ID", client_secret="<client_secret>",
+                 cc_scope=_F341681_SCOPE, folder_id=515116,
+                 process="Add a pet to pet store by queue item")
+_TOKEN_NOTE = ("[V] F341681's client-credentials answer, standing in for the token the "
+               "recorded call used (its source does not show it)")
+
+
+def _token_step(world: World, scope: str | None = None) -> Step:
+    step = _step(None, "identity.client_credentials.response",
+                 url=world.identity_url + "/connect/token", form=True,
+                 body=_cc_body(world, scope or world.cc_scope), request_source=_CC_SOURCE)
+    return replace(step, response_source=_TOKEN_NOTE + "; " + step.response_source)
+
+
+def _get(world: World, path: str, params: Mapping[str, str] | None = None) -> str:
+    return str(httpx.URL(world.orchestrator_url + path, params=params))
+
+
+_BEARER = {"Authorization": "Bearer <access_token>"}
+_START_JOBS = "/odata/Jobs/UiPath.Server.Configuration.OData.StartJobs"
+_FOLDERS_WORLD = replace(_MODERN, orchestrator_url="https://cloud.uipath.com/org/tenat/"
+                         "orchestrator_")
+_JOGET_WORLD = replace(_MODERN, orchestrator_url="https://platform.uipath.com",
+                       release_key="b27c7363-459c-4520-bae5-660d4a1d3813",
+                       tenant="DemoDefaultzous50676")
+_QUEUE_WORLD = replace(_MODERN, orchestrator_url="https://cloud.uipath.com/tuhinssam/tuhinssam",
+                       queue="TestQueue", folder_id=69133)
+_JOBS_WORLD = replace(_MODERN, jobs_filter="Robot/Id eq 749")
+_ERROR_REQUEST = "[I] a request that gets this answer; the source shows the answer only"
+
+ORCHESTRATOR_REFERENCES: tuple[Reference, ...] = (
+    Reference("orchestrator_releases", _MODERN, (
+        _token_step(_MODERN),
+        _step(None, "orchestrator.releases.modern", method="GET",
+              url=_get(_MODERN, "/odata/Releases", {"$filter": f"Name eq '{_MODERN.process}'"}),
+              request_source="[V] CHILKAT \"Get Releases by Name\"", headers=_BEARER),
+    ), note="The Releases answer was cut by its source after FeedId."),
+    Reference("orchestrator_folders", _FOLDERS_WORLD, (
+        _token_step(_FOLDERS_WORLD),
+        _step(None, "orchestrator.folders.modern", method="GET",
+              url=_get(_FOLDERS_WORLD, "/odata/Folders"),
+              request_source="[V] QODEX \"Get Folders\" (the URL's 'tenat' is the source's)",
+              headers=_BEARER),
+    )),
+    Reference("orchestrator_start_job", _JOGET_WORLD, (
+        _token_step(_JOGET_WORLD),
+        _step("orchestrator.start_jobs.request_all", "orchestrator.start_jobs.response_2019",
+              url=_JOGET_WORLD.orchestrator_url + _START_JOBS,
+              status_source="[D] 201 per the swagger (UICLI); Joget shows the body only",
+              headers={**_BEARER, "X-UIPATH-TenantName": _JOGET_WORLD.tenant}),
+    ), note="The 2019 call started a classic-folder job (Strategy All); the scenario sends "
+       "the modern body. Bodies of non-token calls are not matched."),
+    Reference("orchestrator_jobs_list", _JOBS_WORLD, (
+        _token_step(_JOBS_WORLD),
+        _step(None, "orchestrator.jobs.list", method="GET",
+              url=_get(_JOBS_WORLD, "/odata/Jobs",
+                       {"$top": "3", "$filter": _JOBS_WORLD.jobs_filter}),
+              request_source="[V] DOC-JOBS (its {organizationName}/{tenantName} filled in)",
+              headers=_BEARER),
+    ), note="The docs cut the list after two items and the second item's tail."),
+    Reference("orchestrator_add_queue_item", _QUEUE_WORLD, (
+        _token_step(_QUEUE_WORLD),
+        _step("orchestrator.add_queue_item.request", "orchestrator.add_queue_item.response",
+              url=_QUEUE_WORLD.orchestrator_url + "/odata/Queues/UiPathODataSvc.AddQueueItem",
+              headers=_BEARER),
+    )),
+    Reference("orchestrator_auth_errors", _MODERN, (
+        _step(None, "orchestrator.abp_401", method="GET", url=_get(_MODERN, "/odata/Releases"),
+              request_source=_ERROR_REQUEST + " (F186985 sent a token for another path)"),
+        _token_step(_MODERN, "OR.Robots.Read"),
+        _step(None, "orchestrator.abp_403", method="GET", url=_get(_MODERN, "/odata/Releases"),
+              request_source=_ERROR_REQUEST + " (CLI110: a token without the permission)",
+              headers=_BEARER),
+    )),
+    Reference("orchestrator_folder_errors", _MODERN, (
+        _token_step(_MODERN),
+        _step(None, "orchestrator.error_1101", url=_MODERN.orchestrator_url + _START_JOBS,
+              body=payload("orchestrator.start_jobs.request_modern").json(),
+              request_source="[V] LC174: StartJobs without a folder header", headers=_BEARER),
+        _step(None, "orchestrator.error_1100", url=_MODERN.orchestrator_url + _START_JOBS,
+              body=payload("orchestrator.start_jobs.request_modern").json(),
+              request_source=_ERROR_REQUEST + " (F400163: a folder id that no longer exists)",
+              headers={**_BEARER, "X-UIPATH-FolderPath": "No Such/Folder"}),
+        _step(None, "orchestrator.error_1002", method="GET",
+              url=_get(_MODERN, "/odata/Jobs(987654321)"),
+              request_source=_ERROR_REQUEST + " (the recorded body is for a QueueItem)",
+              headers=_BEARER),
+    )),
+    Reference("orchestrator_status_version", _MODERN, (
+        _step(None, "orchestrator.status_version.response", method="GET",
+              url="https://cloud.uipath.com/orchestrator_/api/status/version",
+              request_source="[V] UIPY: anonymous, at the host root"),
+    )),
+)
+
+#: Every reference cassette the kit ships.
+ALL_REFERENCES: tuple[Reference, ...] = REFERENCES + ORCHESTRATOR_REFERENCES
+
+
 def _interaction(step: Step, before_request: Any, before_response: Any) -> dict[str, Any]:
     headers = dict(step.request_headers)
     body: bytes | None
@@ -216,7 +317,7 @@ def build_reference_cassettes(root: Path | None = None) -> list[Path]:
     register_matchers(vcr)
     merged = vcr.get_merged_config(**vcr_config())
     written = []
-    for ref in REFERENCES:
+    for ref in ALL_REFERENCES:
         interactions = [_interaction(s, merged["before_record_request"],
                                      merged["before_record_response"]) for s in ref.steps]
         provenance = {

@@ -52,6 +52,8 @@ class World:
     release_key: str = ""
     process: str = ""
     queue: str = ""
+    #: The ``$filter`` of the Jobs list scenario.
+    jobs_filter: str = "State eq 'Successful'"
     client_id: str = ""
     client_secret: str = ""
     cc_scope: str = "OR.Jobs OR.Folders"

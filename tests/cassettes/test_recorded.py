@@ -82,3 +82,57 @@ def test_onprem_identity_wrong_path(target: str, request: pytest.FixtureRequest)
 def test_identity_refresh_rotation(target: str, request: pytest.FixtureRequest) -> None:
     """identity_ refresh rotates; reusing the old token is invalid_grant (§4.4)."""
     _run("identity_refresh_rotation", target, request)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_orchestrator_releases(target: str, request: pytest.FixtureRequest) -> None:
+    """GET odata/Releases filtered by Name (§6.1)."""
+    _run("orchestrator_releases", target, request)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_orchestrator_folders(target: str, request: pytest.FixtureRequest) -> None:
+    """GET odata/Folders without a folder header (§6.2)."""
+    _run("orchestrator_folders", target, request)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_orchestrator_start_job(target: str, request: pytest.FixtureRequest) -> None:
+    """StartJobs in a modern folder: 201, a Pending job, no @odata.count (§6.6)."""
+    _run("orchestrator_start_job", target, request)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_orchestrator_start_and_read(target: str, request: pytest.FixtureRequest) -> None:
+    """StartJobs, then Jobs({id}) and a filtered list (§6.4-6.6)."""
+    _run("orchestrator_start_and_read", target, request)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_orchestrator_jobs_list(target: str, request: pytest.FixtureRequest) -> None:
+    """GET odata/Jobs with $top and $filter (§6.4)."""
+    _run("orchestrator_jobs_list", target, request)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_orchestrator_add_queue_item(target: str, request: pytest.FixtureRequest) -> None:
+    """AddQueueItem: 201 and the QueueItem (§6.8)."""
+    _run("orchestrator_add_queue_item", target, request)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_orchestrator_auth_errors(target: str, request: pytest.FixtureRequest) -> None:
+    """no token: ABP 401; a token without the scope: ABP 403 (§8.1)."""
+    _run("orchestrator_auth_errors", target, request)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_orchestrator_folder_errors(target: str, request: pytest.FixtureRequest) -> None:
+    """errorCodes 1101, 1100 and 1002 (§8.1-8.2)."""
+    _run("orchestrator_folder_errors", target, request)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_orchestrator_status_version(target: str, request: pytest.FixtureRequest) -> None:
+    """the anonymous version probe (§5.1)."""
+    _run("orchestrator_status_version", target, request)

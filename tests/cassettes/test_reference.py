@@ -67,3 +67,51 @@ def test_identity_offline_access_refused(target: str, request: pytest.FixtureReq
 def test_onprem_identity_wrong_path(target: str, request: pytest.FixtureRequest) -> None:
     """/identity_ on an on-prem host: 405 UnsupportedApiVersion (§4.5)."""
     run_scenario("onprem_identity_wrong_path", target, request)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_orchestrator_releases(target: str, request: pytest.FixtureRequest) -> None:
+    """GET odata/Releases filtered by Name (§6.1)."""
+    run_scenario("orchestrator_releases", target, request)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_orchestrator_folders(target: str, request: pytest.FixtureRequest) -> None:
+    """GET odata/Folders without a folder header (§6.2)."""
+    run_scenario("orchestrator_folders", target, request)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_orchestrator_start_job(target: str, request: pytest.FixtureRequest) -> None:
+    """StartJobs in a modern folder: 201, a Pending job, no @odata.count (§6.6)."""
+    run_scenario("orchestrator_start_job", target, request)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_orchestrator_jobs_list(target: str, request: pytest.FixtureRequest) -> None:
+    """GET odata/Jobs with $top and $filter (§6.4)."""
+    run_scenario("orchestrator_jobs_list", target, request)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_orchestrator_add_queue_item(target: str, request: pytest.FixtureRequest) -> None:
+    """AddQueueItem: 201 and the QueueItem (§6.8)."""
+    run_scenario("orchestrator_add_queue_item", target, request)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_orchestrator_auth_errors(target: str, request: pytest.FixtureRequest) -> None:
+    """no token: ABP 401; a token without the scope: ABP 403 (§8.1)."""
+    run_scenario("orchestrator_auth_errors", target, request)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_orchestrator_folder_errors(target: str, request: pytest.FixtureRequest) -> None:
+    """errorCodes 1101, 1100 and 1002 (§8.1-8.2)."""
+    run_scenario("orchestrator_folder_errors", target, request)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_orchestrator_status_version(target: str, request: pytest.FixtureRequest) -> None:
+    """the anonymous version probe (§5.1)."""
+    run_scenario("orchestrator_status_version", target, request)
