@@ -256,6 +256,19 @@ def check_folder_errors(responses: Responses, world: World) -> None:
     assert re.fullmatch(r"[A-Z]\w+ does not exist\.", message), message
 
 
+def drive_take_limit(client: httpx.Client, world: World) -> Responses:
+    # The SDK's folder lookup pages with skip/take (uipath-wire §5.1); take is capped at 100.
+    return {"page": client.get(
+        world.orchestrator_url + "/api/FoldersNavigation/GetFoldersForCurrentUser",
+        params={"searchText": "", "skip": "0", "take": "1000"},
+        headers=_bearer(client, world))}
+
+
+def check_take_limit(responses: Responses, world: World) -> None:
+    message = _compact_error(responses["page"], 400, 1009, "take=1000")
+    assert message == "The field take must be between 0 and 100", message
+
+
 def drive_status_version(client: httpx.Client, world: World) -> Responses:
     root = world.orchestrator_url.rsplit("/orchestrator_", 1)[0].split("/", 3)[:3]
     return {"version": client.get("/".join(root) + "/orchestrator_/api/status/version")}
@@ -287,6 +300,8 @@ ORCHESTRATOR_SCENARIOS: tuple[Scenario, ...] = (
              "no token: ABP 401; a token without the scope: ABP 403 (§8.1)"),
     Scenario("orchestrator_folder_errors", "identity", drive_folder_errors,
              check_folder_errors, "errorCodes 1101, 1100 and 1002 (§8.1-8.2)"),
+    Scenario("orchestrator_take_limit", "identity", drive_take_limit, check_take_limit,
+             "skip/take paging past 100: errorCode 1009 (§7, §11.18)"),
     Scenario("orchestrator_status_version", "identity", drive_status_version,
              check_status_version, "the anonymous version probe (§5.1)"),
 )

@@ -266,6 +266,14 @@ ORCHESTRATOR_REFERENCES: tuple[Reference, ...] = (
               request_source=_ERROR_REQUEST + " (the recorded body is for a QueueItem)",
               headers=_BEARER),
     )),
+    Reference("orchestrator_take_limit", _MODERN, (
+        _token_step(_MODERN),
+        _step(None, "orchestrator.error_1009", method="GET",
+              url=_get(_MODERN, "/api/FoldersNavigation/GetFoldersForCurrentUser",
+                       {"searchText": "", "skip": "0", "take": "1000"}),
+              request_source="[I] UIPY's skip/take folder lookup (uipath-wire §5.1) asking "
+              "for 1000; ORCH's recording shows the answer only", headers=_BEARER),
+    )),
     Reference("orchestrator_status_version", _MODERN, (
         _step(None, "orchestrator.status_version.response", method="GET",
               url="https://cloud.uipath.com/orchestrator_/api/status/version",

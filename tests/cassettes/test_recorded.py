@@ -133,6 +133,12 @@ def test_orchestrator_folder_errors(target: str, request: pytest.FixtureRequest)
 
 
 @pytest.mark.parametrize("target", TARGETS)
+def test_orchestrator_take_limit(target: str, request: pytest.FixtureRequest) -> None:
+    """skip/take paging past 100: errorCode 1009 (§7, §11.18)."""
+    _run("orchestrator_take_limit", target, request)
+
+
+@pytest.mark.parametrize("target", TARGETS)
 def test_orchestrator_status_version(target: str, request: pytest.FixtureRequest) -> None:
     """the anonymous version probe (§5.1)."""
     _run("orchestrator_status_version", target, request)
