@@ -18,8 +18,6 @@ from client_under_test import (
 )
 from mock_orchestrator import MockCloud
 
-from ._stepping_stone import orchestrator_transport
-
 #: The credential each profile's default world offers.
 DEFAULT_CREDENTIAL = {"identity": "refresh_token", "legacy": "user_key", "onprem": "password"}
 
@@ -79,7 +77,7 @@ def make_client(cloud: MockCloud, kind: str | None = None, **options: Any) -> Or
         settings["identity_url"] = d.identity_url
     options.setdefault("clock", cloud.clock)
     options.setdefault("sleep", cloud.clock.sleep)
-    options.setdefault("transport", orchestrator_transport(cloud))
+    options.setdefault("transport", cloud.transport())
     import random
 
     options.setdefault("retry", RetryPolicy(rng=random.Random(0)))

@@ -11,7 +11,6 @@ from client_under_test.adapter import make_client
 from conformance import ClientAdapter, ClientEnv, NotSupported
 from mock_orchestrator import MockCloud
 
-from ._stepping_stone import orchestrator_transport
 from .conftest import token_requests
 
 CASES = [
@@ -44,7 +43,7 @@ def _env(cloud: MockCloud, credential: str, **extra: Any) -> ClientEnv:
         password=d.password,
         clock=cloud.clock.time,
         sleep=cloud.clock.sleep,
-        transport=orchestrator_transport(cloud),
+        transport=cloud.transport(),
         **extra,
     )
 

@@ -14,8 +14,6 @@ import pytest
 from client_under_test.__main__ import main
 from mock_orchestrator import MockCloud
 
-from ._stepping_stone import orchestrator_transport
-
 
 def _env(
     cloud: MockCloud, url: str | None = None, identity_url: str | None = None
@@ -48,7 +46,7 @@ def _run(
         stderr=err,
         clock=cloud.clock,
         sleep=cloud.clock.sleep,
-        transport=orchestrator_transport(cloud),
+        transport=cloud.transport(),
     )
     return code, out.getvalue(), err.getvalue()
 

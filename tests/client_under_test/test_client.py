@@ -18,7 +18,6 @@ from client_under_test import (
 )
 from mock_orchestrator import MockCloud
 
-from ._stepping_stone import orchestrator_transport
 from .conftest import make_client, token_requests
 
 PROFILES = [
@@ -214,7 +213,7 @@ async def test_the_async_client_does_the_same(make_cloud: Any, profile: str, kin
         config=plain.config,
         clock=cloud.clock,
         sleep=cloud.clock.sleep,
-        transport=orchestrator_transport(cloud),
+        transport=cloud.transport(),
     )
     plain.close()
     async with client:
