@@ -37,12 +37,12 @@ def run_scenario(name: str, target: str, request: pytest.FixtureRequest) -> Run:
     if target == "replay":
         cassette: Any = request.getfixturevalue("vcr")
         assert cassette is not None, "the replay target needs pytest.mark.vcr"
-        stored = read_cassette(Path(cassette._path))
+        stored = read_cassette(Path(cassette.path))
         world = World.from_mapping(dict(stored.provenance["world"]))
         with httpx.Client() as client:
             responses = item.drive(client, world)
         assert cassette.all_played, (
-            f"{cassette._path}: the scenario left recorded interactions unplayed")
+            f"{cassette.path}: the scenario left recorded interactions unplayed")
         item.check(responses, world)
         return Run(responses, world, None)
     cloud = MockCloud(profile=item.profile)

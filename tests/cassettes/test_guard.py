@@ -130,3 +130,15 @@ def test_the_guard_finds_what_it_guards_against() -> None:
                      "authorization code in a URL", "long hex", "known secret"}
     assert find_secrets(f'"access_token":"{REDACTED}","traceId":"00-'
                         '251a15bda95bc9fab2c2f1f469010705-1dca256d8c91bb21-01"') == []
+
+
+def test_cassettes_exports_exist_and_need_no_mock() -> None:
+    import subprocess
+    import sys
+
+    import cassettes
+
+    for name in cassettes.__all__:
+        assert hasattr(cassettes, name), name
+    code = "import sys, cassettes; sys.exit('mock_orchestrator' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
