@@ -65,8 +65,13 @@ class Fault:
         if self.times is not None and self.times < 0:
             raise ValueError("times must be >= 0 or None")
         self._path_re = re.compile(self.path, re.IGNORECASE) if self.path else None
-        if self.retry_after is not None:
-            self.headers.setdefault("Retry-After", str(self.retry_after))
+        # Own copy: a caller reusing one headers dict for several faults must not see the
+        # first fault's Retry-After leak into the next.
+        self.headers = dict(self.headers)
+        if self.retry_after is not None and not any(
+            name.lower() == "retry-after" for name in self.headers
+        ):
+            self.headers["Retry-After"] = str(self.retry_after)
 
     @property
     def exhausted(self) -> bool:

@@ -115,6 +115,8 @@ def _tokenize(text: str) -> list[_Tok]:
             raise ODataError(f"Syntax error at position {pos} in '{_clip(text)}'.")
         pos = found.end()
         kind = found.lastgroup
+        if kind == "suffix":  # the number's own suffix group closed last
+            kind = "num"
         raw = found.group()
         if kind == "ws":
             continue
