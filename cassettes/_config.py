@@ -45,7 +45,7 @@ _REQUEST_FIELDS = _RESPONSE_FIELDS | {p.lower() for p in SECRET_POST_PARAMETERS}
 _SECRET_QUERY = frozenset({"code", "access_token", "id_token", "refresh_token"})
 _SECRET_HEADERS = ("authorization", "cookie", "x-uipath-robotkey")
 _JWT = re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*")
-_BEARER = re.compile(r"(?i)\b(bearer|basic|uirobot)\s+(?!<REDACTED>)\S+")
+_BEARER = re.compile(r"(?i)\b(bearer|basic|uirobot)\s+(?!<REDACTED>)[\w.~+/=-]{8,}")
 
 #: Paths of token calls, which match on their (scrubbed) body as well: a refresh and a
 #: client-credentials call hit the same URL and differ only there.
@@ -106,7 +106,10 @@ def _redact_body(body: bytes, content_type: str, secret: frozenset[str]) -> byte
         except ValueError:
             pass
         else:
-            return json.dumps(_redact_data(data, secret), separators=(",", ":"),
+            redacted = _redact_data(data, secret)
+            if redacted == data:
+                return body  # nothing secret: keep the bytes as they came
+            return json.dumps(redacted, separators=(",", ":"),
                               ensure_ascii=False).encode("utf-8")
     if "x-www-form-urlencoded" in content_type.lower():
         pairs = [(k, REDACTED if k.lower() in secret else v)
@@ -147,8 +150,7 @@ def redact_response(response: dict[str, Any]) -> dict[str, Any]:
             headers[key] = [_redact_url(str(v)) for v in values]
         elif lower == "set-cookie":
             headers[key] = [REDACTED for _ in values]
-        elif lower == "www-authenticate":
-            headers[key] = [_redact_text(str(v)) for v in values]
+        # WWW-Authenticate is left alone: 'Bearer error="invalid_token"' names no secret.
     return response
 
 

@@ -200,3 +200,30 @@ def test_why_vcr_config_sets_no_record_mode(pytester: pytest.Pytester) -> None:
     result = _inner(pytester, "{'record_mode': 'none'}", "--record-mode=once", "-k", "test_mode")
     result.stdout.fnmatch_lines(["*MODE=none*"])
     assert re.search(r"1 passed", result.stdout.str())
+
+
+def test_redaction_leaves_what_is_not_secret_alone() -> None:
+    from cassettes import redact_response
+
+    body = b'{"message": "You are not authenticated!", "errorCode": 0}'
+    response = {"status": {"code": 401, "message": "Unauthorized"},
+                "headers": {"WWW-Authenticate": ['Bearer error="invalid_token"'],
+                            "Content-Length": [str(len(body))]},
+                "body": {"string": body}}
+    redacted = redact_response(response)
+    assert redacted["body"]["string"] == body  # not even re-serialised
+    assert redacted["headers"]["WWW-Authenticate"] == ['Bearer error="invalid_token"']
+
+
+def test_redaction_catches_tokens_outside_json_fields() -> None:
+    from cassettes import redact_response
+
+    jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+    response = {"status": {"code": 200, "message": "OK"},
+                "headers": {"Content-Type": ["text/plain"], "Set-Cookie": ["s=abc"]},
+                "body": {"string": f"token={jwt} and Authorization: Bearer abcdefgh12".encode()}}
+    redacted = redact_response(response)
+    text = redacted["body"]["string"].decode()
+    assert jwt not in text
+    assert "abcdefgh12" not in text
+    assert redacted["headers"]["Set-Cookie"] == [REDACTED]
