@@ -352,18 +352,26 @@ class Api:
                 log.debug("started job %s (id %s) of %s", job.key, job.id, process)
                 return job
             delay = delay_for(self.retry, attempt, response, self.clock())
-            if attempt >= self.retry.max_attempts or delay is None:
-                if error is not None:
-                    raise error
-                assert response is not None
-                self.parse(response, (201, 200))  # raises the API error
+            give_up = attempt >= self.retry.max_attempts or delay is None
             what = type(error).__name__ if error is not None else f"HTTP {response.status_code}"  # type: ignore[union-attr]
-            log.debug("StartJobs: %s; checking reference %s before a retry", what, reference)
-            yield Sleep(delay or 0.0)
+            log.debug(
+                "StartJobs: %s; checking reference %s %s",
+                what,
+                reference,
+                "before giving up" if give_up else "before a retry",
+            )
+            if not give_up:
+                yield Sleep(delay or 0.0)
+            # The job may exist even though the answer was an error or never came.
             existing = yield from self.find_jobs_by_reference(reference, folder)
             if existing:
                 log.debug("StartJobs had created job %s: not starting another", existing[0].key)
                 return existing[0]
+            if give_up:
+                if error is not None:
+                    raise error
+                assert response is not None
+                self.parse(response, (201, 200))  # raises the API error
 
     def find_jobs_by_reference(self, reference: str, folder: FolderRef = None) -> Steps[list[Job]]:
         body = yield from self.call(

@@ -207,3 +207,27 @@ def test_start_job_gives_up_after_bounded_attempts(make_cloud: Any) -> None:
         client.start_job(cloud.defaults.process)
     assert len(cloud.journal.filter(route=START)) == RetryPolicy().max_attempts
     assert _jobs_created(cloud) == 0
+
+
+class _LoseEveryStartResponse(_LoseFirstStartResponse):
+    """Every StartJobs reaches the server and creates a job; no answer ever comes back."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.cloud.handle(request)
+        if "StartJobs" in request.url.path:
+            raise httpx.ReadTimeout("timed out", request=request)
+        return response
+
+
+def test_even_the_last_attempt_is_checked_before_giving_up(make_cloud: Any) -> None:
+    cloud = make_cloud("identity")
+    client = make_client(
+        cloud,
+        "client_credentials",
+        transport=_LoseEveryStartResponse(cloud),
+        retry=RetryPolicy(max_attempts=1),
+    )
+    with client:
+        job = client.start_job(cloud.defaults.process)  # found by its Reference
+    assert _jobs_created(cloud) == 1
+    assert job.reference is not None
