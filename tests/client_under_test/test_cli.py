@@ -83,6 +83,17 @@ def test_start_job_and_wait_prints_the_key_and_final_state(make_cloud: Any, prof
         assert secret not in out + err
 
 
+def test_a_faulted_job_exits_non_zero_with_its_error(make_cloud: Any) -> None:
+    cloud = make_cloud("identity")
+    cloud.orchestrator.default.configure_process(
+        cloud.defaults.process, outcome="Faulted", error="System.IO.IOException: disk full"
+    )
+    code, out, err = _run(cloud, ["start-job", "--process", cloud.defaults.process, "--wait"])
+    assert code == 1
+    assert out.strip().splitlines()[-1].endswith(" Faulted")
+    assert "disk full" in err
+
+
 def test_without_wait_it_returns_after_starting(make_cloud: Any) -> None:
     cloud = make_cloud("identity")
     code, out, _ = _run(cloud, ["start-job", "--process", cloud.defaults.process])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import uuid
 from typing import Any
@@ -123,16 +122,33 @@ def test_folder_headers_by_path_id_key_and_non_ascii() -> None:
 
 def test_a_non_ascii_folder_goes_encoded_on_the_wire(make_cloud: Any) -> None:
     cloud = make_cloud("identity")
-    with (
-        make_client(cloud, "client_credentials") as client,
-        contextlib.suppress(
-            OrchestratorAPIError  # no such folder in the world: only the header matters here
-        ),
-    ):
-        client.list_processes("Zürich")
-    sent = cloud.journal.filter(path_contains="/odata/Releases")[0].request.headers
+    orch = cloud.orchestrator.default
+    folder = orch.add_folder("Finanças/Zürich")
+    orch.add_release("Payroll", folder="Finanças/Zürich")
+    with make_client(cloud, "client_credentials") as client:
+        job = client.start_job("Payroll", "Finanças/Zürich")
+        assert client.get_folder("Finanças/Zürich").id == folder.id
+    assert job.state == "Pending"
+    [start] = cloud.journal.filter(route="orchestrator.start_jobs")
+    sent = start.request.headers
     assert "x-uipath-folderpath" not in sent
-    assert base64.b64decode(sent["x-uipath-folderpath-encoded"]).decode("utf-16-le") == "Zürich"
+    decoded = base64.b64decode(sent["x-uipath-folderpath-encoded"]).decode("utf-16-le")
+    assert decoded == "Finanças/Zürich"
+
+
+def test_folders_by_id_and_by_key(make_cloud: Any) -> None:
+    cloud = make_cloud("identity")
+    d = cloud.defaults
+    with make_client(cloud, "client_credentials") as client:
+        by_id = client.get_folder(d.folder_id)
+        by_key = client.get_folder(uuid.UUID(d.folder_key))
+        job = client.start_job(d.process, uuid.UUID(d.folder_key))
+        client.get_job(job.id, d.folder_id)
+    assert by_id.fully_qualified_name == by_key.fully_qualified_name == d.folder
+    start = cloud.journal.filter(route="orchestrator.start_jobs")[0].request.headers
+    assert start["x-uipath-folderkey"] == d.folder_key
+    poll = cloud.journal.filter(route="orchestrator.get_job")[0].request.headers
+    assert poll["x-uipath-organizationunitid"] == str(d.folder_id)
 
 
 def test_no_folder_is_orchestrators_1101_with_a_hint(make_cloud: Any) -> None:
