@@ -92,6 +92,7 @@ def test_auth_refreshes_an_expired_token_then_reuses_the_new_one(
         ("GET", "/orchestrator_/api/status/version"),
         ("POST", "/identity_/connect/token"),
     ]
+    assert cloud.journal[0].route == "orchestrator.status_version"
     refresh = cloud.journal[1]
     assert refresh.route == "identity.token"
     assert refresh.status_code == 200
@@ -183,7 +184,9 @@ def test_auth_by_authorization_code_with_pkce_and_a_scripted_browser(
         f"{o}/api/StudioWeb/TryEnableFirstRun",
         f"{o}/api/StudioWeb/AcquireLicense",
     ]
-    _, authorize, exchange, portal, *_ = cloud.journal
+    version, authorize, exchange, portal, first_run, license_ = cloud.journal
+    assert (version.route, version.status_code) == ("orchestrator.status_version", 200)
+    assert version.request.headers.get("authorization") is None  # anonymous
     assert (authorize.route, authorize.status_code) == ("identity.authorize", 302)
     assert (exchange.route, exchange.status_code) == ("identity.token", 200)
     assert (portal.route, portal.status_code) == ("identity.portal_tenants", 200)
@@ -199,6 +202,9 @@ def test_auth_by_authorization_code_with_pkce_and_a_scripted_browser(
     assert exchange.request.headers["origin"] == f"http://localhost:{port}"
     issued = exchange.response.json()  # type: ignore[union-attr]
     assert portal.request.headers["authorization"] == "Bearer " + issued["access_token"]
+    for call, label in ((first_run, "studio_web_first_run"), (license_, "studio_web_license")):
+        assert (call.route, call.status_code) == (f"orchestrator.{label}", 200)
+        assert call.request.headers["authorization"] == "Bearer " + issued["access_token"]
 
     # What the CLI stored: the user's tokens and the tenant it resolved through the portal.
     saved = read_auth_json(tmp_path)

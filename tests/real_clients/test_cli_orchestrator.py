@@ -54,7 +54,7 @@ def test_assets_list_in_a_folder(project: tuple[MockCloud, str, Path]) -> None:
     result = run_uipath(cwd, "assets", "list", "--folder-path", d.folder, "--format", "json")
     assert result.returncode == 0, output(result)
     listed = json.loads(result.stdout)
-    assert d.asset in [asset["Name"] for asset in listed]
+    assert d.asset in [asset["name"] for asset in listed]  # the CLI prints snake_case
     (call,) = _assets_calls(cloud)
     assert (call.route, call.status_code) == ("orchestrator.assets_filtered", 200)
     assert call.request.headers["x-uipath-folderpath"] == d.folder
