@@ -127,3 +127,34 @@ def test_a_second_process_uses_what_the_first_one_stored(make_cloud: Any, tmp_pa
     assert a.access_token == b.access_token
     assert len(token_requests(cloud)) == 2
     assert all(e.status_code == 200 for e in token_requests(cloud))
+
+
+async def test_an_async_refresh_waits_for_a_held_file_lock_without_blocking_the_loop(
+    make_cloud: Any, tmp_path: Path
+) -> None:
+    import asyncio
+    import threading
+
+    cloud = make_cloud("identity")
+    path = tmp_path / "tokens.json"
+    auth = make_auth(cloud, "refresh_token", store=FileTokenStore(path))
+    held, release = threading.Event(), threading.Event()
+
+    def other_holder() -> None:  # another process (or thread) in the middle of its refresh
+        with FileTokenStore(path).locked():
+            held.set()
+            release.wait(20)
+
+    holder = threading.Thread(target=other_holder)
+    holder.start()
+    assert held.wait(20)
+    refresh = asyncio.create_task(auth.tokens_async())
+    for _ in range(200):  # the event loop keeps turning while the refresh waits
+        await asyncio.sleep(0)
+    assert not refresh.done()
+    assert len(token_requests(cloud)) == 0
+    release.set()
+    tokens = await asyncio.wait_for(refresh, 20)
+    holder.join(20)
+    assert tokens.access_token
+    assert [e.status_code for e in token_requests(cloud)] == [200]
