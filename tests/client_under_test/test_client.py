@@ -238,3 +238,18 @@ async def test_the_async_client_does_the_same(make_cloud: Any, profile: str, kin
         assert (await client.get_job_by_key(job.key)).id == job.id
     assert done.state == "Successful"
     assert not cloud.journal.filter(status=401)
+
+
+@pytest.mark.parametrize("kind", ["login_redirect", "login_html"])
+def test_a_login_page_from_orchestrator_is_an_error_not_data(make_cloud: Any, kind: str) -> None:
+    from client_under_test import UnexpectedResponse
+
+    cloud = make_cloud("identity")
+    with make_client(cloud, "client_credentials") as client:
+        job = client.start_job(cloud.defaults.process)
+        cloud.faults.add(kind, route="orchestrator.get_job")
+        with pytest.raises(UnexpectedResponse, match="login page"):
+            client.get_job(job.id)
+    gets = cloud.journal.filter(route="orchestrator.get_job")
+    assert len(gets) == 1  # a redirect is never followed
+    assert not cloud.journal.filter(path_contains="/identity_/web/login")
