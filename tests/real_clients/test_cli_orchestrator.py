@@ -147,6 +147,7 @@ def test_invoke_of_an_unpublished_version_starts_nothing(
     result = run_uipath(cwd, "invoke", "main.py", "{}")
 
     assert result.returncode == 1, output(result)
+    assert "No process with name 'my-agent' found in your workspace" in output(result)
     assert [e.route for e in cloud.journal] == [
         "orchestrator.current_user_extended",
         "orchestrator.list_releases",
