@@ -50,7 +50,7 @@ def test_thirty_days_one_job_an_hour(
     wall = time.perf_counter() - began
     record_property("wall_seconds", round(wall, 3))
     print(f"\n{profile}/{kind}: {len(cloud.journal)} exchanges in {wall:.3f} s wall time")
-    assert wall < 10  # measured ~1-2 s (see the report); this only catches a pathology
+    assert wall < 30  # ~1-2 s on an idle machine; a loose bound only catches pathologies
     assert states == ["Successful"] * HOURS
     failed = [e for e in cloud.journal if e.status_code is None or e.status_code >= 400]
     assert failed == []  # no call failed, and not a single 401
