@@ -35,8 +35,10 @@ def assert_compact_error(response: httpx.Response, status: int, error_code: int)
     body = response.json()
     assert set(body) == {"message", "errorCode", "traceId"}, body
     assert body["errorCode"] == error_code, body
-    assert isinstance(body["message"], str) and body["message"]
-    assert body["traceId"].startswith("00-") and len(body["traceId"]) == 55
+    assert isinstance(body["message"], str)
+    assert body["message"]
+    assert body["traceId"].startswith("00-")
+    assert len(body["traceId"]) == 55
     return body  # type: ignore[no-any-return]
 
 

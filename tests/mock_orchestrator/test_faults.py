@@ -29,9 +29,11 @@ def test_503_with_retry_after_once(orch: Orch) -> None:
     first = _poll(orch, key)
     assert first.status_code == 503
     assert first.headers["Retry-After"] == "7"
-    assert first.json()["message"] == "Service Unavailable" and first.json()["errorCode"] == 0
+    assert first.json()["message"] == "Service Unavailable"
+    assert first.json()["errorCode"] == 0
     assert _poll(orch, key).status_code == 200  # times=1 by default
-    assert fault.fired == 1 and orch.cloud.faults.pending() == []
+    assert fault.fired == 1
+    assert orch.cloud.faults.pending() == []
     assert orch.cloud.journal.filter(route=GET_BY_KEY)[0].fault == f"response:503@{GET_BY_KEY}"
 
 
@@ -42,7 +44,8 @@ def test_500_and_a_custom_body(orch: Orch) -> None:
                           body={"message": "Couldn't find any user with unattended robot "
                                 "permissions in the current folder.", "errorCode": 1671})
     conflict = orch.get("/odata/Releases")
-    assert conflict.status_code == 409 and conflict.json()["errorCode"] == 1671
+    assert conflict.status_code == 409
+    assert conflict.json()["errorCode"] == 1671
     assert orch.get("/odata/Releases").status_code == 200
     assert not orch.cloud.internal_errors  # an injected 500 is not a mock bug
 
@@ -131,4 +134,5 @@ def test_a_shared_headers_dict_does_not_leak_between_faults(orch: Orch) -> None:
     assert common == {"X-Trace": "t"}
     assert orch.get("/odata/Jobs").headers["Retry-After"] == "1"
     second = orch.get("/odata/Jobs")
-    assert second.headers["Retry-After"] == "9" and second.headers["X-Trace"] == "t"
+    assert second.headers["Retry-After"] == "9"
+    assert second.headers["X-Trace"] == "t"

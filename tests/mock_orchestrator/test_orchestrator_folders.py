@@ -61,14 +61,16 @@ def test_encoded_path_is_base64_of_utf16le(orch: Orch) -> None:
     orch.backend.add_folder("Équipe/Fälle")
     orch.backend.add_release("Nested", folder="Équipe/Fälle")
     assert encode_folder_path("Équipe/Fälle") == "yQBxAHUAaQBwAGUALwBGAOQAbABsAGUA"
-    response = _releases(orch, **{"x-uipath-folderpath-encoded": "yQBxAHUAaQBwAGUALwBGAOQAbABsAGUA"})
+    encoded = "yQBxAHUAaQBwAGUALwBGAOQAbABsAGUA"
+    response = _releases(orch, **{"x-uipath-folderpath-encoded": encoded})
     assert _names(response) == ["Nested"]
 
 
 def test_sub_folders_are_separate_folders(orch: Orch) -> None:
     finance = orch.backend.folder("Finance")
     equipe = orch.backend.folder("Finance/Équipe")
-    assert equipe.parent_id == finance.id and equipe.parent_key == finance.key
+    assert equipe.parent_id == finance.id
+    assert equipe.parent_key == finance.key
     assert _names(_releases(orch, **{"X-UIPATH-FolderPath": "Finance"})) == []
     assert _names(_releases(orch, **{"X-UIPATH-FolderPath": "/Shared"})) == ["InvoiceProcessing"]
 
@@ -130,7 +132,8 @@ def test_folders_endpoint_is_tenant_level(orch: Orch) -> None:
     shared = next(f for f in body["value"] if f["FullyQualifiedName"] == "Shared")
     assert shared["Id"] == orch.cloud.defaults.folder_id
     assert shared["Key"] == orch.cloud.defaults.folder_key
-    assert shared["FolderType"] == "Standard" and shared["ProvisionType"] == "Automatic"
+    assert shared["FolderType"] == "Standard"
+    assert shared["ProvisionType"] == "Automatic"
     filtered = orch.get("/odata/Folders", headers={"Authorization": f"Bearer {orch.token}"},
                         **{"$filter": "FullyQualifiedName eq 'Finance/Équipe'"})
     assert [f["DisplayName"] for f in filtered.json()["value"]] == ["Équipe"]
@@ -148,7 +151,8 @@ def test_folders_for_current_user_pages_and_searches(orch: Orch) -> None:
         ("Shared", orch.cloud.defaults.folder_key)
     ]
     everything = orch.get(NAV, headers=auth, searchText="", skip="0", take="2").json()
-    assert everything["Count"] == 3 and len(everything["PageItems"]) == 2
+    assert everything["Count"] == 3
+    assert len(everything["PageItems"]) == 2
     rest = orch.get(NAV, headers=auth, skip="2", take="2").json()
     assert [f["FullyQualifiedName"] for f in rest["PageItems"]] == ["Shared"]
 
@@ -169,10 +173,12 @@ def test_personal_workspace_for_the_current_user(cloud: MockCloud, client: httpx
     )
     assert response.status_code == 200, response.text
     user = response.json()
-    assert "PersonalWorskpaceFeedId" in user and "PersonalWorkspaceFeedId" not in user
+    assert "PersonalWorskpaceFeedId" in user
+    assert "PersonalWorkspaceFeedId" not in user
     assert user["PersonalWorskpaceFeedId"]
     workspace = user["PersonalWorkspace"]
-    assert workspace["FolderType"] == "Personal" and workspace["IsPersonal"] is True
+    assert workspace["FolderType"] == "Personal"
+    assert workspace["IsPersonal"] is True
     assert user["@odata.context"].endswith("/odata/$metadata#Users/$entity")
     assert user["EmailAddress"] == cloud.defaults.user_email
     # the CLI then addresses the workspace by its Id
@@ -201,4 +207,5 @@ def test_personal_workspace_for_the_current_user(cloud: MockCloud, client: httpx
 def test_an_app_token_has_no_personal_workspace(orch: Orch) -> None:
     user = orch.get(f"/odata/Users/{ACTION}GetCurrentUserExtended",
                     headers={"Authorization": f"Bearer {orch.token}"}).json()
-    assert user["PersonalWorkspace"] is None and user["PersonalWorskpaceFeedId"] is None
+    assert user["PersonalWorkspace"] is None
+    assert user["PersonalWorskpaceFeedId"] is None

@@ -35,10 +35,13 @@ def test_sdk_start_jobs_body_verbatim(orch: Orch) -> None:
     assert set(payload) == {"@odata.context", "value"}  # [V] no @odata.count on actions
     assert payload["@odata.context"].endswith("/orchestrator_/odata/$metadata#Jobs")
     (job,) = payload["value"]
-    assert isinstance(job["Id"], int) and len(job["Key"]) == 36
-    assert job["State"] == "Pending" and job["StartTime"] is None
+    assert isinstance(job["Id"], int)
+    assert len(job["Key"]) == 36
+    assert job["State"] == "Pending"
+    assert job["StartTime"] is None
     assert job["InputArguments"] == '{"a": 1}'
-    assert job["Source"] == "AgentService" and job["SourceType"] == "AgentService"
+    assert job["Source"] == "AgentService"
+    assert job["SourceType"] == "AgentService"
     assert job["ReleaseName"] == "InvoiceProcessing"
     assert job["FolderKey"] == orch.cloud.defaults.folder_key
 
@@ -132,7 +135,8 @@ def test_lifecycle_pending_running_successful(orch: Orch) -> None:
     clock.advance(0.1)
     running = orch.job(job["Id"])
     assert running["State"] == "Running"
-    assert running["StartTime"] > created and running["EndTime"] is None
+    assert running["StartTime"] > created
+    assert running["EndTime"] is None
     assert running["HostMachineName"]
     clock.advance(10)
     done = orch.job(job["Id"])
@@ -168,7 +172,8 @@ def test_reconfiguring_does_not_rewrite_started_jobs(orch: Orch) -> None:
     assert orch.job(second["Id"])["State"] == "Faulted"
 
 
-@pytest.mark.parametrize(("strategy", "between"), [("SoftStop", "Stopping"), ("Kill", "Terminating"),
+@pytest.mark.parametrize(("strategy", "between"), [("SoftStop", "Stopping"),
+                                                   ("Kill", "Terminating"),
                                                    ("1", "Stopping"), ("2", "Terminating"),
                                                    (1, "Stopping"), (2, "Terminating")])
 def test_stop_jobs(orch: Orch, strategy: object, between: str) -> None:
@@ -177,7 +182,8 @@ def test_stop_jobs(orch: Orch, strategy: object, between: str) -> None:
     job = orch.start()[0]
     orch.cloud.clock.advance(5)
     response = orch.post(STOP, {"jobIds": [job["Id"]], "strategy": strategy})
-    assert response.status_code == 200 and response.content == b""
+    assert response.status_code == 200
+    assert response.content == b""
     assert orch.job(job["Id"])["State"] == between
     orch.cloud.clock.advance(4)
     stopped = orch.job(job["Id"])

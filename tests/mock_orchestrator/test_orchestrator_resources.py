@@ -24,7 +24,8 @@ def test_release_dto_follows_the_swagger(orch: Orch) -> None:
     assert body["@odata.count"] == 1
     (release,) = body["value"]
     d = orch.cloud.defaults
-    assert release["Key"] == d.release_key and release["Id"] == d.release_id
+    assert release["Key"] == d.release_key
+    assert release["Id"] == d.release_id
     for required in ("ProcessKey", "ProcessVersion", "Name"):  # [V] required in ReleaseDto
         assert release[required]
     assert release["ProcessType"] == "Process"
@@ -62,7 +63,8 @@ def test_assets_as_the_sdk_reads_them(orch: Orch) -> None:
     assert listed.status_code == 200
     by_name = {a["Name"]: a for a in listed.json()["value"]}
     assert set(by_name) == {"ApiEndpoint", "Threshold", "Flag", "ErpLogin"}
-    assert by_name["Threshold"]["ValueType"] == "Integer" and by_name["Threshold"]["IntValue"] == 42
+    assert by_name["Threshold"]["ValueType"] == "Integer"
+    assert by_name["Threshold"]["IntValue"] == 42
     assert by_name["Flag"]["BoolValue"] is True
     assert by_name["ErpLogin"]["CredentialUsername"] == "svc-erp"
     assert "s3cret-pw" not in listed.text
@@ -92,8 +94,10 @@ def test_add_queue_item_as_recorded(orch: Orch) -> None:
     assert item["@odata.context"].endswith("/odata/$metadata#QueueItems/$entity")
     assert item["SpecificContent"] == {"Type": "Customer", "Name": "Some Guy"}
     assert item["SpecificData"] == '{"DynamicProperties":{"Type":"Customer","Name":"Some Guy"}}'
-    assert item["Status"] == "New" and item["ReviewStatus"] == "None"
-    assert item["Reference"] == "ref-1" and isinstance(item["Id"], int)
+    assert item["Status"] == "New"
+    assert item["ReviewStatus"] == "None"
+    assert item["Reference"] == "ref-1"
+    assert isinstance(item["Id"], int)
     assert item["QueueDefinitionId"] == orch.get("/odata/QueueDefinitions").json()["value"][0]["Id"]
     listed = orch.get("/odata/QueueItems",
                       **{"$filter": "QueueDefinitionName eq 'InvoiceQueue'"}).json()

@@ -28,11 +28,13 @@ def test_the_101st_list_in_a_minute_is_429(orch: Orch) -> None:
     assert response.headers["Retry-After"] == "40"
     body = response.json()
     assert set(body) == {"message", "errorCode", "traceId"}
-    assert body["message"] == "Too Many Requests" and body["errorCode"] == 0
+    assert body["message"] == "Too Many Requests"
+    assert body["errorCode"] == 0
     assert orch.cloud.journal[-1].route == "orchestrator.list_jobs"
     orch.cloud.clock.advance(39.5)
     late = orch.get("/odata/Jobs")
-    assert late.status_code == 429 and late.headers["Retry-After"] == "1"
+    assert late.status_code == 429
+    assert late.headers["Retry-After"] == "1"
     orch.cloud.clock.advance(0.5)  # the next window
     assert orch.get("/odata/Jobs").status_code == 200
 
@@ -77,7 +79,8 @@ def test_the_limit_is_configurable_and_can_be_off(orch: Orch) -> None:
     # the registry-wide switch applies to tenants without their own setting
     orch.cloud.orchestrator.rate_limit_per_minute = None
     other = orch.cloud.orchestrator.default
-    assert other is backend and backend.rate_limit is None
+    assert other is backend
+    assert backend.rate_limit is None
     with pytest.raises(ValueError, match="rate_limit"):
         backend.rate_limit = -1
 
