@@ -345,7 +345,10 @@ class CommandDriver:
 
     def _reason(self, answer: dict[str, Any] | None, op: str) -> str:
         if answer is None:
-            code = self.proc.poll()
+            try:  # stdout closed: the process is ending; wait a moment for its status
+                code: int | None = self.proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                code = None
             tail = " | ".join(self.stderr[-5:])
             return f"the client exited (code {code}) during {op}" + (f": {tail}" if tail else "")
         return str(answer.get("error") or f"{op} failed without an error message")

@@ -77,7 +77,7 @@ def add_folder(world: World, path: str) -> None:
     if adder is None or release_adder is None:
         raise RuntimeError("uipath-mock: the Orchestrator backend cannot add folders yet")
     folder = adder(path)
-    release_adder(world.cloud.defaults.process, folder)
+    release_adder(world.cloud.defaults.process, folder=folder)
     world.note(f"folder {path!r} created with the process {world.cloud.defaults.process!r}")
 
 

@@ -97,10 +97,10 @@ def token_rotation_persisted(run: RuleRun) -> str:
     a.close()
     world.note("client A closed; client B gets the same configuration and token store")
     world.expire_tokens()
+    consumed = {t for t, r in world.cloud.identity.refresh_tokens.items() if r.consumed_at}
     b = world.client(name="client B")
     mark = world.mark()
     op = b.get_job_state(key)
-    consumed = {t for t, r in world.cloud.identity.refresh_tokens.items() if r.consumed_at}
     reused = [e for e in _refreshes(world, mark)
               if request_fields(e).get("refresh_token") in consumed]
     if reused:

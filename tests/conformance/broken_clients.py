@@ -261,6 +261,19 @@ class MiniClient:
 # -- the broken ones --------------------------------------------------------------------------
 
 
+class OpensBrowserLogin(MiniClient):
+    """Sends its user to the interactive authorize page before using its credential."""
+
+    def fetch_token(self) -> str:
+        env = self.env
+        page = (f"{env.identity_url}/connect/authorize" if env.identity_url
+                else (env.legacy_token_url or "").replace("/oauth/token", "/authorize"))
+        self.http.get(page, params={"response_type": "code", "client_id": env.client_id or "",
+                                    "redirect_uri": "http://localhost:8104/oidc/login",
+                                    "scope": "openid offline_access"})
+        return super().fetch_token()
+
+
 class NeverRefreshes(MiniClient):
     """Keeps its first token forever, and a 401 is just an error."""
 
@@ -416,6 +429,7 @@ class NoTimeout(MiniClient):
 
 #: Each broken client and the rule it is built to fail.
 BROKEN: dict[type[MiniClient], str] = {
+    OpensBrowserLogin: "token-acquire-unattended",
     NeverRefreshes: "token-refresh-after-expiry",
     ReactiveOnly: "token-refresh-proactive",
     LoopsOn401: "token-retry-once-on-401",

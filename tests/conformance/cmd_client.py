@@ -8,6 +8,7 @@ writes answers as they finish. Its clock is the real one: it runs against the se
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import threading
@@ -37,6 +38,9 @@ def _env() -> ClientEnv:
 
 
 def main() -> None:
+    # A command client owns its logging; this one logs everything to stderr (what a client
+    # run with --verbose would do), where the suite looks for leaked secrets.
+    logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
     cls = getattr(broken_clients, sys.argv[1] if len(sys.argv) > 1 else "MiniClient")
     lock = threading.Lock()
     client: Any = None

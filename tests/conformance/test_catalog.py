@@ -41,8 +41,10 @@ def test_ids_and_levels_are_the_issues() -> None:
 @pytest.mark.parametrize("rule_id", list(CATALOG))
 def test_each_rule_is_complete(rule_id: str) -> None:
     rule = get_rule(rule_id)
-    assert rule.profiles and set(rule.profiles) <= set(PROFILES)
-    assert rule.summary and rule.refs
+    assert rule.profiles
+    assert set(rule.profiles) <= set(PROFILES)
+    assert rule.summary
+    assert rule.refs
     assert all(ref.url.startswith("https://") and ref.label for ref in rule.refs)
     assert RULES[rule_id].__doc__, "a rule's docstring says how it judges"
     for profile in rule.profiles:

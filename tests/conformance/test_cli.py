@@ -82,7 +82,8 @@ def test_usage_errors_exit_two(argv: list[str], message: str) -> None:
 
 def test_list_and_the_kit_entry_point(capsys: pytest.CaptureFixture[str]) -> None:
     code, text = _check("--list")
-    assert code == 0 and len(text.splitlines()) == 22
+    assert code == 0
+    assert len(text.splitlines()) == 22
     assert kit_main(["check", "--list"]) == 0
     assert "token-single-flight" in capsys.readouterr().out
 

@@ -55,11 +55,13 @@ def test_the_browser_renders_the_verdicts_and_the_timeline(
     done = _chromium(chromium, tmp_path, "--dump-dom", page.as_uri())
     assert done.returncode == 0, done.stderr[-2000:]
     dom = done.stdout
-    assert 'id="verdict"' in dom and "MUST rule result(s) failed" in dom
+    assert 'id="verdict"' in dom
+    assert "MUST rule result(s) failed" in dom
     assert dom.count('class="badge failed"') >= 3  # one per profile in the matrix
     section = dom.split('id="r-token-html-is-failure-identity"', 1)[1].split("</section>", 1)[0]
     assert "<details open" in section  # a failure's timeline is open
-    assert "fault: login_redirect" in section and "/web/login" in section
+    assert "fault: login_redirect" in section
+    assert "/web/login" in section
     assert 'class="ex hl' in section  # the exchange that shows it is highlighted
 
 
@@ -69,4 +71,5 @@ def test_the_page_paints_offline(chromium: str, page: Path, tmp_path: Path) -> N
                      page.as_uri())
     assert done.returncode == 0, done.stderr[-2000:]
     data = shot.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(data) > 20_000

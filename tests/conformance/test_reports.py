@@ -43,7 +43,9 @@ def test_json_has_exactly_the_documented_shape(suite: SuiteResult) -> None:
 def test_failure_evidence_is_the_timeline_that_shows_it(suite: SuiteResult) -> None:
     failed = next(r for r in suite.results if r.outcome == "failed")
     kinds = [e["kind"] for e in failed.evidence]
-    assert "world" in kinds and "op" in kinds and "exchange" in kinds
+    assert "world" in kinds
+    assert "op" in kinds
+    assert "exchange" in kinds
     highlighted = [e for e in failed.evidence if e.get("highlight")]
     assert highlighted, "the exchanges that show the failure are marked"
     assert any("/web/login" in e["url"] for e in highlighted)
@@ -59,18 +61,22 @@ def test_junit_xml(suite: SuiteResult) -> None:
     assert node.get("failures") == "3"
     cases = {c.get("name"): c for c in node.iter("testcase")}
     failure = cases["token-html-is-failure[identity]"].find("failure")
-    assert failure is not None and failure.get("type") == "MUST"
+    assert failure is not None
+    assert failure.get("type") == "MUST"
     assert "/web/login" in (failure.text or "")
     assert cases["login-no-password-on-cloud[legacy]"].find("failure") is None
 
 
 def test_html_is_self_contained_and_shows_the_failure(suite: SuiteResult) -> None:
     page = render_html(suite)
-    assert "<script" not in page and "http://" not in page.split("<body>")[0]
+    assert "<script" not in page
+    assert "http://" not in page.split("<body>")[0]
     assert not re.search(r"""(src|href)=["']https?://""", page.split("<main>")[0])
-    assert "token-html-is-failure" in page and "FAIL" in page
+    assert "token-html-is-failure" in page
+    assert "FAIL" in page
     assert 'id="r-token-html-is-failure-identity"' in page
-    assert "302" in page and "fault: login_redirect" in page
+    assert "302" in page
+    assert "fault: login_redirect" in page
 
 
 def test_no_secret_reaches_any_report() -> None:
@@ -98,4 +104,5 @@ def test_passing_results_keep_a_compact_timeline() -> None:
     result = suite.results[0]
     assert result.outcome == "passed"
     exchanges = [e for e in result.evidence if e["kind"] == "exchange"]
-    assert exchanges and all("request_headers" not in e for e in exchanges)
+    assert exchanges
+    assert all("request_headers" not in e for e in exchanges)
