@@ -210,10 +210,12 @@ class MockCloud:
         username = password = None
         legacy_client_id = None
         if profile == "identity":
+            # The scopes UiPath's CLI asks for at login: offline_access and the API scopes, no
+            # openid ([V] uipath-python auth_config_cloud.json), so refreshes carry no id_token.
             refresh_token = identity.issue_refresh_token(
                 UIPATH_CLI_CLIENT_ID,
                 user,
-                frozenset({"openid", "profile", "offline_access", "OrchestratorApiUserAccess"}),
+                frozenset({"offline_access", "OrchestratorApiUserAccess"}),
             )
         elif profile == "legacy":
             user_key = identity.issue_user_key(user)

@@ -142,4 +142,6 @@ class Journal:
         return [entry.to_dict() for entry in list(self._entries)]
 
 
-_TOKEN_ROUTES = frozenset({"identity.token", "legacy.token", "onprem.authenticate"})
+_TOKEN_ROUTES = frozenset(
+    {"identity.token", "identity.onprem_token", "legacy.token", "onprem.authenticate"}
+)

@@ -36,3 +36,22 @@ def test_mounts_join_prefix_params_and_respect_sites() -> None:
 def test_closest_routes_explain_a_miss() -> None:
     router = Router([Route("GET", "/odata/Releases", "r"), Route("GET", "/odata/Folders", "f")])
     assert "GET /odata/Releases" in router.closest("GET", "/odata/Release")
+
+
+def test_required_literal_prefilter_never_hides_a_match() -> None:
+    from mock_orchestrator.core.routing import _required_literal
+
+    assert _required_literal(r"/odata/Jobs\((?P<id>\d+)\)") == "/odata/jobs("
+    assert _required_literal(r"/odata/Jobss?") == "/odata/jobs"
+    assert _required_literal(r"/a{0,1}bcd") == "bcd"
+    assert _required_literal(r"/(?P<org>[^/]+)/(?P<tenant>[^/]+)") == "/"
+    router = Router([
+        Route("GET", r"/odata/Jobs/UiPath\.Server\.Configuration\.OData\.GetByKey"
+                     r"\(identifier='?(?P<key>[^)']+)'?\)", "k"),
+        Route("GET", r"/v(?:1|2)?/items", "i"),
+    ])
+    quoted = router.match("GET", "/odata/Jobs/UiPath.Server.Configuration.OData.GetByKey"
+                                 "(identifier='a-b')", ALL_SITES)
+    assert quoted is not None and quoted.params == {"key": "a-b"}
+    assert router.match("GET", "/v/items", ALL_SITES) is not None
+    assert router.match("GET", "/v2/items", ALL_SITES) is not None

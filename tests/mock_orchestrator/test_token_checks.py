@@ -12,7 +12,15 @@ from mock_orchestrator.core.request import MockRequest
 from mock_orchestrator.identity.models import Tenant
 from mock_orchestrator.identity.tokens import TokenRecord
 
-from ._helpers import client_credentials, refresh
+from ._helpers import (
+    VERIFIER,
+    authorize,
+    challenge,
+    client_credentials,
+    code_from,
+    refresh,
+    token_url,
+)
 
 
 def _check(cloud: MockCloud, token: str | None, tenant: Tenant | None = None) -> TokenRecord:
@@ -77,8 +85,17 @@ def test_unknown_and_revoked_tokens(cloud: MockCloud) -> None:
 
 
 def test_id_token_is_not_an_access_token(cloud: MockCloud) -> None:
+    d = cloud.defaults
     with httpx.Client(transport=cloud.transport()) as client:
-        body = refresh(client, cloud, cloud.defaults.refresh_token or "").json()
+        code = code_from(authorize(
+            client, "https://cloud.uipath.com/identity_/connect/authorize",
+            client_id=d.public_client_id, redirect_uri=d.redirect_uri,
+            scope="openid OrchestratorApiUserAccess", code_challenge=challenge(),
+        ))
+        body = client.post(token_url(cloud), data={
+            "grant_type": "authorization_code", "code": code, "redirect_uri": d.redirect_uri,
+            "client_id": d.public_client_id, "code_verifier": VERIFIER,
+        }).json()
     assert _refused(cloud, body["id_token"]).auth_reason == "id_token"  # type: ignore[attr-defined]
     assert _check(cloud, body["access_token"]).kind == "access"
 
