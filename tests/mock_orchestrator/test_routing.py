@@ -52,6 +52,7 @@ def test_required_literal_prefilter_never_hides_a_match() -> None:
     ])
     quoted = router.match("GET", "/odata/Jobs/UiPath.Server.Configuration.OData.GetByKey"
                                  "(identifier='a-b')", ALL_SITES)
-    assert quoted is not None and quoted.params == {"key": "a-b"}
+    assert quoted is not None
+    assert quoted.params == {"key": "a-b"}
     assert router.match("GET", "/v/items", ALL_SITES) is not None
     assert router.match("GET", "/v2/items", ALL_SITES) is not None
