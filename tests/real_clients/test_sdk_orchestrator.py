@@ -180,3 +180,41 @@ def test_per_call_folder_overrides_are_sent_with_the_default(
     # The SDK sends both headers; the mock resolves them to one folder.
     assert exchange.request.headers["x-uipath-folderkey"] == d.folder_key
     assert exchange.request.headers["x-uipath-folderpath"] == d.folder
+
+
+async def test_async_invoke_and_retrieve(cloud: MockCloud, sdk: UiPath) -> None:
+    job = await sdk.processes.invoke_async(cloud.defaults.process, {"async": True})
+    assert job.key
+    cloud.clock.advance(minutes=30)
+    done = await sdk.jobs.retrieve_async(job.key)
+    assert done.state == "Successful"
+    assert [label for label, _ in _routes(cloud)] == [
+        "orchestrator.start_jobs",
+        "orchestrator.get_job_by_key",
+    ]
+
+
+async def test_the_sdk_against_the_served_mock(
+    cloud: MockCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same SDK over real HTTP on loopback: no interception at all."""
+    monkeypatch.setenv("UIPATH_FOLDER_PATH", cloud.defaults.folder)
+    with cloud.intercept():
+        token = _token(cloud)
+    d = cloud.defaults
+    with cloud.serve() as base_url:
+        client = UiPath(base_url=f"{base_url}/{d.organization}/{d.tenant}", secret=token)
+        # Each property access builds a new service with its own httpx clients: keep them,
+        # and close them before the server goes.
+        processes, jobs = client.processes, client.jobs
+        job = processes.invoke(d.process)
+        cloud.clock.advance(minutes=30)
+        done = jobs.retrieve(job.key)  # type: ignore[arg-type]
+        await processes.aclose()
+        await jobs.aclose()
+    assert done.state == "Successful"
+    start, poll = cloud.journal.filter(where=lambda e: e.route != "identity.token")
+    assert (start.route, start.status_code) == ("orchestrator.start_jobs", 201)
+    assert start.site == "served"
+    assert start.request.url.host == "127.0.0.1"
+    assert (poll.route, poll.status_code) == ("orchestrator.get_job_by_key", 200)
