@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -182,10 +182,11 @@ class FolderStore:
             return None
         return self._by_path.get(path.lstrip("/").lower())
 
-    def resolve(self, headers: dict[str, str], user: str | None) -> Folder:
+    def resolve(self, headers: dict[str, str], caller: Callable[[], str | None]) -> Folder:
         """The folder a request addresses; 1101 without one, 1100 for one that is not there.
 
-        ``user`` is the caller's e-mail: somebody else's personal workspace is "not there".
+        ``caller()`` gives the caller's e-mail, asked only when the folder is a personal
+        workspace (somebody else's workspace is "not there").
         """
         folder: Folder | None
         if "x-uipath-organizationunitid" in headers:
@@ -204,7 +205,7 @@ class FolderStore:
             folder = self.by_path(headers["x-uipath-folderpath"])
         else:
             raise FolderRequired()
-        if folder is None or (folder.is_personal and folder.owner != (user or "").lower()):
+        if folder is None or (folder.is_personal and folder.owner != (caller() or "").lower()):
             raise FolderNotFound()
         return folder
 

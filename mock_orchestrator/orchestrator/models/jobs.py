@@ -12,6 +12,7 @@ A pending job that is stopped is Stopped at once (it never reached a robot) [I].
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -64,6 +65,7 @@ class Job:
     stop_requested_at: float | None = None
     stop_strategy: StopStrategy | None = None
     _static: dict[str, Any] = field(default_factory=dict, repr=False)
+    _encoded: tuple[object, bytes] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         # Everything that never changes is built once; to_dto copies it and fills the clock's
@@ -214,6 +216,21 @@ class Job:
         dto["LastModificationTime"] = format_odata_time(changed)
         return dto
 
+    def encoded_at(self, now: float) -> bytes:
+        """``to_dto(now)`` as compact JSON, cached per phase of the timeline.
+
+        Everything in the DTO is a function of the phase (the state, and whether a stop was
+        asked), never of ``now`` itself: a poller reading a Running job a thousand times gets
+        the same bytes, serialized once.
+        """
+        phase = (self.state_at(now), self.stop_requested_at)
+        cached = self._encoded
+        if cached is not None and cached[0] == phase:
+            return cached[1]
+        body = _encode(self.to_dto(now)).encode("utf-8")
+        self._encoded = (phase, body)
+        return body
+
     def _job_error(self, timestamp: str) -> dict[str, Any]:
         # Casing as the swagger's JobDto.JobError ([V] uipath-wire §6.9: code, title, detail,
         # category, status, timestamp); UiPath's SDK reads these names as well as PascalCase.
@@ -229,6 +246,8 @@ class Job:
         error.update(self.behaviour.job_error)
         return error
 
+
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 JOB_FIELDS = tuple(
     Job(0, "", "", "", 0, "", "", 0.0, ProcessBehaviour(), "").to_dto(0.0).keys()
