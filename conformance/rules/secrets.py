@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from mock_orchestrator.core.redact import mask
+from mock_orchestrator.identity.models import UIPATH_CLI_CLIENT_ID
 
 from .._world import RuleRun, World, fail
 from . import rule
@@ -95,12 +98,20 @@ def token_secrets_not_logged(run: RuleRun) -> str:
 
 @rule("token-access-not-id")
 def token_access_not_id(run: RuleRun) -> str:
-    """Where the token response carries an id_token too (legacy always; identity with ``openid``
-    in the refresh token's scope), every Orchestrator call must carry the access token, and the
-    legacy account lookups (cloudrpa) only the id_token. Same for factories and commands.
+    """Where the token response carries an id_token too, every Orchestrator call must carry the
+    access token, and the legacy account lookups (cloudrpa) only the id_token. Legacy responses
+    always carry one; on identity the client gets a refresh token granted with ``openid`` (as
+    apps that sign users in ask for), so that its refreshes return an id_token as well.
+    Same for factories and commands.
     """
     world = run.world()
-    client = world.client()
+    changes: dict[str, Any] = {}
+    if world.cloud.profile == "identity":
+        changes["refresh_token"] = world.cloud.identity.issue_refresh_token(
+            UIPATH_CLI_CLIENT_ID, world.user,
+            frozenset({"openid", "profile", "offline_access", "OrchestratorApiUserAccess"}))
+        world.note("the refresh token was granted with openid: refreshes return an id_token")
+    client = world.client(**changes)
     op = client.start_job()
     if op.ok:
         client.get_job_state(op.value)

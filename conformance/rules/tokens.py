@@ -10,7 +10,7 @@ import httpx
 
 from mock_orchestrator.identity.exceptions import Unauthenticated
 
-from .._outcome import Skipped
+from .._outcome import NotApplicable
 from .._world import HUMAN_ROUTES, TOKEN_ROUTES, RuleRun, World, fail
 from . import rule
 from ._common import bearer, no_hang, plural, require_ok
@@ -78,11 +78,11 @@ def token_refresh_proactive(run: RuleRun) -> str:
     refreshes a margin ahead (on ``env.clock``) sends a fresh token; one that waits for the exact
     expiry sends a token that is dead on arrival, and the mock records ``auth="expired"``.
 
-    Skipped for command clients: they cannot read the world's clock, so a jump in the served
-    world's time is invisible to them until a 401 (judged by token-refresh-after-expiry).
+    Not applicable to command clients: they cannot read the world's clock, so a jump in the
+    served world's time is invisible to them until a 401 (judged by token-refresh-after-expiry).
     """
     if not run.in_process:
-        raise Skipped("needs the client on the world's clock (env.clock); a command client "
+        raise NotApplicable("needs the client on the world's clock (env.clock); a command client "
                       "keeps its own, so refreshing ahead of the world's jump cannot be judged")
     world = run.world()
     client = world.client()

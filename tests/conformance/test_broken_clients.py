@@ -26,12 +26,6 @@ def _all_on(profile: str, *, but: tuple[str, ...] = ()) -> set[str]:
     return _on(profile, *(r for r in CATALOG if r not in but))
 
 
-#: Rules whose identity variant uses the rotating refresh token (where an id_token comes too).
-_IDENTITY_REFRESHING = (
-    "token-refresh-after-expiry", "token-refresh-proactive", "token-retry-once-on-401",
-    "token-rotation-followed", "token-rotation-persisted", "token-invalid-grant-terminal",
-    "token-single-flight", "token-access-not-id",
-)
 _REFRESH_AGAIN = ("token-refresh-after-expiry", "token-refresh-proactive",
                   "token-retry-once-on-401", "token-single-flight")
 
@@ -56,11 +50,12 @@ EXPECTED: dict[type[bc.MiniClient], set[str]] = {
     bc.PasswordOnCloud: _on(ALL, "login-no-password-on-cloud"),
     # It never gets a token on prem, so nothing on prem works (and there is no secret to keep).
     bc.PasswordGrantOnPrem: _all_on("onprem", but=("token-html-is-failure",)),
-    # Orchestrator refuses the id_token: nothing works on legacy, nor with identity's refresh
-    # token (whose scope has openid); client credentials get no id_token at all.
+    # Orchestrator refuses the id_token: nothing works on legacy; on identity only the rule
+    # whose refresh token has openid gives it one (client credentials and the default
+    # refresh token get no id_token at all).
     bc.IdTokenToOrchestrator: _all_on("legacy", but=(
         "token-secrets-not-logged", "login-no-password-on-cloud", "token-html-is-failure",
-    )) | _on("identity", *_IDENTITY_REFRESHING),
+    )) | _on("identity", "token-access-not-id"),
     bc.AcceptsHtmlToken: _on(ALL, "token-html-is-failure"),
     bc.DisplayNameTenant: _on(ALL, "tenant-logical-name"),
     bc.NoFolderHeaderForUnicode: _on(ALL, "folder-context-sent"),
