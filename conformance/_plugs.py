@@ -225,12 +225,13 @@ class CommandPlug:
         self.label = command if isinstance(command, str) else shlex.join(command)
         self.cwd = cwd
         self.start_timeout = start_timeout
-        self._sinks: list[list[str]] = []
+        self._capturing = 0
         self._drivers: list[CommandDriver] = []
 
     def open(self, env: ClientEnv, world: World) -> Driver:
         driver = CommandDriver(self.argv, env, cwd=self.cwd, start_timeout=self.start_timeout)
-        self._drivers.append(driver)
+        if self._capturing:  # only while a rule reads the clients' output
+            self._drivers.append(driver)
         return driver
 
     def serve(self, cloud: MockCloud) -> AbstractContextManager[str]:
@@ -239,9 +240,11 @@ class CommandPlug:
     @contextmanager
     def capture(self, sink: list[str]) -> Iterator[None]:
         before = len(self._drivers)
+        self._capturing += 1
         try:
             yield
         finally:
+            self._capturing -= 1
             for driver in self._drivers[before:]:
                 driver.close()
                 sink.extend(driver.stderr)

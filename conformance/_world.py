@@ -14,6 +14,7 @@ so a report stays clean even when the client under test leaks.
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import traceback
@@ -257,12 +258,15 @@ class World:
         entries = list(self.cloud.journal)
         out: list[dict[str, Any]] = [{"kind": "world", "text": self.title, "at": None}]
         events = list(self.events)
+        names = _TokenNames()
         ei = 0
         for index, exchange in enumerate(entries):
             while ei < len(events) and events[ei].position <= index:
                 out.append(events[ei].entry)
                 ei += 1
-            out.append(_exchange_entry(exchange, id(exchange) in marked, full))
+            entry = _exchange_entry(exchange, id(exchange) in marked, full)
+            names.annotate(exchange, entry)
+            out.append(entry)
         out.extend(event.entry for event in events[ei:])
         return self.scrub(out)  # type: ignore[no-any-return]
 
@@ -278,11 +282,45 @@ def _exchange_entry(exchange: Exchange, highlighted: bool, full: bool) -> dict[s
     data = exchange.to_dict()
     if not full and not highlighted:
         data = {k: v for k, v in data.items()
-                if k in ("seq", "at", "method", "url", "route", "status", "fault", "auth")}
+                if k in ("seq", "at", "method", "url", "route", "status", "fault", "auth",
+                         "bearer", "issued")}
     data["kind"] = "exchange"
     if highlighted:
         data["highlight"] = True
     return data
+
+
+class _TokenNames:
+    """Names tokens by order of issue ("access token #2"), so a timeline shows a token's life
+    (issued, used, expired, replaced) without showing the token."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.counts: dict[str, int] = {}
+
+    def _name(self, token: str, kind: str) -> str:
+        if token not in self.names:
+            self.counts[kind] = self.counts.get(kind, 0) + 1
+            self.names[token] = f"{kind} #{self.counts[kind]}"
+        return self.names[token]
+
+    def annotate(self, exchange: Exchange, entry: dict[str, Any]) -> None:
+        value = exchange.request.headers.get("authorization", "")
+        scheme, _, token = value.partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            entry["bearer"] = self.names.get(token.strip(), "a token the world never issued")
+        if exchange.route in TOKEN_ROUTES and exchange.status_code == 200:
+            try:
+                body = json.loads(exchange.response.content) if exchange.response else None
+            except ValueError:
+                body = None
+            if isinstance(body, dict):
+                issued = [self._name(str(body[k]), kind) for k, kind in (
+                    ("access_token", "access token"), ("result", "access token"),
+                    ("id_token", "id_token"), ("refresh_token", "refresh token"))
+                    if isinstance(body.get(k), str)]
+                if issued:
+                    entry["issued"] = issued
 
 
 def _scrub(value: Any, secrets: list[str]) -> Any:

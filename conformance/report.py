@@ -127,13 +127,14 @@ def _describe(entry: dict[str, Any]) -> str:
         form = entry.get("request_body")
         grant = form.get("grant_type") if isinstance(form, dict) else None
         bits.append("token request" + (f" ({grant})" if grant else ""))
-        if isinstance(body, dict) and status == 200:
-            if "expires_in" in body:
-                bits.append(f"token issued, expires in {body['expires_in']} s")
-            if "refresh_token" in body:
-                bits.append("new refresh token")
+        if entry.get("issued"):
+            life = (f", expires in {body['expires_in']} s"
+                    if isinstance(body, dict) and "expires_in" in body else "")
+            bits.append("issued " + ", ".join(entry["issued"]) + life)
         elif isinstance(body, dict) and "error" in body:
             bits.append(f"refused: {body['error']}")
+    if entry.get("bearer"):
+        bits.append(f"with {entry['bearer']}")
     if status == 401:
         bits.append("401 Unauthorized" + (f" (token {entry['auth']})" if entry.get("auth")
                                           else ""))
