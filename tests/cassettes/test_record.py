@@ -32,6 +32,8 @@ def test_recording_in_process_writes_provenance(tmp_path: Path) -> None:
     assert cassette.interactions[1]["response"]["status"]["code"] == 201
 
 
+# The one network this test may use is the loopback server it starts itself.
+@pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
 def test_recording_over_loopback(tmp_path: Path) -> None:
     path = record_scenario("identity_offline_access_refused", tmp_path / "c.yaml", served=True)
     cassette = read_cassette(path)
