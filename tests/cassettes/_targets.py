@@ -89,4 +89,6 @@ def assert_matches_recording(run: Run, cassette: Path) -> None:
             diff = shape_diff(json.loads(body), exchange.response.json())
             diff += [d for d in shape_diff(exchange.response.json(), json.loads(body))
                      if d.endswith("missing")]
-            assert not diff, f"{where}: the answer's shape changed:\n  " + "\n  ".join(diff)
+            assert not diff, (f"{where}: the answer's shape changed:\n  " + "\n  ".join(diff)
+                              + "\n(after a deliberate change: python -m cassettes.record "
+                              "--mock, and review the diff)")
