@@ -285,7 +285,9 @@ class CommandDriver:
              "credential": env.credential},
             start_timeout,
         )
-        if hello is None or not hello.get("ok"):
+        # Any answer means the client is up (one that does not know "hello" may say so);
+        # only not_supported, or no answer at all, stops here.
+        if hello is None or hello.get("_hung") or hello.get("not_supported"):
             reason = self._reason(hello, "hello")
             self.close()
             if hello is not None and hello.get("not_supported"):
@@ -302,8 +304,13 @@ class CommandDriver:
                 message = json.loads(text)
             except ValueError:
                 message = None
-            if isinstance(message, dict) and isinstance(message.get("id"), int):
-                waiting = self._pending.get(message["id"])
+            if isinstance(message, dict) and "ok" in message:
+                with self._lock:
+                    ident = message.get("id")
+                    if not isinstance(ident, int):
+                        # A client that does not echo ids answers in order: the oldest waits.
+                        ident = next(iter(self._pending), None)
+                    waiting = self._pending.pop(ident, None) if ident is not None else None
                 if waiting is not None:
                     waiting.put(message)
                     continue
@@ -313,6 +320,7 @@ class CommandDriver:
             self._eof = True
             for waiting in self._pending.values():
                 waiting.put(None)
+            self._pending.clear()
 
     def _read_stderr(self) -> None:
         assert self.proc.stderr is not None

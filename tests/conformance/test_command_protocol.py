@@ -66,3 +66,23 @@ for line in sys.stdin:
     print(json.dumps({"id": msg["id"], "ok": False, "not_supported": True,
                       "error": "cloud only, not today"}), flush=True)
 """
+
+
+def test_a_minimal_client_without_ids_or_hello_is_understood() -> None:
+    """The smallest speaker: answers in order, no ``id``, no ``hello``: its error is heard."""
+    minimal = CommandPlug([sys.executable, "-c", _MINIMAL])
+    suite = run_suite(minimal, rules=["token-acquire-unattended"], profiles=["legacy"])
+    assert suite.results[0].outcome == "failed"
+    assert "failed: I only know how to fail" in suite.results[0].message
+
+
+_MINIMAL = """
+import json, sys
+for line in sys.stdin:
+    op = json.loads(line)["op"]
+    if op == "close":
+        break
+    answer = {"ok": False, "error": "unknown op"} if op == "hello" else {
+        "ok": False, "error": "I only know how to fail"}
+    print(json.dumps(answer), flush=True)
+"""
