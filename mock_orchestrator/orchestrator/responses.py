@@ -69,11 +69,25 @@ _JSON_CONTENT_TYPE = b"application/json; charset=utf-8"
 
 
 def _odata_base(req: MockRequest) -> str:
-    """``https://host/{org}/{tenant}/orchestrator_/odata/$metadata#`` for this request."""
+    """Where ``@odata.context`` points for this request, up to the ``#``.
+
+    * ``/{org}/{tenant}/...``: absolute, and always through ``orchestrator_`` -- [V] the 2020
+      shape without it still answered ``.../orchestrator_/odata/$metadata#QueueItems/$entity``
+      (forum 243590);
+    * bare ``/odata/...`` on a cloud host: absolute ([V] Joget, platform.uipath.com);
+    * bare ``/odata/...`` on-prem: relative, ``/odata/$metadata#`` ([V] docs processes sample).
+    """
+    if "tenant" not in req.params:
+        if CLOUD not in req.sites:
+            return "/odata/$metadata#"
+        url = req.raw.url
+        return f"{url.scheme}://{url.netloc.decode('ascii')}/odata/$metadata#"
     url = req.raw.url
     path = url.path
     cut = path.lower().find("/odata/")
     prefix = path[:cut] if cut >= 0 else ""
+    if not prefix.lower().endswith("/orchestrator_"):
+        prefix += "/orchestrator_"
     return f"{url.scheme}://{url.netloc.decode('ascii')}{prefix}/odata/$metadata#"
 
 

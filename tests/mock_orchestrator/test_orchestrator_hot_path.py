@@ -74,10 +74,12 @@ def test_the_cached_body_follows_the_clock(cloud: MockCloud, client: httpx.Clien
     cloud.clock.advance(1)
     seen.append(orch.job(job["Id"])["State"])
     assert seen == ["Pending", "Running", "Running", "Running", "Terminating", "Stopped"]
-    # the entity context follows the URL shape of each request, not the first one cached
-    legacy_shape = client.get(cloud.defaults.url + f"/odata/Jobs({job['Id']})",
-                              headers=orch.headers())
-    assert legacy_shape.json()["@odata.context"] == (
-        cloud.defaults.url + "/odata/$metadata#Jobs/$entity"
+    # the entity context follows each request's host, not the first one cached
+    served = client.get(f"http://127.0.0.1:8080/{cloud.defaults.organization}/"
+                        f"{cloud.defaults.tenant}/orchestrator_/odata/Jobs({job['Id']})",
+                        headers=orch.headers())
+    assert served.json()["@odata.context"] == (
+        f"http://127.0.0.1:8080/{cloud.defaults.organization}/{cloud.defaults.tenant}"
+        "/orchestrator_/odata/$metadata#Jobs/$entity"
     )
-    assert legacy_shape.json()["State"] == "Stopped"
+    assert served.json()["State"] == "Stopped"
