@@ -1,0 +1,37 @@
+"""The OData v4 query options Orchestrator's collections take, parsed and applied to DTO rows.
+
+Only what UiPath's clients send is supported: ``$filter`` with ``eq ne gt ge lt le``, ``and``,
+``or``, ``not``, ``in (...)``, parentheses, navigation paths (``Robot/Id``), the functions
+``contains startswith endswith tolower toupper``; ``$top`` (at most 1000 [V] UICLI swagger),
+``$skip``, ``$count``, ``$select`` (which changes ``@odata.context``), ``$orderby`` (at most 5
+clauses [V] UICLI) and ``$expand`` (accepted, nothing to expand in the mock).
+
+Literals: ``'text'`` (``''`` escapes a quote), integers with an optional ``L`` (``123L``),
+decimals, ``true false null``, unquoted GUIDs and ISO-8601 datetimes
+(``2024-04-04T12:00:47.264Z``), and the OData v3 forms ``guid'...'``/``datetime'...'``.
+
+Every malformed query raises :class:`ODataError`, an :class:`InvalidRequest` (400 errorCode
+1000, [D] docs: "invalid OData query options"), never anything else. Parsed filters are cached
+by their text, so a poller that sends the same ``$filter`` every second parses it once.
+
+Choices where Orchestrator's behaviour is not recorded:
+
+* string comparisons ignore case, as SQL Server's default collation does [I];
+* property names match without regard to case, answered with their canonical casing [I];
+* comparing incompatible types (``Id eq 'x'``) is a 400 with ASP.NET OData's wording [I].
+"""
+
+from ._filter import MAX_FILTER_NODES, ODataError, Predicate, compile_filter
+from ._query import MAX_ORDERBY, MAX_TOP, ODataQuery, field_map, parse_query
+
+__all__ = [
+    "MAX_FILTER_NODES",
+    "MAX_ORDERBY",
+    "MAX_TOP",
+    "ODataError",
+    "ODataQuery",
+    "Predicate",
+    "compile_filter",
+    "field_map",
+    "parse_query",
+]
