@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -209,3 +210,25 @@ def test_an_app_token_has_no_personal_workspace(orch: Orch) -> None:
                     headers={"Authorization": f"Bearer {orch.token}"}).json()
     assert user["PersonalWorkspace"] is None
     assert user["PersonalWorskpaceFeedId"] is None
+
+
+@pytest.mark.parametrize("profile", ["legacy", "onprem"])
+def test_user_tokens_of_other_generations_have_a_workspace(
+    make_cloud: Callable[..., MockCloud], profile: str
+) -> None:
+    cloud = make_cloud(profile)
+    d = cloud.defaults
+    with httpx.Client(transport=cloud.transport()) as client:
+        if profile == "legacy":
+            token = client.post(d.legacy_token_url, json={
+                "grant_type": "refresh_token", "client_id": d.legacy_client_id,
+                "refresh_token": d.user_key}).json()["access_token"]
+        else:
+            token = client.post(d.url + "/api/Account/Authenticate", json={
+                "usernameOrEmailAddress": d.username, "password": d.password}).json()["result"]
+        response = client.get(d.url + f"/odata/Users/{ACTION}GetCurrentUserExtended",
+                              headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
+    user = response.json()
+    assert user["EmailAddress"] == d.user_email
+    assert user["PersonalWorkspace"]["FolderType"] == "Personal"

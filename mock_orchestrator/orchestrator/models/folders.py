@@ -61,7 +61,8 @@ class Folder:
             "Key": self.key,
             "DisplayName": self.display_name,
             "FullyQualifiedName": self.fully_qualified_name,
-            "FullyQualifiedNameOrderable": self.fully_qualified_name.replace("/", "\u001f"),
+            # [V] "Shared" for a root folder; [?] the separator for nested ones (we keep "/").
+            "FullyQualifiedNameOrderable": self.fully_qualified_name,
             "Description": self.description,
             "FolderType": "Personal" if self.is_personal else "Standard",
             "IsPersonal": self.is_personal,
