@@ -254,3 +254,46 @@ def test_filters_on_jobs(orch: Orch) -> None:
 def test_bad_queries_on_the_wire_are_400_1000(orch: Orch, query: dict[str, str]) -> None:
     body = assert_compact_error(orch.get("/odata/Jobs", **query), 400, 1000)
     assert body["message"].startswith("Invalid request!")
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return f"{value}L"
+    if isinstance(value, float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(ROWS), st.sampled_from(["Id", "Key", "State", "Name", "Reference",
+                                               "Score", "CreationTime"]))
+def test_eq_on_a_rows_own_value_round_trips(row: dict[str, Any], name: str) -> None:
+    # every value written back as an OData literal selects (at least) its own row
+    text = f"{name} eq {_literal(row[name])}"
+    assert row["Id"] in _ids(text)
+    assert row["Id"] not in _ids(f"not ({text})")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=30), st.integers(-(2**62), 2**62))
+def test_any_string_and_integer_literal_round_trips(text: str, number: int) -> None:
+    row = {"Name": text, "Id": number}
+    quoted = "'" + text.replace("'", "''") + "'"
+    assert compile_filter(f"Name eq {quoted} and Id eq {number}L", FIELDS)(row)
+    assert not compile_filter(f"Name ne {quoted}", FIELDS)(row)
+
+
+def test_the_rate_limit_docs_examples_verbatim(orch: Orch) -> None:
+    # [V] DOC-RL: the list queries UiPath's rate-limit page shows
+    job = orch.start()[0]
+    documented = orch.get("/odata/Jobs", **{
+        "$filter": "((CreationTime ge 2024-04-04T12:00:47.264Z) and (ProcessType eq 'Process'))",
+        "$expand": "Robot,Machine,Release", "$orderby": "CreationTime desc"})
+    assert [j["Id"] for j in documented.json()["value"]] == [job["Id"]]
+    by_robot = orch.get("/odata/Jobs", **{"$top": "20", "$filter": "Robot/Id eq 123L"})
+    assert by_robot.status_code == 200
+    assert by_robot.json()["value"] == []  # no robots in the mock: Robot is null
