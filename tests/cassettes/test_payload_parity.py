@@ -76,9 +76,6 @@ def test_queue_item_specific_data_is_written_as_recorded() -> None:
         base64.b64decode(recorded["RowVersion"]))
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "reported: on the 2020 path without orchestrator_, UiPath's @odata.context still says "
-    ".../orchestrator_/odata/$metadata#QueueItems/$entity [V] F243590; the mock drops it"))
 def test_2020_path_context_still_names_orchestrator_() -> None:
     client, headers, cloud = _identity()
     d = cloud.defaults
@@ -90,9 +87,6 @@ def test_2020_path_context_still_names_orchestrator_() -> None:
         f"{d.url}/orchestrator_/odata/$metadata#QueueItems/$entity")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "reported: UiPath's on-prem docs sample has a relative @odata.context "
-    "'/odata/$metadata#Releases' [V] DOC-PROC; the mock writes an absolute URL"))
 def test_onprem_context_is_relative() -> None:
     cloud = MockCloud(profile="onprem")
     d = cloud.defaults
