@@ -174,12 +174,6 @@ def uipath_conformance(request: pytest.FixtureRequest) -> UipathConformance:
     return UipathConformance(request.config.stash[_STATE], request.node)
 
 
-@pytest.fixture
-def uipath_client_label(pytestconfig: pytest.Config) -> str:
-    """How the configured client is named in reports."""
-    return pytestconfig.stash[_STATE].label
-
-
 class _Collector:
     """Collects results from test reports (on the xdist controller too: user_properties travel
     with the reports) and writes the reports at the end of the session."""
