@@ -8,8 +8,14 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, settings
 
 from mock_orchestrator import MockCloud
+
+# CI machines have two cores and run the suite under xdist: data generation may be slow there
+# for reasons that say nothing about the code. Time limits belong to the benchmark, not here.
+settings.register_profile("kit", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("kit")
 
 
 @pytest.fixture
