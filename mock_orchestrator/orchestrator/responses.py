@@ -10,6 +10,7 @@ them (``core/errors.py``, ``exceptions.py``).
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -65,6 +66,7 @@ _QUEUE_ITEM_MAP = field_map(QUEUE_ITEM_FIELDS)
 _USER_MAP = field_map(USER_FIELDS)
 _JSON_TYPES = frozenset({"application/json", "text/json"})
 _TAKE_MAX = 100
+_INTEGER = re.compile(r"-?[0-9]{1,12}")
 _JSON_CONTENT_TYPE = b"application/json; charset=utf-8"
 
 
@@ -111,7 +113,7 @@ def _nonnegative(req: MockRequest, name: str, default: int, upper: int) -> int:
     if raw is None or raw == "":
         return default
     text = raw.strip()
-    if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 12:
+    if _INTEGER.fullmatch(text) is None:
         raise ValidationFailed(f"The value '{raw[:40]}' is not valid for {name}.")
     value = int(text)
     if not 0 <= value <= upper:

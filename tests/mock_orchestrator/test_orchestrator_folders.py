@@ -103,10 +103,15 @@ def test_no_folder_header_is_1101(orch: Orch) -> None:
     assert_compact_error(_releases(orch, **{"X-UIPATH-FolderPath": ""}), 400, 1101)
 
 
-@pytest.mark.parametrize("value", ["Acme Corp", "12ab", "-5", "", "99999999999999999999999"])
+@pytest.mark.parametrize("value", ["Acme Corp", "12ab", "-5", "", "99999999999999999999999",
+                                   "²", "١٢"])
 def test_an_unparsable_organization_unit_id_is_1101(orch: Orch, value: str) -> None:
-    # [V] forum 544082: the org *name* in X-UIPATH-OrganizationUnitId gives 1101
-    assert_compact_error(_releases(orch, **{"X-UIPATH-OrganizationUnitId": value}), 400, 1101)
+    # [V] forum 544082: the org *name* in X-UIPATH-OrganizationUnitId gives 1101.
+    # "²" is a str.isdigit() digit that int() refuses (it was a 500 once).
+    headers = httpx.Headers([(b"Authorization", f"Bearer {orch.token}".encode()),
+                             (b"X-UIPATH-OrganizationUnitId", value.encode())])
+    response = orch.client.get(orch.base + "/odata/Releases", headers=headers)
+    assert_compact_error(response, 400, 1101)
 
 
 @pytest.mark.parametrize(
@@ -163,6 +168,15 @@ def test_take_above_100_is_1009(orch: Orch, take: str) -> None:
     response = orch.get(NAV, headers={"Authorization": f"Bearer {orch.token}"}, take=take)
     body = assert_compact_error(response, 400, 1009)
     assert body["message"] == "The field take must be between 0 and 100"
+
+
+@pytest.mark.parametrize("value", ["--5", "ten", "1.5", "²"])
+def test_unreadable_paging_numbers_are_1009(orch: Orch, value: str) -> None:
+    # "--5" once slipped through a lstrip("-") check and crashed int()
+    for name in ("take", "skip"):
+        response = orch.get(NAV, headers={"Authorization": f"Bearer {orch.token}"},
+                            **{name: value})
+        assert_compact_error(response, 400, 1009)
 
 
 def test_personal_workspace_for_the_current_user(cloud: MockCloud, client: httpx.Client) -> None:

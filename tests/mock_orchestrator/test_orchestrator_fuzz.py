@@ -95,21 +95,29 @@ def _bodies(handler: str) -> st.SearchStrategy[bytes | None]:
     return st.one_of(encoded, encoded, encoded, st.none(), st.binary(max_size=40))
 
 
-_query = st.dictionaries(
+_numbers_ish = st.sampled_from(["10", "-1", "--5", "²", "٣", "1e3", " 7 ", "99999999999999"])
+_paging = st.fixed_dictionaries({}, optional={"take": _numbers_ish, "skip": _numbers_ish,
+                                              "$top": _numbers_ish, "$skip": _numbers_ish})
+_query = _paging | st.dictionaries(
     st.sampled_from(["$filter", "$top", "$skip", "$count", "$select", "$orderby", "$expand",
                      "$bogus", "searchText", "skip", "take", "%24top"]) | _header_text,
     st.sampled_from(["State eq 'Pending'", "Id eq 1L", "Key in ('a','b')", "10", "-1", "true",
-                     "Id,Key", "Id desc", "((", "'", "1001"]) | _any_text,
+                     "Id,Key", "Id desc", "((", "'", "1001", "--5", "²", "٣"]) | _any_text,
     max_size=4,
 )
+# Header values travel as bytes: any UTF-8 text (a real client may send "²" or "Équipe").
+_utf8_header = st.text(st.characters(exclude_characters="\r\n\x00"), max_size=20)
 _random_headers = st.dictionaries(
     st.sampled_from(["X-UIPATH-OrganizationUnitId", "x-uipath-folderkey",
                      "X-UIPATH-FolderPath", "X-UIPATH-FolderPath-Encoded",
                      "X-UIPATH-TenantName", "X-UIPATH-JobKey"]),
-    st.sampled_from(["Shared", "515116", "yQBxAHUAaQBwAGUA", "", "0"]) | _header_text,
+    st.sampled_from(["Shared", "515116", "yQBxAHUAaQBwAGUA", "", "0", "²", "٣"])
+    | _header_text | _utf8_header,
     max_size=3,
 )
 _folder_headers = st.one_of(
+    _utf8_header.map(lambda v: {"X-UIPATH-OrganizationUnitId": v}),
+    _numbers_ish.map(lambda v: {"X-UIPATH-OrganizationUnitId": v}),
     st.just({"X-UIPATH-FolderPath": "Shared"}),
     st.just({"X-UIPATH-FolderPath": "Shared"}),
     st.just({"x-uipath-organizationunitid": "515116"}),
@@ -185,7 +193,8 @@ def test_no_500_and_every_error_in_dialect(
     if content_type is not None:
         all_headers["Content-Type"] = content_type
     url = cloud.defaults.url + "/orchestrator_" + _concrete(path_regex, path_values)
-    request = httpx.Request(method, url, params=query, headers=all_headers,
+    raw_headers = [(k.encode(), v.encode("utf-8")) for k, v in all_headers.items()]
+    request = httpx.Request(method, url, params=query, headers=raw_headers,
                             content=body if method == "POST" else None)
     seen = len(cloud.internal_errors)
     response = cloud.handle(request)

@@ -193,7 +193,8 @@ class FolderStore:
         if "x-uipath-organizationunitid" in headers:
             text = headers["x-uipath-organizationunitid"]
             # [V] forum 544082: an org *name* in this header gives 1101, not 1100.
-            if not text.isdigit() or len(text) > 18:
+            # isascii: str.isdigit() also accepts "²" and other digits int() refuses
+            if not (text.isascii() and text.isdigit()) or len(text) > 18:
                 raise FolderRequired()
             folder = self.by_id.get(int(text))
         elif "x-uipath-folderkey" in headers:
