@@ -114,6 +114,9 @@ def test_add_queue_item_as_recorded(orch: Orch) -> None:
      ({"Name": "InvoiceQueue", "SpecificContent": [1]}, 400, 1009),
      ({"Name": "InvoiceQueue", "Reference": "r" * 129}, 400, 1009),
      ({"Name": "InvoiceQueue", "DueDate": "tomorrow"}, 400, 1009),
+     # in range as written, out of range in UTC: was an OverflowError, a 500
+     ({"Name": "InvoiceQueue", "DueDate": "9999-12-31T23:59:59-23:59"}, 400, 1009),
+     ({"Name": "InvoiceQueue", "DeferDate": "0001-01-01T00:00:00+23:59"}, 400, 1009),
      ({"Priority": "High"}, 400, 1009)],
 )
 def test_add_queue_item_errors(orch: Orch, data: dict[str, object], status: int,

@@ -154,11 +154,12 @@ def _date(data: dict[str, Any], name: str) -> str | None:
         return None
     try:
         when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        # an offset can push year 1 or 9999 out of range once moved to UTC
+        return format_odata_time(when.timestamp())
+    except (ValueError, OverflowError, OSError):
         raise ValidationFailed(f"The value '{text[:40]}' is not valid for {name}.") from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return format_odata_time(when.timestamp())
 
 
 def parse_item_data(body: Any) -> dict[str, Any]:

@@ -110,6 +110,8 @@ def _tokenize(text: str) -> list[_Tok]:
             tokens.append(_Tok("lit", raw, when))
         elif kind == "num":
             number = found.group("num")
+            if len(number) > 40:  # also keeps int() below its 4300-digit guard
+                raise ODataError(f"The number literal '{_clip(number)}' is too long.")
             suffix = (found.group("suffix") or "").lower()
             is_int = re.fullmatch(r"-?\d+", number) is not None
             if suffix == "l" and not is_int:
