@@ -48,6 +48,7 @@ from .identity.models import (
 from .identity.responses import IdentityResponses, LegacyResponses, OnPremResponses
 from .identity.settings import PROFILES, AuthSettings, Profile
 from .orchestrator.backend import OrchestratorRegistry
+from .orchestrator.models.ratelimit import DEFAULT_LIMIT_PER_MINUTE
 from .orchestrator.responses import OrchestratorResponses
 
 if TYPE_CHECKING:
@@ -93,7 +94,9 @@ class MockCloud:
     """One world: identity servers and Orchestrator tenants on one fake clock.
 
     ``profile`` picks the auth generation (``legacy``, ``identity``, ``onprem``) whose presets
-    and default credentials the world starts with; ``settings`` overrides any preset.
+    and default credentials the world starts with; ``settings`` or keyword overrides
+    (``grace_window=5``) change any preset. ``rate_limit_per_minute`` limits list GETs of Jobs
+    and QueueItems per tenant (``None``: off).
     Build a new ``MockCloud`` per test for isolation; ``reset()`` rebuilds the state in place.
     """
 
@@ -105,6 +108,7 @@ class MockCloud:
         settings: AuthSettings | None = None,
         clock: FakeClock | None = None,
         onprem_host: str = DEFAULT_ONPREM_HOST,
+        rate_limit_per_minute: int | None = DEFAULT_LIMIT_PER_MINUTE,
         **setting_overrides: Any,
     ) -> None:
         if profile not in PROFILES:
@@ -112,6 +116,7 @@ class MockCloud:
         self.profile: Profile = profile
         self.seed = seed
         self.onprem_host = onprem_host
+        self._rate_limit = rate_limit_per_minute
         base = settings or AuthSettings.for_profile(profile)
         self.settings = base.replace(**setting_overrides) if setting_overrides else base
         self.clock = clock or FakeClock()
@@ -134,6 +139,7 @@ class MockCloud:
         self.internal_errors: list[str] = []
         self.identity = IdentityBackend(self, self.onprem_host)
         self.orchestrator = OrchestratorRegistry(self)
+        self.orchestrator.rate_limit_per_minute = self._rate_limit
         self._services: dict[str, Any] = {
             "identity": IdentityResponses(self),
             "legacy": LegacyResponses(self),

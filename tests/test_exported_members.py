@@ -22,3 +22,15 @@ def test_design_names_are_public() -> None:
 
     for name in ("MockCloud", "FakeClock", "SystemClock", "OAuthError", "OrchestratorError"):
         assert name in mock_orchestrator.__all__
+
+
+def test_implementation_coverage_is_current() -> None:
+    from pathlib import Path
+
+    from mock_orchestrator.coverage import render
+
+    committed = (Path(__file__).parent.parent / "IMPLEMENTATION_COVERAGE.md").read_text("utf-8")
+    assert committed == render(), (
+        "IMPLEMENTATION_COVERAGE.md is stale: python -m mock_orchestrator.coverage > "
+        "IMPLEMENTATION_COVERAGE.md"
+    )

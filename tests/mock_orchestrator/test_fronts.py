@@ -130,3 +130,11 @@ def test_defaults_repr_hides_secrets() -> None:
 def test_unknown_profile_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown profile"):
         MockCloud("saas")  # type: ignore[arg-type]
+
+
+def test_rate_limit_is_a_world_setting_that_survives_reset() -> None:
+    cloud = MockCloud(rate_limit_per_minute=None)
+    assert cloud.orchestrator.rate_limit_per_minute is None
+    cloud.reset()
+    assert cloud.orchestrator.rate_limit_per_minute is None
+    assert MockCloud(rate_limit_per_minute=7).orchestrator.rate_limit_per_minute == 7
