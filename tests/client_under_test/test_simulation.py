@@ -1,11 +1,11 @@
 """Thirty days, one job an hour, on the mock's clock, for every profile: every job starts and
 finishes, no call fails, no 401 is ever seen (the proactive margin), and the token endpoint sees
-exactly the refreshes the lifetimes imply."""
+exactly the refreshes the lifetimes imply. How long it takes is measured by
+``bench/simulation.py`` (``tox -e bench``), never asserted here."""
 
 from __future__ import annotations
 
 import math
-import time
 from typing import Any
 
 import pytest
@@ -35,22 +35,17 @@ def expected_refreshes(lifetime: float, hours: int = HOURS) -> int:
     ],
 )
 def test_thirty_days_one_job_an_hour(
-    make_cloud: Any, profile: str, kind: str, lifetime: int, record_property: Any
+    make_cloud: Any, profile: str, kind: str, lifetime: int
 ) -> None:
     cloud = make_cloud(profile)
     assert cloud.settings.access_token_lifetime == lifetime
     start = cloud.clock.time()
     states = []
-    began = time.perf_counter()
     with make_client(cloud, kind) as client:
         for hour in range(HOURS):
             cloud.clock.move_to(start + hour * 3600)
             job = client.start_job(cloud.defaults.process, cloud.defaults.folder, {"hour": hour})
             states.append(client.wait_for_job(job).state)
-    wall = time.perf_counter() - began
-    record_property("wall_seconds", round(wall, 3))
-    print(f"\n{profile}/{kind}: {len(cloud.journal)} exchanges in {wall:.3f} s wall time")
-    assert wall < 30  # ~1-2 s on an idle machine; a loose bound only catches pathologies
     assert states == ["Successful"] * HOURS
     failed = [e for e in cloud.journal if e.status_code is None or e.status_code >= 400]
     assert failed == []  # no call failed, and not a single 401

@@ -6,6 +6,8 @@ directory is not collected, and says so in the header; ``tox -e real-clients`` s
 ``ORCHESTRATOR_KIT_REAL_CLIENTS=required`` so that a missing package there is an error, never
 a silent pass.
 
+The ``make_cloud`` and ``cloud`` fixtures come from ``tests/conftest.py``.
+
 Nothing here may reach the network: the SDK runs in-process behind ``cloud.intercept()``
 (respx refuses every other host), and the CLI runs as a subprocess against a loopback server
 with telemetry and tracing off.
@@ -15,12 +17,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
-
-from mock_orchestrator import MockCloud
 
 # Before anything imports uipath: its telemetry exporters must never try the internet.
 os.environ["UIPATH_TELEMETRY_ENABLED"] = "false"
@@ -48,24 +46,3 @@ def pytest_report_header(config: pytest.Config) -> str:
         )
     return "real clients: not installed here; tests/real_clients runs in `tox -e real-clients`"
 
-
-@pytest.fixture
-def make_cloud() -> Iterator[Callable[..., MockCloud]]:
-    """Build worlds; at teardown, fail if any of them hit an internal error."""
-    made: list[MockCloud] = []
-
-    def build(profile: str = "identity", **kwargs: Any) -> MockCloud:
-        cloud = MockCloud(profile, **kwargs)  # type: ignore[arg-type]
-        made.append(cloud)
-        return cloud
-
-    yield build
-    for cloud in made:
-        assert not cloud.internal_errors, "uipath-mock: internal errors:\n" + "\n".join(
-            cloud.internal_errors
-        )
-
-
-@pytest.fixture
-def cloud(make_cloud: Callable[..., MockCloud]) -> MockCloud:
-    return make_cloud("identity")
