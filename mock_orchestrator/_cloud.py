@@ -34,7 +34,7 @@ from .core.faults import LOGIN_PAGE_HTML, Fault, Faults
 from .core.ids import IdGenerator
 from .core.journal import Exchange, Journal
 from .core.request import MockRequest
-from .core.routing import ACCOUNT, CLOUD, ONPREM
+from .core.routing import ACCOUNT, CLOUD, ONPREM, Match
 from .identity.models import (
     ALL_OR_SCOPES,
     LEGACY_PKCE_CLIENT_ID,
@@ -87,6 +87,8 @@ _CLI_USER_SCOPES = frozenset(
         "AutomationSolutions AT.TrackOperations Docs.GPT.Search"
     ).split()
 )
+#: Bound on the per-world route match cache (entries; cleared whole when full).
+_MATCH_CACHE_SIZE = 1024
 _INTERNAL_ERROR = {"message": "An error has occurred.", "errorCode": 0}
 
 
@@ -122,6 +124,10 @@ class MockCloud:
         self.clock = clock or FakeClock()
         self._lock = threading.RLock()
         self._router = build_router()
+        # (method, path, sites) -> Match | None. The route table never changes after
+        # construction, so a path's match is a pure function of the key; pollers ask for the
+        # same few paths thousands of times and a dict lookup is ~40x cheaper than the scan.
+        self._matches: dict[tuple[str, str, frozenset[str]], Match | None] = {}
         self.hosts: dict[str, frozenset[str]] = {h: frozenset({s}) for h, s in CLOUD_HOSTS.items()}
         self.hosts[onprem_host] = frozenset({ONPREM})
         #: Sites a request on any other host (the served loopback origin) is routed as.
@@ -296,7 +302,14 @@ class MockCloud:
         sites = self.sites_for(request.url.host)
         path = request.url.path
         method = request.method
-        match = self._router.match(method, path, sites)
+        key = (method, path, sites)
+        try:
+            match = self._matches[key]
+        except KeyError:
+            match = self._router.match(method, path, sites)
+            if len(self._matches) >= _MATCH_CACHE_SIZE:  # fuzzers send endless new paths
+                self._matches.clear()
+            self._matches[key] = match
         label = match.route.label if match is not None else None
         fault_label = auth = error = None
         with self._lock:
@@ -328,7 +341,7 @@ class MockCloud:
     def _dispatch(
         self,
         request: httpx.Request,
-        match: Any,
+        match: Match | None,
         sites: frozenset[str],
         method: str,
         path: str,
