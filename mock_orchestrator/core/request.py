@@ -21,6 +21,7 @@ __all__ = ["MAX_BODY_BYTES", "BadBody", "MockRequest"]
 #: Bodies above this are refused before any parsing (UiPath's front door answers 413 too).
 MAX_BODY_BYTES = 1_048_576
 _MAX_FORM_FIELDS = 100
+_UNREAD: dict[bytes, bytes] = {}  # MockRequest._headers before the first read (by identity)
 
 
 class BadBody(ValueError):
@@ -34,7 +35,9 @@ class BadBody(ValueError):
 class MockRequest:
     """What a handler receives. Cheap to build: nothing is parsed until asked for."""
 
-    __slots__ = ("_form", "_json", "_query", "cloud", "params", "raw", "route_label", "sites")
+    __slots__ = (
+        "_form", "_headers", "_json", "_query", "cloud", "params", "raw", "route_label", "sites"
+    )
 
     def __init__(
         self,
@@ -52,6 +55,7 @@ class MockRequest:
         self._query: dict[str, str] | None = None
         self._form: dict[str, str] | None = None
         self._json: Any = None
+        self._headers: dict[bytes, bytes] | None = _UNREAD
 
     @property
     def method(self) -> str:
@@ -61,14 +65,37 @@ class MockRequest:
     def path(self) -> str:
         return self.raw.url.path
 
+    def header_bytes(self) -> dict[bytes, bytes] | None:
+        """Every header as ``{lower-case name: raw value}``; None when a name repeats.
+
+        Speed over the obvious ``raw.headers.get(name)``: each httpx lookup re-encodes the name
+        and scans and decodes every header (~1 us), and a handler asks for three or four. One
+        pass here answers them all. A repeated name gives None, so callers fall back to httpx,
+        which joins repeats with ", ".
+        """
+        if self._headers is _UNREAD:
+            raw = self.raw.headers.raw
+            found = {name.lower(): value for name, value in raw}
+            self._headers = found if len(found) == len(raw) else None
+        return self._headers
+
     def header(self, name: str) -> str | None:
-        """A header value, name matched case-insensitively (httpx already does so)."""
-        value: str | None = self.raw.headers.get(name)
-        return value
+        """A header value, name matched case-insensitively, decoded exactly as httpx does."""
+        by_name = self.header_bytes()
+        if by_name is not None and name.isascii():
+            value = by_name.get(name.lower().encode("ascii"))
+            if value is None:
+                return None
+            # An ASCII value decodes the same under each encoding httpx may pick for the
+            # headers (ascii, utf-8, iso-8859-1); anything else goes through httpx itself.
+            if value.isascii():
+                return value.decode("ascii")
+        found: str | None = self.raw.headers.get(name)
+        return found
 
     @property
     def media_type(self) -> str:
-        value: str = self.raw.headers.get("content-type", "")
+        value = self.header("content-type") or ""
         return value.split(";", 1)[0].strip().lower()
 
     @property
@@ -150,7 +177,7 @@ class MockRequest:
 
     def bearer(self) -> str | None:
         """The bearer token of the Authorization header, or None."""
-        value = self.raw.headers.get("authorization")
+        value = self.header("authorization")
         if not value:
             return None
         scheme, _, token = value.partition(" ")

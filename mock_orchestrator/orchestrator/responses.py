@@ -27,7 +27,7 @@ from .models import (
     QUEUE_ITEM_FIELDS,
     RELEASE_FIELDS,
 )
-from .models.folders import Folder, read_folder_headers
+from .models.folders import FOLDER_HEADERS, Folder, read_folder_headers
 from .models.jobs import Job
 from .models.queues import parse_item_data
 from .models.start_info import parse_job_ids, parse_start_info, parse_stop_strategy
@@ -68,6 +68,7 @@ _JSON_TYPES = frozenset({"application/json", "text/json"})
 _TAKE_MAX = 100
 _INTEGER = re.compile(r"-?[0-9]{1,12}")
 _JSON_CONTENT_TYPE = b"application/json; charset=utf-8"
+_FOLDER_HEADER_KEYS = tuple((name, name.encode("ascii")) for name in FOLDER_HEADERS)
 
 
 def _odata_base(req: MockRequest) -> str:
@@ -91,6 +92,22 @@ def _odata_base(req: MockRequest) -> str:
     if not prefix.lower().endswith("/orchestrator_"):
         prefix += "/orchestrator_"
     return f"{url.scheme}://{url.netloc.decode('ascii')}{prefix}/odata/$metadata#"
+
+
+def _folder_headers(req: MockRequest) -> dict[str, str]:
+    """The request's folder headers, exactly as :func:`read_folder_headers` reads them.
+
+    Speed: four lookups in the request's one-pass header map instead of another scan of every
+    header; with no repeated name, "first value wins" is moot and the decoding is the same.
+    """
+    by_name = req.header_bytes()
+    if by_name is None:
+        return read_folder_headers(req.raw.headers.raw)
+    return {
+        name: by_name[key].decode("utf-8", "replace").strip()
+        for name, key in _FOLDER_HEADER_KEYS
+        if key in by_name
+    }
 
 
 _ENTITY_PREFIXES: dict[str, bytes] = {}
@@ -168,7 +185,7 @@ class OrchestratorResponses:
         backend = self.cloud.orchestrator.for_tenant(tenant)
         if not folder:
             return backend, record, None
-        headers = read_folder_headers(req.raw.headers.raw)
+        headers = _folder_headers(req)
 
         def caller() -> str | None:
             user = backend.user_of(record)
