@@ -361,17 +361,19 @@ class MockCloud:
         error: str | None,
         auth: str | None,
     ) -> None:
-        self.journal.record(
+        journal = self.journal
+        # Positional arguments, in Exchange's field order: keywords cost a third more here.
+        journal.record(
             Exchange(
-                seq=self.journal.next_seq(),
-                at=self.clock.time(),
-                request=request,
-                response=response,
-                route=label,
-                site=next(iter(sites)) if len(sites) == 1 else "served",
-                fault=fault,
-                error=error,
-                auth=auth,
+                journal.next_seq(),
+                self.clock.time(),
+                request,
+                response,
+                label,
+                next(iter(sites)) if len(sites) == 1 else "served",
+                fault,
+                error,
+                auth,
             )
         )
 
