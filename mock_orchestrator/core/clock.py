@@ -21,6 +21,7 @@ from __future__ import annotations
 import threading
 import time as _time
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
 __all__ = ["DEFAULT_START", "Clock", "FakeClock", "SystemClock", "format_odata_time"]
@@ -120,6 +121,9 @@ class FakeClock:
         return f"FakeClock({self.now().isoformat()}, {mode})"
 
 
+# Cached: a pure function of ``epoch``, and costly (~2.6 us: fromtimestamp + strftime) while a
+# job's DTO formats the same few instants (start, end, last change) every time it is rebuilt.
+@lru_cache(maxsize=4096)
 def format_odata_time(epoch: float) -> str:
     """ISO-8601 UTC with a ``Z`` and milliseconds, as Orchestrator writes its timestamps."""
     dt = datetime.fromtimestamp(epoch, tz=timezone.utc)
