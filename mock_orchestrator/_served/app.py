@@ -144,6 +144,9 @@ class ServedApp:
     ) -> None:
         body = response.read()
         headers = [(k, v) for k, v in response.headers.raw if k.lower() not in _HOP_HEADERS]
+        if response.status_code in (204, 304):  # no body allowed: h11 would reset the connection
+            body = b""
+            headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
         if not any(k.lower() == b"date" for k, _ in headers):
             # The world's clock, not the wall clock: a client measuring skew sees the world.
             date = formatdate(self.cloud.clock.time(), usegmt=True)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -47,6 +48,10 @@ def is_control_path(path: str) -> bool:
 
 
 # What ``POST /_mock/faults`` accepts: field -> (check, what it must be).
+#: The longest step the clock takes in one call (a century): beyond it datetime overflows.
+MAX_ADVANCE_SECONDS = 100 * 366 * 86400
+
+
 def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
@@ -60,7 +65,8 @@ _FAULT_FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "route": (lambda v: v is None or isinstance(v, str), "a route label or null"),
     "path": (lambda v: v is None or isinstance(v, str), "a regex or null"),
     "method": (lambda v: v is None or isinstance(v, str), "an HTTP method or null"),
-    "status": (lambda v: _is_int(v) and 100 <= v <= 599, "an integer from 100 to 599"),
+    # 1xx cannot be a final answer on HTTP/1.1: h11 refuses to send one.
+    "status": (lambda v: _is_int(v) and 200 <= v <= 599, "an integer from 200 to 599"),
     "body": (lambda v: True, "any JSON value"),
     "headers": (
         lambda v: isinstance(v, dict)
@@ -68,7 +74,10 @@ _FAULT_FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
         "an object of string values",
     ),
     "retry_after": (lambda v: v is None or (_is_int(v) and v >= 0), "an integer >= 0"),
-    "latency": (lambda v: _is_number(v) and v >= 0, "a number of seconds >= 0"),
+    "latency": (
+        lambda v: _is_number(v) and 0 <= v <= MAX_ADVANCE_SECONDS,
+        f"a number of seconds from 0 to {MAX_ADVANCE_SECONDS:g}",
+    ),
     "times": (lambda v: v is None or (_is_int(v) and v >= 0), "an integer >= 0 or null"),
     "after": (lambda v: _is_int(v) and v >= 0, "an integer >= 0"),
     "probability": (
@@ -149,6 +158,9 @@ class ControlPlane:
             return handler(query, body)
         except BadControlInput as exc:
             return _error(400, "bad_request", str(exc))
+        except Exception:  # a bug of the control plane: reported like the world's own
+            self.cloud.internal_errors.append(traceback.format_exc(limit=8))
+            return _error(500, "internal_error", "uipath-mock: the control plane failed")
 
     # -- endpoints ------------------------------------------------------------------------
 
@@ -167,14 +179,16 @@ class ControlPlane:
         if extra:
             raise BadControlInput(f"unknown field(s): {', '.join(extra)}; send advance_seconds")
         seconds: Any = spec.get("advance_seconds")
-        if not _is_number(seconds) or seconds < 0:
-            raise BadControlInput("'advance_seconds' must be a number of seconds >= 0")
+        if not _is_number(seconds) or not 0 <= seconds <= MAX_ADVANCE_SECONDS:
+            raise BadControlInput(
+                f"'advance_seconds' must be a number of seconds from 0 to {MAX_ADVANCE_SECONDS}"
+            )
         self.cloud.clock.advance(float(seconds))
         return 200, self._now(), {}
 
     def journal(self, query: str, body: bytes) -> Answer:
         since_text = dict(parse_qsl(query)).get("since", "0")
-        if not since_text.isdigit():
+        if not (since_text.isascii() and since_text.isdigit()):  # "²".isdigit() is True
             raise BadControlInput("'since' must be a sequence number >= 0")
         since = int(since_text)
         return 200, [e for e in self.cloud.journal.to_list() if e["seq"] > since], {}

@@ -27,6 +27,8 @@ __all__ = ["LOGIN_PAGE_HTML", "Fault", "FaultKind", "Faults"]
 
 FaultKind = Literal["response", "drop", "stall", "login_redirect", "login_html", "latency"]
 _KINDS = ("response", "drop", "stall", "login_redirect", "login_html", "latency")
+#: A century: beyond that the world's clock would overflow datetime on the next request.
+_MAX_LATENCY = 100 * 366 * 86400
 
 LOGIN_PAGE_HTML = (
     "<!DOCTYPE html><html><head><title>UiPath - Sign in</title></head>"
@@ -64,6 +66,8 @@ class Fault:
             raise ValueError("probability must be between 0 and 1")
         if self.times is not None and self.times < 0:
             raise ValueError("times must be >= 0 or None")
+        if not 0 <= self.latency <= _MAX_LATENCY:
+            raise ValueError(f"latency must be between 0 and {_MAX_LATENCY} seconds")
         self._path_re = re.compile(self.path, re.IGNORECASE) if self.path else None
         # Own copy: a caller reusing one headers dict for several faults must not see the
         # first fault's Retry-After leak into the next.

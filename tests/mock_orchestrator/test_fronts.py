@@ -138,3 +138,10 @@ def test_rate_limit_is_a_world_setting_that_survives_reset() -> None:
     cloud.reset()
     assert cloud.orchestrator.rate_limit_per_minute is None
     assert MockCloud(rate_limit_per_minute=7).orchestrator.rate_limit_per_minute == 7
+
+
+def test_fault_latency_is_bounded(cloud: MockCloud) -> None:
+    with pytest.raises(ValueError, match="latency"):
+        cloud.faults.add("latency", route="identity.token", latency=1e308)
+    with pytest.raises(ValueError, match="latency"):
+        cloud.faults.add("latency", route="identity.token", latency=-1)
