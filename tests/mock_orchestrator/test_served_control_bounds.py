@@ -42,7 +42,7 @@ def test_out_of_range_control_input_is_a_400(
 def test_bodiless_fault_statuses_are_sent_without_a_body(
     served: tuple[MockCloud, httpx.Client], status: int
 ) -> None:
-    cloud, client = served
+    _, client = served
     added = client.post("/_mock/faults", json={"route": "identity.discovery", "status": status,
                                                "body": {"ignored": True}})
     assert added.status_code in (200, 201), added.text
