@@ -116,4 +116,16 @@ def redact_body(content: bytes, content_type: str) -> Any:
         return {k: mask(v) if k.lower() in SECRET_FIELDS else v for k, v in pairs}
     if len(text) > 2000:
         text = text[:2000] + f"... ({len(content)} bytes)"
-    return redact_text(text)
+    return redact_text(_redact_secret_fields_in_text(text))
+
+
+_FIELD_NAMES = "|".join(sorted(SECRET_FIELDS, key=len, reverse=True))
+# A body that would not parse (truncated JSON, a form sent as text/plain) can still carry
+# ``"password": "..."`` or ``client_secret=...``: mask those by shape as well.
+_JSON_FIELD = re.compile(rf'(?i)("(?:{_FIELD_NAMES})"\s*:\s*")((?:[^"\\]|\\.)*)("?)')
+_FORM_FIELD = re.compile(rf"(?i)(?<![\w-])((?:{_FIELD_NAMES})=)([^&\s]*)")
+
+
+def _redact_secret_fields_in_text(text: str) -> str:
+    text = _JSON_FIELD.sub(lambda m: m.group(1) + mask(m.group(2)) + m.group(3), text)
+    return _FORM_FIELD.sub(lambda m: m.group(1) + mask(m.group(2)), text)
