@@ -423,12 +423,14 @@ def test_shutdown_releases_a_stalled_response(make_cloud: Callable[..., MockClou
     with cloud.serve() as url:
         worker = threading.Thread(target=call, args=(url,))
         worker.start()
-        entered.wait(5)
+        assert entered.wait(5)
         # Wait (bounded, on the journal, not the clock) until the request is being held.
-        for _ in range(200):
+        pause = threading.Event()
+        for _ in range(500):
             if len(cloud.journal):
                 break
-            threading.Event().wait(0.01)
+            pause.wait(0.01)
+        assert len(cloud.journal) == 1, "the stalled request never reached the world"
     worker.join(10)
     assert not worker.is_alive()
     assert len(outcome) == 1
