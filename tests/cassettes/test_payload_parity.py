@@ -2,9 +2,7 @@
 
 The scenarios run on the modern URL shape; these follow the older shapes of the recordings
 (the legacy platform with ``X-UIPATH-TenantName``, the 2020 cloud path without
-``orchestrator_``, on-prem). Differences already reported to the mock's authors are strict
-``xfail``s: they show in every run's summary and fail the day they are fixed, so the
-marker cannot outlive the gap.
+``orchestrator_``, on-prem).
 """
 
 from __future__ import annotations
