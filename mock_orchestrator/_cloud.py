@@ -141,7 +141,7 @@ class MockCloud:
     def _build(self) -> None:
         self.ids = IdGenerator(self.seed)
         self.journal = Journal()
-        self.faults = Faults(self.seed)
+        self.faults = Faults(self.seed, routes={r.label for r in self._router.all_routes()})
         self.internal_errors: list[str] = []
         self.identity = IdentityBackend(self, self.onprem_host)
         self.orchestrator = OrchestratorRegistry(self)
@@ -303,7 +303,7 @@ class MockCloud:
         path = request.url.path
         method = request.method
         key = (method, path, sites)
-        try:
+        try:  # matches are shared between calls: handlers treat req.params as read-only
             match = self._matches[key]
         except KeyError:
             match = self._router.match(method, path, sites)
@@ -390,7 +390,7 @@ class MockCloud:
         if kind == "stall":
             timeout = (request.extensions.get("timeout") or {}).get("read")
             if timeout is None:
-                fault.body = "no-timeout"
+                fault.saw_no_timeout = True  # a real server would have hung this client forever
                 self.clock.advance(3600)
                 raise httpx.ReadTimeout("uipath-mock: stalled; the client set no timeout",
                                         request=request)

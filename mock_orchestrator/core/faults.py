@@ -6,8 +6,8 @@ regex, or both, and fires ``times`` times (``None`` = forever), after skipping t
 
 ``response``        any status, body and headers (503 with ``Retry-After``, 500, 502 ...)
 ``drop``            the connection closes without a response (``httpx.RemoteProtocolError``)
-``stall``           no answer until the client's read timeout; without one, the exchange is
-                    marked ``stall:no-timeout`` (a real server would hang forever)
+``stall``           no answer until the client's read timeout; without one, the fault's
+                    ``saw_no_timeout`` is set (a real server would hang forever)
 ``login_redirect``  the login-page trap: 302 to an HTML login page
 ``login_html``      the login-page trap: 200 ``text/html``
 
@@ -56,6 +56,8 @@ class Fault:
     #: How many requests matched, and how many the fault fired on.
     seen: int = 0
     fired: int = 0
+    #: A ``stall`` met a request without a read timeout (the client would hang forever).
+    saw_no_timeout: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in _KINDS:
@@ -113,7 +115,9 @@ class Fault:
 class Faults:
     """The world's fault schedule. ``pick`` is called once per routed request."""
 
-    def __init__(self, seed: int = 0) -> None:
+    def __init__(self, seed: int = 0, routes: set[str] | frozenset[str] | None = None) -> None:
+        #: The route labels a fault may name; a typo would otherwise never fire, silently.
+        self._routes = frozenset(routes) if routes is not None else None
         self._faults: list[Fault] = []
         self._random = random.Random(seed ^ 0x5EED)
         self._lock = threading.Lock()
@@ -121,6 +125,8 @@ class Faults:
     def add(self, kind: FaultKind = "response", **options: Any) -> Fault:
         """Schedule a fault, e.g. ``add(route="identity.token", status=503, retry_after=2)``."""
         fault = Fault(kind=kind, **options)
+        if self._routes is not None and fault.route is not None and fault.route not in self._routes:
+            raise ValueError(f"uipath-mock: no route labelled {fault.route!r}")
         with self._lock:
             self._faults.append(fault)
         return fault

@@ -145,3 +145,17 @@ def test_fault_latency_is_bounded(cloud: MockCloud) -> None:
         cloud.faults.add("latency", route="identity.token", latency=1e308)
     with pytest.raises(ValueError, match="latency"):
         cloud.faults.add("latency", route="identity.token", latency=-1)
+
+
+def test_a_fault_naming_no_route_is_refused(cloud: MockCloud) -> None:
+    with pytest.raises(ValueError, match=r"no route labelled 'identity\.tokn'"):
+        cloud.faults.add(route="identity.tokn", status=503)
+
+
+def test_a_stall_without_client_timeout_is_flagged(cloud: MockCloud) -> None:
+    fault = cloud.faults.add("stall", route="identity.token")
+    with httpx.Client(transport=cloud.transport(), timeout=None) as client, pytest.raises(
+        httpx.ReadTimeout
+    ):
+        client.post(token_url(cloud), data=_cc_form(cloud))
+    assert fault.saw_no_timeout
