@@ -11,11 +11,9 @@ succeeds, no 401, exactly the refreshes the lifetimes imply).
 from __future__ import annotations
 
 import argparse
-import random
 import time
-from typing import Any
 
-from client_under_test import OrchestratorClient, RetryPolicy
+from client_under_test.testing import client_for
 from mock_orchestrator import MockCloud
 
 CASES = [
@@ -24,29 +22,6 @@ CASES = [
     ("legacy", "user_key"),
     ("onprem", "password"),
 ]
-
-
-def _client(cloud: MockCloud, kind: str) -> OrchestratorClient:
-    d = cloud.defaults
-    settings: dict[str, Any] = {"folder": d.folder, "credential": kind}
-    if kind == "refresh_token":
-        settings.update(client_id=d.public_client_id, refresh_token=d.refresh_token)
-    elif kind == "client_credentials":
-        settings.update(client_id=d.client_id, client_secret=d.client_secret)
-    elif kind == "user_key":
-        settings.update(user_key=d.user_key)
-    else:
-        settings.update(username=d.username, password=d.password, tenant=d.tenant)
-    if d.identity_url:
-        settings["identity_url"] = d.identity_url
-    return OrchestratorClient(
-        d.url,
-        **settings,
-        clock=cloud.clock,
-        sleep=cloud.clock.sleep,
-        transport=cloud.transport(),
-        retry=RetryPolicy(rng=random.Random(0)),
-    )
 
 
 def main() -> None:
@@ -59,7 +34,7 @@ def main() -> None:
         cloud = MockCloud(profile)  # type: ignore[arg-type]
         start = cloud.clock.time()
         began = time.perf_counter()
-        with _client(cloud, kind) as client:
+        with client_for(cloud, kind) as client:
             for hour in range(hours):
                 cloud.clock.move_to(start + hour * 3600)
                 job = client.start_job(cloud.defaults.process, cloud.defaults.folder)

@@ -12,25 +12,17 @@ from client_under_test import (
     OrchestratorClient,
     PasswordAuth,
     RefreshTokenAuth,
-    RetryPolicy,
     TokenAuth,
     UserKeyAuth,
 )
+from client_under_test.testing import DEFAULT_CREDENTIAL
+from client_under_test.testing import client_for as wired_client
 from mock_orchestrator import MockCloud
-
-#: The credential each profile's default world offers.
-DEFAULT_CREDENTIAL = {"identity": "refresh_token", "legacy": "user_key", "onprem": "password"}
-
-
-#: Every token endpoint's route label. (``journal.token_requests()`` leaves out the on-prem
-#: identity server's ``identity.onprem_token``; reported to the mock's owner.)
-TOKEN_ROUTES = frozenset(
-    {"identity.token", "identity.onprem_token", "legacy.token", "onprem.authenticate"}
-)
 
 
 def token_requests(cloud: MockCloud) -> list[Any]:
-    return [e for e in cloud.journal if e.route in TOKEN_ROUTES]
+    """Every request to a token endpoint of any profile."""
+    return cloud.journal.token_requests()
 
 
 def make_auth(cloud: MockCloud, kind: str | None = None, **options: Any) -> TokenAuth:
@@ -62,26 +54,7 @@ def make_auth(cloud: MockCloud, kind: str | None = None, **options: Any) -> Toke
 
 def make_client(cloud: MockCloud, kind: str | None = None, **options: Any) -> OrchestratorClient:
     """An OrchestratorClient on the world's default credential, URL and folder."""
-    d = cloud.defaults
-    kind = kind or DEFAULT_CREDENTIAL[cloud.profile]
-    settings: dict[str, Any] = {"folder": d.folder, "credential": kind}
-    if kind == "refresh_token":
-        settings.update(client_id=d.public_client_id, refresh_token=d.refresh_token)
-    elif kind == "client_credentials":
-        settings.update(client_id=d.client_id, client_secret=d.client_secret)
-    elif kind == "user_key":
-        settings.update(user_key=d.user_key)
-    else:
-        settings.update(username=d.username, password=d.password, tenant=d.tenant)
-    if d.identity_url:
-        settings["identity_url"] = d.identity_url
-    options.setdefault("clock", cloud.clock)
-    options.setdefault("sleep", cloud.clock.sleep)
-    options.setdefault("transport", cloud.transport())
-    import random
-
-    options.setdefault("retry", RetryPolicy(rng=random.Random(0)))
-    return OrchestratorClient(d.url, **settings, **options)
+    return wired_client(cloud, kind, **options)
 
 
 @pytest.fixture

@@ -28,4 +28,5 @@ def test_all_exports_exist_and_the_required_ones_are_there() -> None:
         "adapter",
         "auth",
         "stores",
+        "testing",
     }
