@@ -1,5 +1,5 @@
-"""Fixtures shared by the kit's own tests: a fresh world per test, and a check that the mock
-never answered with a 500 of its own making (``cloud.internal_errors``)."""
+"""Fixtures shared by the kit's own tests: a fresh world per test, and a check that no world a
+test builds answered with a 500 of its own making (``cloud.internal_errors``)."""
 
 from __future__ import annotations
 
@@ -18,21 +18,31 @@ settings.register_profile("kit", deadline=None, suppress_health_check=[HealthChe
 settings.load_profile("kit")
 
 
-@pytest.fixture
-def make_cloud() -> Iterator[Callable[..., MockCloud]]:
-    """Build worlds; at teardown, fail if any of them hit an internal error."""
+@pytest.fixture(autouse=True)
+def worlds_made(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[MockCloud]]:
+    """Every world a test builds, however it builds it, is checked at teardown: a 500 of the
+    mock's own making (``cloud.internal_errors``) fails the test that caused it."""
     made: list[MockCloud] = []
+    build = MockCloud.__init__
+
+    def tracked(self: MockCloud, *args: Any, **kwargs: Any) -> None:
+        build(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(MockCloud, "__init__", tracked)
+    yield made
+    errors = [error for cloud in made for error in cloud.internal_errors]
+    assert not errors, "uipath-mock: internal errors:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def make_cloud() -> Callable[..., MockCloud]:
+    """Build worlds (each one checked at teardown like every other world of the test)."""
 
     def build(profile: str = "identity", **kwargs: Any) -> MockCloud:
-        cloud = MockCloud(profile, **kwargs)  # type: ignore[arg-type]
-        made.append(cloud)
-        return cloud
+        return MockCloud(profile, **kwargs)  # type: ignore[arg-type]
 
-    yield build
-    for cloud in made:
-        assert not cloud.internal_errors, "uipath-mock: internal errors:\n" + "\n".join(
-            cloud.internal_errors
-        )
+    return build
 
 
 @pytest.fixture
