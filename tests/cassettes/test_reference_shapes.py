@@ -22,13 +22,7 @@ from mock_orchestrator import MockCloud
 pytestmark = pytest.mark.block_network
 
 #: (scenario, difference) -> why it is tolerated for now.
-KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("orchestrator_releases", "#1 $.value[0].EnvironmentId: missing"):
-        "the modern recording (CHILKAT) still carries EnvironmentId: null; the mock "
-        "follows the current ReleaseDto, which dropped it (reported)",
-    ("orchestrator_releases", "#1 $.value[0].EnvironmentName: missing"):
-        "as EnvironmentId: the recording has EnvironmentName: \"\" (reported)",
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 def _differences(scenario: str) -> list[str]:

@@ -90,6 +90,10 @@ class Release:
             "IsProcessDeleted": False,
             "Description": self.description,
             "Name": self.name,
+            # Gone from today's ReleaseDto schema, yet every recording has them, the modern
+            # one included ([V] CHILKAT: null and ""): clients written against them still work.
+            "EnvironmentId": None,
+            "EnvironmentName": "",
             "EntryPointId": None,
             "EntryPointPath": self.entry_point_path,
             "InputArguments": self.input_arguments,
