@@ -32,6 +32,20 @@ def _job_gets(world: World, mark: int) -> list[Exchange]:
     return world.since(mark, where=lambda e: e.method == "GET" and "/odata/jobs" in e.path.lower())
 
 
+def _gives_up_on_every_poll(run: RuleRun, status: int, **fault: Any) -> list[Exchange]:
+    """Every poll answers ``status``: the operation must end in an error within MAX_TRIES."""
+    world, client, key = _started(run, f"{status} on every poll")
+    world.fault("response", status=status, times=_FOREVER, **fault, **_JOBS_GET)
+    mark = world.mark()
+    op = client.get_job_state(key)
+    no_hang(world, op, f"get_job_state while every poll answers {status}")
+    answered = [e for e in _job_gets(world, mark) if e.status_code == status]
+    if op.ok or len(answered) > MAX_TRIES:
+        raise fail(f"kept retrying through {plural(len(answered), str(status))}; give up "
+                   f"within {MAX_TRIES} tries", *answered[-3:])
+    return answered
+
+
 @rule("http-429-retry-after")
 def http_429_retry_after(run: RuleRun) -> str:
     """Part 1: one poll answers 429 with ``Retry-After``; the retry must come at least that many
@@ -52,16 +66,7 @@ def http_429_retry_after(run: RuleRun) -> str:
                        f"Retry-After: {wait}", before, after)
     require_ok(world, op, "get_job_state after one 429")
     waited = gets[1].at - gets[0].at if len(gets) > 1 else 0.0
-    world, client, key = _started(run, "429 on every poll")
-    world.fault("response", status=429, retry_after=0 if not run.in_process else 2,
-                times=_FOREVER, **_JOBS_GET)
-    mark = world.mark()
-    op = client.get_job_state(key)
-    no_hang(world, op, "get_job_state while every poll answers 429")
-    limited = [e for e in _job_gets(world, mark) if e.status_code == 429]
-    if op.ok or len(limited) > MAX_TRIES:
-        raise fail(f"kept retrying through {plural(len(limited), '429')}; give up within "
-                   f"{MAX_TRIES} tries", *limited[-3:])
+    limited = _gives_up_on_every_poll(run, 429, retry_after=2 if run.in_process else 0)
     return (f"waited {waited:.3g} s for Retry-After: {wait}; gave up after "
             f"{plural(len(limited), '429')}")
 
@@ -87,15 +92,7 @@ def http_5xx_idempotent_retry(run: RuleRun) -> str:
             raise fail(f"retried the {status} at once, with no backoff", *gets[:2])
         if len(gets) > 1:
             pauses.append(gets[1].at - gets[0].at)
-    world, client, key = _started(run, "503 on every poll")
-    world.fault("response", status=503, times=_FOREVER, **_JOBS_GET)
-    mark = world.mark()
-    op = client.get_job_state(key)
-    no_hang(world, op, "get_job_state while every poll answers 503")
-    failed = [e for e in _job_gets(world, mark) if e.status_code == 503]
-    if op.ok or len(failed) > MAX_TRIES:
-        raise fail(f"kept retrying through {plural(len(failed), '503')}; give up within "
-                   f"{MAX_TRIES} tries", *failed[-3:])
+    failed = _gives_up_on_every_poll(run, 503)
     shown = ", ".join(f"{p:.3g} s" for p in pauses)
     return f"retried 502, 503 and 504 after pauses of {shown}; gave up after {len(failed)} 503s"
 
