@@ -28,9 +28,14 @@ def _drive_three_refreshes(world: World) -> list[Op]:
     return ops
 
 
-def _require_all_ok(world: World, ops: list[Op]) -> None:
+def _require_three_good_refreshes(
+    world: World, ops: list[Op], refreshes: list[Exchange]
+) -> None:
+    """Every operation succeeded and the two expiries really cost three refreshes."""
     for op in ops:
         require_ok(world, op, op.name)
+    if len(refreshes) < 3:
+        raise fail(f"two expiries should need three refreshes; saw {len(refreshes)}", *refreshes)
 
 
 @rule("token-rotation-followed")
@@ -55,9 +60,7 @@ def token_rotation_followed(run: RuleRun) -> str:
         if exchange.status_code == 200 and isinstance(body, dict) and body.get("refresh_token"):
             consumed_by[presented] = number
             expected = body["refresh_token"]
-    _require_all_ok(world, ops)
-    if len(refreshes) < 3:
-        raise fail(f"two expiries should need three refreshes; saw {len(refreshes)}", *refreshes)
+    _require_three_good_refreshes(world, ops, refreshes)
     return f"followed the rotation through {plural(len(refreshes), 'refresh')}"
 
 
@@ -74,9 +77,7 @@ def token_rotation_absent_keeps_old(run: RuleRun) -> str:
         if request_fields(exchange).get("refresh_token") != key:
             raise fail(f"refresh #{number} did not present the User Key: the client dropped it "
                        "when a refresh response came without refresh_token", *refreshes)
-    _require_all_ok(world, ops)
-    if len(refreshes) < 3:
-        raise fail(f"two expiries should need three refreshes; saw {len(refreshes)}", *refreshes)
+    _require_three_good_refreshes(world, ops, refreshes)
     return f"kept the User Key across {plural(len(refreshes), 'refresh')} that returned none"
 
 
