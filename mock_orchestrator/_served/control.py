@@ -29,6 +29,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+from ..core.clock import MAX_STEP_SECONDS
+
 if TYPE_CHECKING:
     from .._cloud import MockCloud
 
@@ -48,10 +50,6 @@ def is_control_path(path: str) -> bool:
 
 
 # What ``POST /_mock/faults`` accepts: field -> (check, what it must be).
-#: The longest step the clock takes in one call (a century): beyond it datetime overflows.
-MAX_ADVANCE_SECONDS = 100 * 366 * 86400
-
-
 def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
@@ -75,8 +73,8 @@ _FAULT_FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     ),
     "retry_after": (lambda v: v is None or (_is_int(v) and v >= 0), "an integer >= 0"),
     "latency": (
-        lambda v: _is_number(v) and 0 <= v <= MAX_ADVANCE_SECONDS,
-        f"a number of seconds from 0 to {MAX_ADVANCE_SECONDS:g}",
+        lambda v: _is_number(v) and 0 <= v <= MAX_STEP_SECONDS,
+        f"a number of seconds from 0 to {MAX_STEP_SECONDS:g}",
     ),
     "times": (lambda v: v is None or (_is_int(v) and v >= 0), "an integer >= 0 or null"),
     "after": (lambda v: _is_int(v) and v >= 0, "an integer >= 0"),
@@ -179,9 +177,9 @@ class ControlPlane:
         if extra:
             raise BadControlInput(f"unknown field(s): {', '.join(extra)}; send advance_seconds")
         seconds: Any = spec.get("advance_seconds")
-        if not _is_number(seconds) or not 0 <= seconds <= MAX_ADVANCE_SECONDS:
+        if not _is_number(seconds) or not 0 <= seconds <= MAX_STEP_SECONDS:
             raise BadControlInput(
-                f"'advance_seconds' must be a number of seconds from 0 to {MAX_ADVANCE_SECONDS}"
+                f"'advance_seconds' must be a number of seconds from 0 to {MAX_STEP_SECONDS}"
             )
         self.cloud.clock.advance(float(seconds))
         return 200, self._now(), {}

@@ -20,15 +20,25 @@ from __future__ import annotations
 
 import threading
 import time as _time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
-__all__ = ["DEFAULT_START", "Clock", "FakeClock", "SystemClock", "format_odata_time"]
+__all__ = [
+    "DEFAULT_START",
+    "MAX_STEP_SECONDS",
+    "Clock",
+    "FakeClock",
+    "SystemClock",
+    "format_odata_time",
+]
 
 #: Where a fresh FakeClock starts: a fixed instant so that tokens, ids and cassettes are
 #: reproducible across runs (a Monday, 09:00 UTC).
 DEFAULT_START = datetime(2026, 1, 5, 9, 0, 0, tzinfo=timezone.utc)
+
+#: The longest step ``advance`` takes in one call (a century): beyond it datetime overflows.
+MAX_STEP_SECONDS = 100 * 366 * 86400
 
 #: The real-time source of ticking clocks (a module attribute so tests can replace it).
 _monotonic = _time.monotonic
@@ -97,10 +107,11 @@ class FakeClock:
     def advance(
         self, seconds: float = 0, *, minutes: float = 0, hours: float = 0, days: float = 0
     ) -> datetime:
-        delta = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-        step = delta.total_seconds()
+        step = seconds + minutes * 60 + hours * 3600 + days * 86400
         if step < 0:
             raise ValueError("time only moves forward; use move_to() to jump")
+        if step > MAX_STEP_SECONDS:
+            raise ValueError(f"one step of the clock is at most {MAX_STEP_SECONDS} seconds")
         with self._lock:
             self._offset += step
         return self.now()

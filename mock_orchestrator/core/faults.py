@@ -23,12 +23,12 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .clock import MAX_STEP_SECONDS
+
 __all__ = ["LOGIN_PAGE_HTML", "Fault", "FaultKind", "Faults"]
 
 FaultKind = Literal["response", "drop", "stall", "login_redirect", "login_html", "latency"]
 _KINDS = ("response", "drop", "stall", "login_redirect", "login_html", "latency")
-#: A century: beyond that the world's clock would overflow datetime on the next request.
-_MAX_LATENCY = 100 * 366 * 86400
 
 LOGIN_PAGE_HTML = (
     "<!DOCTYPE html><html><head><title>UiPath - Sign in</title></head>"
@@ -68,8 +68,9 @@ class Fault:
             raise ValueError("probability must be between 0 and 1")
         if self.times is not None and self.times < 0:
             raise ValueError("times must be >= 0 or None")
-        if not 0 <= self.latency <= _MAX_LATENCY:
-            raise ValueError(f"latency must be between 0 and {_MAX_LATENCY} seconds")
+        # Checked here, not when the fault fires: a too-long step would fail a later request.
+        if not 0 <= self.latency <= MAX_STEP_SECONDS:
+            raise ValueError(f"latency must be between 0 and {MAX_STEP_SECONDS} seconds")
         self._path_re = re.compile(self.path, re.IGNORECASE) if self.path else None
         # Own copy: a caller reusing one headers dict for several faults must not see the
         # first fault's Retry-After leak into the next.

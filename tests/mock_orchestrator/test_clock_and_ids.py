@@ -73,3 +73,12 @@ def test_guids_are_version_4_and_sequences_count_per_kind() -> None:
     assert trace.startswith("00-")
     assert trace.endswith("-00")
     assert len(trace) == 55
+
+
+def test_one_step_of_the_clock_is_bounded() -> None:
+    from mock_orchestrator.core.clock import MAX_STEP_SECONDS
+
+    clock = FakeClock()
+    clock.advance(MAX_STEP_SECONDS)
+    with pytest.raises(ValueError, match="at most"):
+        clock.advance(1e308)
