@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._defaults import Defaults
-from ._routes import build_router
+from ._routes import route_labels, shared_router
 from .core.clock import FakeClock
 from .core.errors import OrchestratorError, UnsupportedEndpoint, WireError, json_response
 from .core.faults import LOGIN_PAGE_HTML, Fault, Faults
@@ -123,7 +123,7 @@ class MockCloud:
         self.settings = base.replace(**setting_overrides) if setting_overrides else base
         self.clock = clock or FakeClock()
         self._lock = threading.RLock()
-        self._router = build_router()
+        self._router = shared_router()
         # (method, path, sites) -> Match | None. The route table never changes after
         # construction, so a path's match is a pure function of the key; pollers ask for the
         # same few paths thousands of times and a dict lookup is ~40x cheaper than the scan.
@@ -141,7 +141,7 @@ class MockCloud:
     def _build(self) -> None:
         self.ids = IdGenerator(self.seed)
         self.journal = Journal()
-        self.faults = Faults(self.seed, routes={r.label for r in self._router.all_routes()})
+        self.faults = Faults(self.seed, routes=route_labels())
         self.internal_errors: list[str] = []
         self.identity = IdentityBackend(self, self.onprem_host)
         self.orchestrator = OrchestratorRegistry(self)

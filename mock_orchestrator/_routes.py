@@ -6,11 +6,13 @@ Orchestrator mounts, whose first segments are free (``/{org}/{tenant}/...``).
 
 from __future__ import annotations
 
+import functools
+
 from .core.routing import CLOUD, ONPREM, Mount, Router
 from .identity.urls import IDENTITY_ROUTES
 from .orchestrator.urls import ORCHESTRATOR_ROUTES, ROOT_ROUTES
 
-__all__ = ["build_router"]
+__all__ = ["build_router", "route_labels", "shared_router"]
 
 _SEG = r"[^/]+"
 
@@ -34,3 +36,19 @@ def build_router() -> Router:
             Mount("", orchestrator, frozenset({CLOUD, ONPREM})),
         ]
     )
+
+
+@functools.cache
+def shared_router() -> Router:
+    """The one compiled table all worlds share: routes are data and matching is pure.
+
+    Compiling it took two thirds of building a world, which every test (and every example of
+    the fuzz tests) pays. Per-world state, such as the cache of matches, lives in the world.
+    """
+    return build_router()
+
+
+@functools.cache
+def route_labels() -> frozenset[str]:
+    """Every route label, for checking that a fault names a real route."""
+    return frozenset(route.label for route in shared_router().all_routes())
