@@ -28,6 +28,7 @@ from ._api import Api, Folder, FolderRef, Job, Process
 from ._config import Config, identity_token_url, legacy_token_url, orchestrator_base
 from ._discovery import Discovery
 from ._errors import ConfigurationError
+from ._http import CookielessAsyncClient, CookielessClient
 from ._sansio import RetryPolicy, Send, Steps, run_async, run_sync
 from ._tokenauth import TokenAuth, as_clock
 from .auth import (
@@ -178,11 +179,10 @@ class OrchestratorClient(_Base):
 
     def __init__(self, url: str | None = None, **options: Any) -> None:
         super().__init__(url, **options)
-        self.http = httpx.Client(
+        self.http = CookielessClient(
             auth=self.auth,
             transport=self._transport,
             timeout=self.timeout,
-            follow_redirects=False,
             headers={"Accept": "application/json"},
         )
 
@@ -258,11 +258,10 @@ class AsyncOrchestratorClient(_Base):
 
     def __init__(self, url: str | None = None, **options: Any) -> None:
         super().__init__(url, **options)
-        self.http = httpx.AsyncClient(
+        self.http = CookielessAsyncClient(
             auth=self.auth,
             transport=self._transport,
             timeout=self.timeout,
-            follow_redirects=False,
             headers={"Accept": "application/json"},
         )
 

@@ -32,6 +32,7 @@ import httpx
 from mock_orchestrator.core.clock import SystemClock
 
 from ._errors import ConfigurationError, ReauthenticationRequired, TokenRequestError
+from ._http import CookielessAsyncClient, CookielessClient
 from ._redact import fingerprint
 from ._sansio import RetryPolicy, Send, Steps, run_async, run_sync, send_with_retry
 from .stores import MemoryTokenStore, TokenSet, TokenStore
@@ -386,15 +387,13 @@ class TokenAuth(httpx.Auth):
 
     def _send_sync(self, effect: Send) -> httpx.Response:
         if self._sync_client is None:
-            self._sync_client = httpx.Client(
-                transport=self._transport, follow_redirects=False, timeout=self.timeout
-            )
+            self._sync_client = CookielessClient(transport=self._transport, timeout=self.timeout)
         return self._sync_client.send(effect.request)
 
     async def _send_async(self, effect: Send) -> httpx.Response:
         if self._async_client is None:
-            self._async_client = httpx.AsyncClient(
-                transport=self._async_transport, follow_redirects=False, timeout=self.timeout
+            self._async_client = CookielessAsyncClient(
+                transport=self._async_transport, timeout=self.timeout
             )
         return await self._async_client.send(effect.request)
 

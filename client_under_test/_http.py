@@ -1,0 +1,66 @@
+"""The httpx clients the reference client sends with: no redirects, and no cookie jar.
+
+Every request the client makes carries its credential itself: ``Authorization: Bearer`` on
+the API [V] §5.2 (shared/reference/uipath-wire.md), the form or JSON body on a token request.
+Nothing of UiPath's we know of needs a cookie back [I], and the client never sends one: it
+builds its own ``httpx.Request`` objects, to which ``Client.send`` adds no cookies. A jar was
+therefore pure cost, and not a small one: httpx files every response into it through a urllib
+round trip (``Cookies.extract_cookies``), about a third of the client's own time per call on the
+in-process mock. It was also a risk in waiting: an identity server's session cookie
+(IdentityServer sets them; anchors.md, melcloudhome#223) would sit in the jar for whoever next
+builds a request with ``client.build_request``. So these clients keep none
+(``tests/client_under_test/test_http.py`` pins both halves: nothing kept, nothing sent).
+
+Redirects stay off: a 3xx from the API or the token endpoint is a login page or a wrong URL,
+and is reported as such, never followed (see ``_api.Api.parse`` and ``_tokenauth``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+__all__ = ["CookielessAsyncClient", "CookielessClient"]
+
+
+class _NoCookies(httpx.Cookies):
+    """A jar that keeps nothing: responses are not read for cookies, requests get none."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+    def set_cookie_header(self, request: httpx.Request) -> None:
+        return None
+
+
+class CookielessClient(httpx.Client):
+    """``httpx.Client`` without a cookie jar and without redirects (see the module's text)."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(follow_redirects=False, **options)
+        self._no_cookies = _NoCookies()
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._no_cookies
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        raise AttributeError("the reference client keeps no cookies (see client_under_test._http)")
+
+
+class CookielessAsyncClient(httpx.AsyncClient):
+    """The async twin of :class:`CookielessClient`."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(follow_redirects=False, **options)
+        self._no_cookies = _NoCookies()
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._no_cookies
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        raise AttributeError("the reference client keeps no cookies (see client_under_test._http)")
