@@ -133,13 +133,30 @@ class Api:
         self.poll_factor = poll_factor
         self.poll_max = poll_max
         self._release_keys: dict[tuple[str, str], str] = {}
+        self._urls: dict[str, httpx.URL] = {}
 
     # -- plumbing ---------------------------------------------------------------------------
+
+    def url_for(self, path: str) -> httpx.URL:
+        """``path`` under the base URL, parsed once.
+
+        httpx parses and validates a URL string character by character, which costs more than
+        the rest of building a request. The client asks for the same few URLs over and over (a
+        job's on every poll, StartJobs' on every start), and ``httpx.URL`` is immutable, so each
+        is parsed once and shared. The cache is bounded: a client that polls many jobs never
+        grows it past ``_URL_CACHE_SIZE``.
+        """
+        url = self._urls.get(path)
+        if url is None:
+            if len(self._urls) >= _URL_CACHE_SIZE:
+                self._urls.clear()
+            url = self._urls[path] = httpx.URL(f"{self.base_url}/{path}")
+        return url
 
     def build(
         self,
         method: str,
-        url: str,
+        url: str | httpx.URL,
         *,
         folder: FolderRef = None,
         params: dict[str, Any] | None = None,
@@ -166,7 +183,7 @@ class Api:
         absolute: bool = False,
     ) -> Steps[Any]:
         """Send with retries (GETs idempotent) and return the JSON body, or raise."""
-        url = path if absolute else f"{self.base_url}/{path}"
+        url = path if absolute else self.url_for(path)
         request = self.build(method, url, folder=folder, params=params, json_body=json_body)
         response = yield from send_with_retry(
             request, self.retry, self.clock, idempotent=method == "GET", auth=auth
@@ -333,7 +350,7 @@ class Api:
                 "Reference": reference,
             }
         }
-        url = f"{self.base_url}/odata/Jobs/UiPath.Server.Configuration.OData.StartJobs"
+        url = self.url_for("odata/Jobs/UiPath.Server.Configuration.OData.StartJobs")
         attempt = 0
         while True:
             attempt += 1
@@ -454,6 +471,10 @@ class Api:
 
 
 _NOT_JSON = object()
+
+#: Parsed URLs an ``Api`` keeps (see ``Api.url_for``): far more than the distinct paths of a
+#: client's normal work, far less memory than anyone would notice.
+_URL_CACHE_SIZE = 256
 
 #: StartJobs gets exactly one send per attempt; the loop around it decides about retries.
 _ONE_ATTEMPT = RetryPolicy(max_attempts=1)

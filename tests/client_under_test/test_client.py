@@ -71,6 +71,20 @@ def test_wait_for_job_polls_the_single_job_with_growing_pauses(make_cloud: Any) 
     assert len(set(slept)) == len(slept)
 
 
+def test_urls_are_parsed_once_and_the_cache_stays_bounded(make_cloud: Any) -> None:
+    from client_under_test._api import _URL_CACHE_SIZE
+
+    cloud = make_cloud("identity")
+    with make_client(cloud) as client:
+        api = client.api
+        first = api.url_for("odata/Jobs(1)")
+        assert api.url_for("odata/Jobs(1)") is first
+        assert str(first) == cloud.defaults.url + "/orchestrator_/odata/Jobs(1)"
+        for job_id in range(2, 3 * _URL_CACHE_SIZE):
+            assert api.url_for(f"odata/Jobs({job_id})").path.endswith(f"/odata/Jobs({job_id})")
+        assert len(api._urls) <= _URL_CACHE_SIZE
+
+
 def test_wait_for_job_gives_up_after_its_timeout(make_cloud: Any) -> None:
     from client_under_test import JobWaitTimeout
 
