@@ -415,19 +415,25 @@ class Api:
     def wait_for_job(
         self, job: Job | int, folder: FolderRef = None, timeout: float | None = None
     ) -> Steps[Job]:
-        """Poll ``Jobs({id})`` with growing pauses until the job finishes (or ``timeout``)."""
+        """Poll ``Jobs({id})`` with growing pauses until the job finishes (or ``timeout``).
+
+        Given a :class:`Job`, the client takes its state as the first reading: a finished job
+        is returned as it is (a terminal state never changes [I] §6.10), an unfinished one is
+        first polled one pause later, since asking again at once (right after ``start_job``,
+        the usual case) would only hear the same answer. Given an id, it asks at once.
+        """
         job_id = job.id if isinstance(job, Job) else int(job)
         started = self.clock()
         pause = self.poll_initial
-        while True:
-            current = yield from self.get_job(job_id, folder)
-            if current.finished:
-                return current
+        current = job if isinstance(job, Job) else (yield from self.get_job(job_id, folder))
+        while not current.finished:
             waited = self.clock() - started
             if timeout is not None and waited + pause > timeout:
                 raise JobWaitTimeout(job_id, current.state, waited)
             yield Sleep(pause)
             pause = min(self.poll_max, pause * self.poll_factor)
+            current = yield from self.get_job(job_id, folder)
+        return current
 
     def stop_job(
         self, job_id: int, folder: FolderRef = None, strategy: str = "SoftStop"

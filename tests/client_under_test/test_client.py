@@ -71,6 +71,28 @@ def test_wait_for_job_polls_the_single_job_with_growing_pauses(make_cloud: Any) 
     assert len(set(slept)) == len(slept)
 
 
+def test_a_job_in_hand_is_the_first_reading_an_id_is_asked_at_once(make_cloud: Any) -> None:
+    """Right after start_job the client knows the state: its first poll comes one pause later.
+    The default process is Pending for 5 s and Running for 30 s (polls at 5, 15 and 35 s)."""
+    cloud = make_cloud("identity")
+    with make_client(cloud, "client_credentials") as client:
+        job = client.start_job(cloud.defaults.process)
+        started = cloud.clock.time()
+        done = client.wait_for_job(job)
+        polled = [e.at - started for e in cloud.journal.filter(route="orchestrator.get_job")]
+        assert polled == [5, 15, 35]
+        assert done.state == "Successful"
+
+        seen = len(cloud.journal)
+        assert client.wait_for_job(done) is done  # finished: nothing to ask
+        assert len(cloud.journal) == seen
+
+        again = client.wait_for_job(done.id)  # an id: asked at once
+        assert again.state == "Successful"
+        assert len(cloud.journal) == seen + 1
+        assert cloud.journal[-1].route == "orchestrator.get_job"
+
+
 def test_urls_are_parsed_once_and_the_cache_stays_bounded(make_cloud: Any) -> None:
     from client_under_test._api import _URL_CACHE_SIZE
 
