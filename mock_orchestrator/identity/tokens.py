@@ -32,7 +32,13 @@ IssuerName = Literal["identity", "legacy", "onprem"]
 def load_issuer_key(name: IssuerName) -> tuple[RSAPrivateKey, str, dict[str, Any]]:
     """The private key, its ``kid`` (RFC 7638 thumbprint) and public JWK of an issuer."""
     pem = resources.files("mock_orchestrator.identity").joinpath(f"keys/{name}.pem").read_bytes()
-    key = serialization.load_pem_private_key(pem, password=None)
+    # The keys are the kit's own, checked in next to this module: nobody can hand us a crafted
+    # one, so the RSA consistency checks (about 100 ms per key, paid again by every xdist worker
+    # and every CLI start) guard against nothing here. cryptography >= 39 has the switch; the
+    # kit's floor is 42. Never copy this to code that loads a key it did not ship.
+    key = serialization.load_pem_private_key(
+        pem, password=None, unsafe_skip_rsa_key_validation=True
+    )
     assert isinstance(key, RSAPrivateKey)
     public_jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
     canonical = json.dumps(
