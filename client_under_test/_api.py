@@ -22,6 +22,7 @@ from ._errors import (
     OrchestratorAPIError,
     UnexpectedResponse,
 )
+from ._http import parsed_url
 from ._sansio import RetryPolicy, Sleep, Steps, delay_for, is_retryable, send_with_retry
 from ._tokenauth import TokenAuth
 
@@ -133,25 +134,12 @@ class Api:
         self.poll_factor = poll_factor
         self.poll_max = poll_max
         self._release_keys: dict[tuple[str, str], str] = {}
-        self._urls: dict[str, httpx.URL] = {}
 
     # -- plumbing ---------------------------------------------------------------------------
 
     def url_for(self, path: str) -> httpx.URL:
-        """``path`` under the base URL, parsed once.
-
-        httpx parses and validates a URL string character by character, which costs more than
-        the rest of building a request. The client asks for the same few URLs over and over (a
-        job's on every poll, StartJobs' on every start), and ``httpx.URL`` is immutable, so each
-        is parsed once and shared. The cache is bounded: a client that polls many jobs never
-        grows it past ``_URL_CACHE_SIZE``.
-        """
-        url = self._urls.get(path)
-        if url is None:
-            if len(self._urls) >= _URL_CACHE_SIZE:
-                self._urls.clear()
-            url = self._urls[path] = httpx.URL(f"{self.base_url}/{path}")
-        return url
+        """``path`` under the base URL, parsed once (see ``_http.parsed_url``)."""
+        return parsed_url(f"{self.base_url}/{path}")
 
     def build(
         self,
@@ -477,10 +465,6 @@ class Api:
 
 
 _NOT_JSON = object()
-
-#: Parsed URLs an ``Api`` keeps (see ``Api.url_for``): far more than the distinct paths of a
-#: client's normal work, far less memory than anyone would notice.
-_URL_CACHE_SIZE = 256
 
 #: StartJobs gets exactly one send per attempt; the loop around it decides about retries.
 _ONE_ATTEMPT = RetryPolicy(max_attempts=1)

@@ -1,4 +1,5 @@
-"""The httpx clients the reference client sends with: no redirects, and no cookie jar.
+"""The httpx clients the reference client sends with (no redirects, no cookie jar), and its
+parsed URLs.
 
 Every request the client makes carries its credential itself: ``Authorization: Bearer`` on
 the API [V] §5.2 (shared/reference/uipath-wire.md), the form or JSON body on a token request.
@@ -17,11 +18,24 @@ and is reported as such, never followed (see ``_api.Api.parse`` and ``_tokenauth
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import httpx
 
-__all__ = ["CookielessAsyncClient", "CookielessClient"]
+__all__ = ["CookielessAsyncClient", "CookielessClient", "parsed_url"]
+
+
+@lru_cache(maxsize=512)
+def parsed_url(url: str) -> httpx.URL:
+    """``httpx.URL(url)``, parsed once per process.
+
+    httpx parses and validates a URL string character by character, which costs more than the
+    rest of building a request. The client asks for the same few URLs over and over (the token
+    endpoint on every refresh, a job's URL on every poll, StartJobs' on every start), and an
+    ``httpx.URL`` is immutable, so each is parsed once and shared.
+    """
+    return httpx.URL(url)
 
 
 class _NoCookies(httpx.Cookies):

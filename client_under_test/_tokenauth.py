@@ -32,7 +32,7 @@ import httpx
 from mock_orchestrator.core.clock import SystemClock
 
 from ._errors import ConfigurationError, ReauthenticationRequired, TokenRequestError
-from ._http import CookielessAsyncClient, CookielessClient
+from ._http import CookielessAsyncClient, CookielessClient, parsed_url
 from ._redact import fingerprint
 from ._sansio import RetryPolicy, Send, Steps, run_async, run_sync, send_with_retry
 from .stores import MemoryTokenStore, TokenSet, TokenStore
@@ -246,7 +246,7 @@ class TokenAuth(httpx.Auth):
     def new_request(self, method: str, url: str, **kwargs: Any) -> httpx.Request:
         """A request with the client's timeout attached (every request has one)."""
         headers = {"Accept": "application/json", **kwargs.pop("headers", {})}
-        request = httpx.Request(method, url, headers=headers, **kwargs)
+        request = httpx.Request(method, parsed_url(url), headers=headers, **kwargs)
         request.extensions["timeout"] = self.timeout.as_dict()
         return request
 
