@@ -48,33 +48,25 @@ class _NoCookies(httpx.Cookies):
         return None
 
 
-class CookielessClient(httpx.Client):
+class _WithoutCookies:
+    """Makes an httpx client's ``cookies`` a jar that keeps nothing, and redirects off."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(follow_redirects=False, **options)  # type: ignore[call-arg]
+        self._no_cookies = _NoCookies()
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._no_cookies
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        raise AttributeError("the reference client keeps no cookies (see client_under_test._http)")
+
+
+class CookielessClient(_WithoutCookies, httpx.Client):
     """``httpx.Client`` without a cookie jar and without redirects (see the module's text)."""
 
-    def __init__(self, **options: Any) -> None:
-        super().__init__(follow_redirects=False, **options)
-        self._no_cookies = _NoCookies()
 
-    @property
-    def cookies(self) -> httpx.Cookies:
-        return self._no_cookies
-
-    @cookies.setter
-    def cookies(self, cookies: Any) -> None:
-        raise AttributeError("the reference client keeps no cookies (see client_under_test._http)")
-
-
-class CookielessAsyncClient(httpx.AsyncClient):
+class CookielessAsyncClient(_WithoutCookies, httpx.AsyncClient):
     """The async twin of :class:`CookielessClient`."""
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(follow_redirects=False, **options)
-        self._no_cookies = _NoCookies()
-
-    @property
-    def cookies(self) -> httpx.Cookies:
-        return self._no_cookies
-
-    @cookies.setter
-    def cookies(self, cookies: Any) -> None:
-        raise AttributeError("the reference client keeps no cookies (see client_under_test._http)")
