@@ -69,6 +69,8 @@ _TAKE_MAX = 100
 _INTEGER = re.compile(r"-?[0-9]{1,12}")
 _JSON_CONTENT_TYPE = b"application/json; charset=utf-8"
 _FOLDER_HEADER_KEYS = tuple((name, name.encode("ascii")) for name in FOLDER_HEADERS)
+#: The encoder json_response uses (compact, UTF-8 kept), for bodies spliced from parts.
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def _odata_base(req: MockRequest) -> str:
@@ -277,11 +279,13 @@ class OrchestratorResponses:
         info = parse_start_info(self._body(req))
         jobs = backend.start_jobs(folder, info, parent_job_key=req.header("x-uipath-jobkey"))
         now = backend.now
-        # [V] 201 Created, @odata.context + value, no @odata.count (uipath-wire §6.6).
-        return json_response(
-            201,
-            {"@odata.context": _odata_base(req) + "Jobs", "value": [j.to_dto(now) for j in jobs]},
-        )
+        # [V] 201 Created, @odata.context + value, no @odata.count (uipath-wire §6.6). Each job
+        # is its phase-cached JSON (Job.encoded_at): the bytes json_response would write for
+        # its to_dto(now), encoded once here and found again by the job's first poll.
+        context = _encode(_odata_base(req) + "Jobs").encode("utf-8")
+        value = b",".join(job.encoded_at(now) for job in jobs)
+        body = b'{"@odata.context":' + context + b',"value":[' + value + b"]}"
+        return body_response(201, body, _JSON_CONTENT_TYPE)
 
     def stop_jobs(self, req: MockRequest) -> httpx.Response:
         backend, folder = self._folder_op(req, _JOBS_WRITE)

@@ -11,8 +11,7 @@ Enum names bind without regard to case, as ASP.NET's enum converter does [I].
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..exceptions import InvalidRequest, ValidationFailed
 
@@ -51,8 +50,10 @@ RUNTIME_TYPES = (
 ).split()
 
 
-@dataclass(frozen=True)
-class StartInfo:
+class StartInfo(NamedTuple):
+    """A valid ``startInfo``. (A NamedTuple: immutable like a frozen dataclass, and built in a
+    fifth of the time, which StartJobs pays on every call.)"""
+
     release_key: str | None
     release_name: str | None
     strategy: str
@@ -81,21 +82,55 @@ def _get(obj: dict[str, Any], name: str) -> Any:
     return None
 
 
-def _enum(
-    obj: dict[str, Any], name: str, allowed: list[str] | tuple[str, ...], default: str
-) -> str:
-    value = _get(obj, name)
+class _Fields:
+    """:func:`_get` for many names of one object: its keys are lower-cased once, not per name.
+
+    Same answers as ``_get``: an exact name wins, else the *first* property whose name matches
+    without regard to case, else None. (StartJobs reads sixteen names, most of them absent:
+    scanning every key for each was a tenth of the request's cost.)
+    """
+
+    __slots__ = ("_exact", "_folded")
+
+    def __init__(self, obj: dict[str, Any]) -> None:
+        self._exact = obj
+        self._folded: dict[str, Any] = {}
+        for key, value in obj.items():
+            if isinstance(key, str):
+                self._folded.setdefault(key.lower(), value)
+
+    def get(self, name: str) -> Any:
+        if name in self._exact:
+            return self._exact[name]
+        return self._folded.get(name.lower())
+
+
+def _options(names: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """An enum's names by their lower-case form, for binding without regard to case."""
+    folded = {name.lower(): name for name in names}
+    assert len(folded) == len(names), "enum names must differ in more than case"
+    return folded
+
+
+_STRATEGY_NAMES = _options(STRATEGIES)
+_PRIORITY_NAMES = _options(PRIORITIES)
+_SOURCE_NAMES = _options(SOURCES)
+_RUNTIME_TYPE_NAMES = _options(RUNTIME_TYPES)
+
+
+def _enum(fields: _Fields, name: str, options: dict[str, str], default: str) -> str:
+    value = fields.get(name)
     if value is None:
         return default
     if isinstance(value, str):
-        for option in allowed:
-            if option.lower() == value.strip().lower():
-                return option
+        found = options.get(value.strip().lower())
+        if found is not None:
+            return found
     raise ValidationFailed(f"The value '{str(value)[:40]}' is not valid for {name}.")
 
 
-def _optional_text(obj: dict[str, Any], name: str, limit: int | None = None) -> str | None:
-    value = _get(obj, name)
+def _optional_text(fields: _Fields, name: str, limit: int | None = None) -> str | None:
+    value = fields.get(name)
     if value is None:
         return None
     if not isinstance(value, str):
@@ -117,8 +152,8 @@ def _int(value: Any, name: str) -> int:
     return value
 
 
-def _input_arguments(obj: dict[str, Any]) -> str | None:
-    text = _optional_text(obj, "InputArguments", MAX_INPUT_ARGUMENTS)
+def _input_arguments(fields: _Fields) -> str | None:
+    text = _optional_text(fields, "InputArguments", MAX_INPUT_ARGUMENTS)
     if text is None or not text.strip():
         return None
     try:
@@ -140,45 +175,46 @@ def parse_start_info(body: Any) -> StartInfo:
         raise InvalidRequest("startInfo is required.")
     if not isinstance(info, dict):
         raise InvalidRequest("startInfo must be an object.")
-    release_key = _optional_text(info, "ReleaseKey")
-    release_name = _optional_text(info, "ReleaseName")
+    fields = _Fields(info)
+    release_key = _optional_text(fields, "ReleaseKey")
+    release_name = _optional_text(fields, "ReleaseName")
     if not (release_key and release_key.strip()) and not (release_name and release_name.strip()):
         raise ValidationFailed("ReleaseKey or ReleaseName is required.")
-    strategy = _enum(info, "Strategy", STRATEGIES, "ModernJobsCount")
-    raw_ids = _get(info, "RobotIds")
+    strategy = _enum(fields, "Strategy", _STRATEGY_NAMES, "ModernJobsCount")
+    raw_ids = fields.get("RobotIds")
     if raw_ids is not None and not isinstance(raw_ids, list):
         raise ValidationFailed("RobotIds must be an array of robot ids.")
     robot_ids = tuple(_int(v, "RobotIds") for v in raw_ids or ())
     count_field = "NoOfRobots" if strategy == "RobotCount" else "JobsCount"
-    raw_count = _get(info, count_field)
+    raw_count = fields.get(count_field)
     jobs_count = 0 if raw_count is None else _int(raw_count, count_field)
     if not 0 <= jobs_count <= MAX_JOBS_COUNT:
         raise ValidationFailed(f"The field {count_field} must be between 0 and {MAX_JOBS_COUNT}.")
     # [I] modern folders allocate dynamically: 0 (the default) means one job.
     jobs_count = max(jobs_count, 1)
-    priority_value = _get(info, "SpecificPriorityValue")
+    priority_value = fields.get("SpecificPriorityValue")
     specific_priority = None
     if priority_value is not None:
         specific_priority = _int(priority_value, "SpecificPriorityValue")
         if not 1 <= specific_priority <= 100:
             raise ValidationFailed("The field SpecificPriorityValue must be between 1 and 100.")
-    interaction = _get(info, "RequiresUserInteraction")
+    interaction = fields.get("RequiresUserInteraction")
     return StartInfo(
         release_key=release_key.strip() if release_key else None,
         release_name=release_name.strip() if release_name else None,
         strategy=strategy,
         jobs_count=jobs_count,
         robot_ids=robot_ids,
-        input_arguments=_input_arguments(info),
-        reference=_optional_text(info, "Reference", MAX_REFERENCE),
-        source=_enum(info, "Source", SOURCES, "Manual"),
-        job_priority=_enum(info, "JobPriority", PRIORITIES, "Normal"),
+        input_arguments=_input_arguments(fields),
+        reference=_optional_text(fields, "Reference", MAX_REFERENCE),
+        source=_enum(fields, "Source", _SOURCE_NAMES, "Manual"),
+        job_priority=_enum(fields, "JobPriority", _PRIORITY_NAMES, "Normal"),
         specific_priority=specific_priority,
-        runtime_type=_enum(info, "RuntimeType", RUNTIME_TYPES, "Unattended"),
-        entry_point_path=_optional_text(info, "EntryPointPath"),
-        batch_key=_optional_text(info, "BatchExecutionKey"),
+        runtime_type=_enum(fields, "RuntimeType", _RUNTIME_TYPE_NAMES, "Unattended"),
+        entry_point_path=_optional_text(fields, "EntryPointPath"),
+        batch_key=_optional_text(fields, "BatchExecutionKey"),
         requires_user_interaction=interaction is True,
-        trace_id=_optional_text(info, "TraceId"),
+        trace_id=_optional_text(fields, "TraceId"),
     )
 
 
