@@ -2,20 +2,26 @@
 
 The shortcuts (bench/exchanges.py measures them): StartJobs reads ``startInfo`` through one
 case-folded view instead of a scan per name, and writes its 201 from each job's phase-cached
-JSON instead of re-encoding. Each test here pits a shortcut against the obvious computation,
-so a shortcut that drifts fails here before it reaches the golden wire transcript.
+JSON instead of re-encoding; a job writes its JSON once with holes for the fields its phase
+decides, and each new phase fills in only those. Each test here pits a shortcut against the
+obvious computation, so a shortcut that drifts fails here before it reaches the golden wire
+transcript.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from mock_orchestrator import MockCloud
 from mock_orchestrator.core.errors import json_response
+from mock_orchestrator.orchestrator.models.jobs import Job, StopStrategy, _encode, _json_value
+from mock_orchestrator.orchestrator.models.releases import ProcessBehaviour
 from mock_orchestrator.orchestrator.models.start_info import _Fields, _get
 
 from ._orch_helpers import ACTION, Orch
@@ -62,3 +68,48 @@ def test_the_first_poll_reuses_the_201_bytes_until_the_clock_moves(
     assert {k: v for k, v in first.json().items() if k != "@odata.context"} == created
     cloud.clock.advance(seconds=5)  # the default process starts after 5 s
     assert orch.job(job_id)["State"] == "Running"
+
+
+def _job(**fields: Any) -> Job:
+    base: dict[str, Any] = {
+        "id": 10169582, "key": "c8f8e3d0-d329-4a4c-b5d3-2b166aaaaaaa", "release_key": "r",
+        "release_name": "Facturation", "folder_id": 515116, "folder_key": "k",
+        "folder_path": "Finance/Équipe", "created_at": 1767603600.25,
+        "behaviour": ProcessBehaviour(), "batch_key": "b"}
+    return Job(**{**base, **fields})
+
+
+_FAULTY = ProcessBehaviour().configured(
+    outcome="Faulted", error={"detail": "Ça a échoué \u2028 \"quoted\"", "status": 500,
+                              "ratio": 0.5, "nested": [1, True, None]})
+_NOISY = {"input_arguments": '{"a": "\\u00e9\\n"}', "reference": "réf \x00 \U0001f600",
+          "trace_id": "t", "parent_job_key": "p", "entry_point_path": "Main.xaml",
+          "specific_priority": 99, "requires_user_interaction": True}
+
+
+@pytest.mark.parametrize("fields", [{}, _NOISY, {"behaviour": _FAULTY, **_NOISY}],
+                         ids=["plain", "noisy", "faulted"])
+@pytest.mark.parametrize("stop", [None, ("SoftStop", 2.0), ("Kill", 9.0)],
+                         ids=["no-stop", "stop-while-pending", "kill-while-running"])
+def test_each_phase_is_encoded_exactly_as_the_encoder_would(
+    fields: dict[str, Any], stop: tuple[StopStrategy, float] | None
+) -> None:
+    """The job's fixed text with the phase's values filled in == ``_encode(to_dto(now))``."""
+    job = _job(**fields)
+    start = job.created_at
+    seen = set()
+    for offset in (0, 1, 2, 5, 9, 10, 12, 30, 35, 36, 3600):
+        now = start + offset
+        if stop is not None and offset == stop[1]:
+            job.request_stop(now, stop[0])
+        expected = _encode(job.to_dto(now)).encode("utf-8")
+        assert job.encoded_at(now) == expected
+        assert job.encoded_at(now) == expected  # and again, from the phase cache
+        seen.add(job.state_at(now))
+    assert len(seen) >= 2  # the scenario really moved through phases
+
+
+@given(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(),
+                 st.dictionaries(st.text(), st.integers() | st.text() | st.none())))
+def test_a_value_is_written_as_the_encoder_writes_it(value: Any) -> None:
+    assert _json_value(value) == _encode(value)
