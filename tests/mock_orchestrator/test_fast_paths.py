@@ -3,7 +3,8 @@
 The shortcuts (bench/exchanges.py measures them): StartJobs reads ``startInfo`` through one
 case-folded view instead of a scan per name, and writes its 201 from each job's phase-cached
 JSON instead of re-encoding; a job writes its JSON once with holes for the fields its phase
-decides, and each new phase fills in only those. Each test here pits a shortcut against the
+decides, and each new phase fills in only those; tokens are signed without PyJWT's generic
+path. Each test here pits a shortcut against the
 obvious computation, so a shortcut that drifts fails here before it reaches the golden wire
 transcript.
 """
@@ -14,12 +15,14 @@ import json
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from mock_orchestrator import MockCloud
 from mock_orchestrator.core.errors import json_response
+from mock_orchestrator.identity.tokens import Issuer, IssuerName, load_issuer_key
 from mock_orchestrator.orchestrator.models.jobs import Job, StopStrategy, _encode, _json_value
 from mock_orchestrator.orchestrator.models.releases import ProcessBehaviour
 from mock_orchestrator.orchestrator.models.start_info import _Fields, _get
@@ -113,3 +116,19 @@ def test_each_phase_is_encoded_exactly_as_the_encoder_would(
                  st.dictionaries(st.text(), st.integers() | st.text() | st.none())))
 def test_a_value_is_written_as_the_encoder_writes_it(value: Any) -> None:
     assert _json_value(value) == _encode(value)
+
+
+@pytest.mark.parametrize("issuer", ["identity", "legacy", "onprem"])
+@given(claims=st.dictionaries(
+    st.text(max_size=12),
+    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20),
+              st.lists(st.text(max_size=8), max_size=4)),
+    max_size=8,
+))
+def test_our_rs256_tokens_are_pyjwts_byte_for_byte(
+    issuer: IssuerName, claims: dict[str, Any]
+) -> None:
+    signer = Issuer(issuer, "https://issuer.test/")
+    claims = {"sub": "ümlaut ✓", **claims, "iss": "https://issuer.test/"}
+    key, kid, _ = load_issuer_key(issuer)
+    assert signer.sign(claims) == jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
