@@ -138,4 +138,8 @@ class FakeClock:
 def format_odata_time(epoch: float) -> str:
     """ISO-8601 UTC with a ``Z`` and milliseconds, as Orchestrator writes its timestamps."""
     dt = datetime.fromtimestamp(epoch, tz=timezone.utc)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    if dt.year < 1000:  # strftime's %Y writes "999", isoformat "0999": keep the old bytes
+        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    # isoformat cuts to milliseconds as ``microsecond // 1000`` does, in half strftime's time
+    # (a miss is paid for each new job: created, started, ended). "+00:00" becomes "Z".
+    return dt.isoformat(timespec="milliseconds")[:-6] + "Z"

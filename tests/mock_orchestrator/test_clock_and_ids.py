@@ -57,6 +57,18 @@ def test_odata_time_format() -> None:
     assert format_odata_time(DEFAULT_START.timestamp() + 0.25) == "2026-01-05T09:00:00.250Z"
 
 
+@pytest.mark.parametrize(
+    "epoch",
+    [0.0, 0.0005, 0.9995, 1767603605.25, 1767603605.999999, 253402300799.999, -1.5, -30610224000.0,
+     -50000000000.0, -62135596800.0],
+)
+def test_odata_time_is_what_strftime_writes(epoch: float) -> None:
+    """The fast path (isoformat) must write strftime's bytes, years below 1000 included."""
+    dt = datetime.fromtimestamp(epoch, tz=timezone.utc)
+    expected = dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    assert format_odata_time.__wrapped__(epoch) == expected
+
+
 def test_ids_are_reproducible_per_seed() -> None:
     first, second, other = IdGenerator(7), IdGenerator(7), IdGenerator(8)
     assert [first.guid() for _ in range(3)] == [second.guid() for _ in range(3)]
