@@ -23,7 +23,13 @@ from hypothesis import strategies as st
 from mock_orchestrator import MockCloud
 from mock_orchestrator.core.errors import json_response
 from mock_orchestrator.identity.tokens import Issuer, IssuerName, load_issuer_key
-from mock_orchestrator.orchestrator.models.jobs import Job, StopStrategy, _encode, _json_value
+from mock_orchestrator.orchestrator.models.jobs import (
+    _PHASE_FIELDS,
+    Job,
+    StopStrategy,
+    _encode,
+    _json_value,
+)
 from mock_orchestrator.orchestrator.models.releases import ProcessBehaviour
 from mock_orchestrator.orchestrator.models.start_info import _Fields, _get
 
@@ -132,3 +138,12 @@ def test_our_rs256_tokens_are_pyjwts_byte_for_byte(
     claims = {"sub": "ümlaut ✓", **claims, "iss": "https://issuer.test/"}
     key, kid, _ = load_issuer_key(issuer)
     assert signer.sign(claims) == jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+
+
+def test_the_phase_decides_exactly_the_phase_fields() -> None:
+    """Every phase sets the nine holes, no more: a field outside them would be frozen."""
+    job = _job(behaviour=_FAULTY)
+    for state in ("Pending", "Running", "Faulted", "Stopping", "Terminating", "Stopped"):
+        assert set(job._phase_fields(state)) == _PHASE_FIELDS
+    assert {name for name, value in job.to_dto(job.created_at + 3600).items()
+            if value != job._static[name]} <= _PHASE_FIELDS

@@ -179,48 +179,61 @@ class Job:
     # -- the wire ---------------------------------------------------------------------------
 
     def to_dto(self, now: float) -> dict[str, Any]:
-        """``JobDto`` as it is at ``now`` ([V] field list uipath-wire §6.4, §6.6, §6.9).
-
-        A field set here (rather than in ``_static``) must be one of ``_PHASE_FIELDS``, or
-        :meth:`encoded_at` would keep writing the value it had at creation.
-        """
+        """``JobDto`` as it is at ``now`` ([V] field list uipath-wire §6.4, §6.6, §6.9)."""
         dto = dict(self._static)
-        state = self.state_at(now)
-        dto["State"] = state
+        dto.update(self._phase_fields(self.state_at(now)))  # same keys: the order stays
+        return dto
+
+    def _phase_fields(self, state: str) -> dict[str, Any]:
+        """The fields the timeline decides (``_PHASE_FIELDS``, every one), for ``state``.
+
+        Only the phase matters, never the instant: a job reads the same all through a phase.
+        """
+        fields: dict[str, Any] = {
+            "StartTime": None,
+            "EndTime": None,
+            "State": state,
+            "Info": None,
+            "OutputArguments": None,
+            "HostMachineName": None,
+            "StopStrategy": None,
+            "LastModificationTime": self._static["CreationTime"],
+            "JobError": None,
+        }
         if state == "Pending":
-            return dto
+            return fields
         behaviour = self.behaviour
         stop_done = self.stopped_at
         started = self.started_at
         if state == "Stopped" and stop_done is not None and stop_done <= started:
             # stopped while pending: it never started
-            dto["EndTime"] = dto["LastModificationTime"] = format_odata_time(stop_done)
-            dto["StopStrategy"] = self.stop_strategy
-            return dto
-        dto["StartTime"] = format_odata_time(started)
-        dto["HostMachineName"] = _HOST
+            fields["EndTime"] = fields["LastModificationTime"] = format_odata_time(stop_done)
+            fields["StopStrategy"] = self.stop_strategy
+            return fields
+        fields["StartTime"] = format_odata_time(started)
+        fields["HostMachineName"] = _HOST
         changed = started
         if state in ("Stopping", "Terminating"):
-            dto["StopStrategy"] = self.stop_strategy
+            fields["StopStrategy"] = self.stop_strategy
             changed = self.stop_requested_at or started
         elif state == "Stopped":
             assert stop_done is not None
-            dto["StopStrategy"] = self.stop_strategy
-            dto["EndTime"] = format_odata_time(stop_done)
+            fields["StopStrategy"] = self.stop_strategy
+            fields["EndTime"] = format_odata_time(stop_done)
             changed = stop_done
         elif state == "Successful":
             changed = self.natural_end
-            dto["EndTime"] = format_odata_time(changed)
-            dto["Info"] = "Job completed"  # [V] docs jobs-requests
-            dto["OutputArguments"] = behaviour.output_arguments
+            fields["EndTime"] = format_odata_time(changed)
+            fields["Info"] = "Job completed"  # [V] docs jobs-requests
+            fields["OutputArguments"] = behaviour.output_arguments
         elif state == "Faulted":
             changed = self.natural_end
             ended = format_odata_time(changed)
-            dto["EndTime"] = ended
-            dto["Info"] = f"Execution error : {behaviour.error}"  # [V] docs jobs-requests
-            dto["JobError"] = self._job_error(ended)
-        dto["LastModificationTime"] = format_odata_time(changed)
-        return dto
+            fields["EndTime"] = ended
+            fields["Info"] = f"Execution error : {behaviour.error}"  # [V] docs jobs-requests
+            fields["JobError"] = self._job_error(ended)
+        fields["LastModificationTime"] = format_odata_time(changed)
+        return fields
 
     def encoded_at(self, now: float) -> bytes:
         """``to_dto(now)`` as compact JSON, cached per phase of the timeline.
@@ -230,17 +243,18 @@ class Job:
         the same bytes, serialized once. A new phase encodes only its own fields into the
         job's fixed text (:meth:`_fixed_text`); the bytes are those of ``json_response``.
         """
-        phase = (self.state_at(now), self.stop_requested_at)
+        state = self.state_at(now)
+        phase = (state, self.stop_requested_at)
         cached = self._encoded
         if cached is not None and cached[0] == phase:
             return cached[1]
-        dto = self.to_dto(now)
+        values = self._phase_fields(state)
         fixed = self._fixed_text()
-        filled = "".join(
-            _json_value(dto[name]) + text
-            for name, text in zip(_PHASE_ORDER, fixed[1:], strict=True)
-        )
-        body = (fixed[0] + filled).encode("utf-8")
+        parts = [fixed[0]]
+        for name, text in zip(_PHASE_ORDER, fixed[1:], strict=True):
+            parts.append(_json_value(values[name]))
+            parts.append(text)
+        body = "".join(parts).encode("utf-8")
         self._encoded = (phase, body)
         return body
 
@@ -307,7 +321,7 @@ def _json_value(value: Any) -> str:
 JOB_FIELDS = tuple(
     Job(0, "", "", "", 0, "", "", 0.0, ProcessBehaviour(), "").to_dto(0.0).keys()
 )
-#: The JobDto fields a job's phase decides (``to_dto`` sets them); all others are fixed at
+#: The JobDto fields a job's phase decides (``Job._phase_fields``); all others are fixed at
 #: creation. ``_PHASE_ORDER`` is their order in the DTO, the order of the holes.
 _PHASE_FIELDS = frozenset(
     {"StartTime", "EndTime", "State", "Info", "OutputArguments", "HostMachineName",
