@@ -142,8 +142,15 @@ def test_our_rs256_tokens_are_pyjwts_byte_for_byte(
 
 def test_the_phase_decides_exactly_the_phase_fields() -> None:
     """Every phase sets the nine holes, no more: a field outside them would be frozen."""
-    job = _job(behaviour=_FAULTY)
-    for state in ("Pending", "Running", "Faulted", "Stopping", "Terminating", "Stopped"):
-        assert set(job._phase_fields(state)) == _PHASE_FIELDS
-    assert {name for name, value in job.to_dto(job.created_at + 3600).items()
-            if value != job._static[name]} <= _PHASE_FIELDS
+    faulted, killed = _job(behaviour=_FAULTY), _job()
+    killed.request_stop(killed.created_at + 10, "Kill")
+    seen = set()
+    for job in (faulted, killed):
+        for offset in (0, 10, 11, 3600):
+            now = job.created_at + offset
+            state = job.state_at(now)
+            seen.add(state)
+            assert set(job._phase_fields(state)) == _PHASE_FIELDS
+            changed = {k for k, v in job.to_dto(now).items() if v != job._static[k]}
+            assert changed <= _PHASE_FIELDS
+    assert seen == {"Pending", "Running", "Faulted", "Terminating", "Stopped"}
