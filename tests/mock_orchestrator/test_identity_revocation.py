@@ -167,6 +167,17 @@ def test_revocable_access_tokens_setting_revokes_the_token_itself(
     assert cloud.journal[-1].auth == "revoked"
 
 
+def test_a_refresh_token_hint_does_not_find_an_access_token(
+    make_cloud: Callable[..., MockCloud],
+) -> None:
+    cloud = make_cloud("identity", revocable_access_tokens=True)
+    with httpx.Client(transport=cloud.transport()) as client:
+        access = refresh(client, cloud, cloud.defaults.refresh_token or "").json()["access_token"]
+        answer = revoke_public(client, cloud, access, token_type_hint="refresh_token")
+        assert answer.status_code == 200
+        assert folders(client, cloud, access) == 200
+
+
 def test_revocable_access_tokens_still_spares_another_clients_token(
     make_cloud: Callable[..., MockCloud],
 ) -> None:
