@@ -1,4 +1,5 @@
 """``python -m client_under_test start-job --process NAME --folder PATH [--input JSON] [--wait]``
+and ``python -m client_under_test logout`` (revoke the credential, forget its stored tokens).
 
 Configured from ``UIPATH_*`` environment variables (see ``client_under_test.Config``). Prints
 the job key and its state, exits 0 when the job started (or, with ``--wait``, succeeded), 1
@@ -33,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     start.add_argument("--wait", action="store_true", help="wait until the job finishes")
     start.add_argument("--timeout", type=float, help="with --wait: give up after N seconds")
     start.add_argument("-v", "--verbose", action="store_true", help="log what it does (DEBUG)")
+    logout = sub.add_parser(
+        "logout", help="revoke the credential at the identity server and forget its stored tokens"
+    )
+    logout.add_argument("-v", "--verbose", action="store_true", help="log what it does (DEBUG)")
     return parser
 
 
@@ -56,6 +61,8 @@ def main(
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
     try:
+        if args.command == "logout":
+            return _logout(environ, out, err, seams)
         return _start_job(args, environ, out, err, seams)
     finally:
         logger.removeHandler(handler)
@@ -99,6 +106,29 @@ def _start_job(
     except UiPathClientError as exc:
         print(f"error: {exc}", file=err)
         return 1
+
+
+def _logout(
+    environ: Mapping[str, str] | None, out: TextIO, err: TextIO, seams: dict[str, Any]
+) -> int:
+    try:
+        client = OrchestratorClient.from_env(environ, **seams)
+    except ConfigurationError as exc:
+        print(f"error: {exc}", file=err)
+        return 2
+    try:
+        with client:
+            revoked = client.logout()
+    except ConfigurationError as exc:
+        print(f"error: {exc}", file=err)
+        return 2
+    except UiPathClientError as exc:
+        print(f"error: {exc}", file=err)
+        return 1
+    name = client.auth.credential_name
+    what = "revoked at the identity server" if revoked else "nothing held to revoke"
+    print(f"logged out ({name}): {what}; stored tokens forgotten", file=out)
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

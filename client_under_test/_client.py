@@ -29,6 +29,7 @@ from ._config import Config, identity_token_url, legacy_token_url, orchestrator_
 from ._discovery import Discovery
 from ._errors import ConfigurationError
 from ._http import CookielessAsyncClient, CookielessClient
+from ._revoke import Revocable
 from ._sansio import RetryPolicy, Send, Steps, run_async, run_sync
 from ._tokenauth import TokenAuth, as_clock
 from .auth import (
@@ -167,6 +168,14 @@ class _Base:
         seams = {k: options.pop(k) for k in _SEAMS if k in options}
         return cls(config=Config.from_env(environ, **options), **seams)  # type: ignore[call-arg]
 
+    def _revocable(self) -> Revocable:
+        if not isinstance(self.auth, Revocable):
+            raise ConfigurationError(
+                f"logout needs a credential of the identity server (a refresh token or client "
+                f"credentials); a {self.auth.credential_name} cannot be revoked by this client"
+            )
+        return self.auth
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.api.base_url!r}, auth={self.auth!r})"
 
@@ -241,6 +250,16 @@ class OrchestratorClient(_Base):
         if org is None:
             raise ConfigurationError("the access token carries no organization id (prt_id)")
         return self._run(self.discovery.portal_tenants(org))
+
+    def logout(self) -> bool:
+        """Revoke the credential at the identity server, then forget its stored tokens.
+
+        A refresh token's family is revoked and its store entry becomes a tombstone (a later
+        run with the same day-one token stops before sending it); client credentials forget
+        their access token. Returns whether a token was revoked (False: none was held). See
+        ``client_under_test/_revoke.py``.
+        """
+        return self._revocable().revoke()
 
     def close(self) -> None:
         self.http.close()
@@ -325,6 +344,10 @@ class AsyncOrchestratorClient(_Base):
         if org is None:
             raise ConfigurationError("the access token carries no organization id (prt_id)")
         return await self._run(self.discovery.portal_tenants(org))
+
+    async def logout(self) -> bool:
+        """The async twin of :meth:`OrchestratorClient.logout`."""
+        return await self._revocable().arevoke()
 
     async def aclose(self) -> None:
         await self.http.aclose()

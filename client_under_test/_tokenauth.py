@@ -34,6 +34,7 @@ from mock_orchestrator.core.clock import SystemClock
 from ._errors import ConfigurationError, ReauthenticationRequired, TokenRequestError
 from ._http import CookielessAsyncClient, CookielessClient, parsed_url
 from ._redact import fingerprint
+from ._revoke import logged_out
 from ._sansio import RetryPolicy, Send, Steps, run_async, run_sync, send_with_retry
 from .stores import MemoryTokenStore, TokenSet, TokenStore
 
@@ -270,6 +271,8 @@ class TokenAuth(httpx.Auth):
             # Nothing stored yet, or the user configured a new day-one token: start from it.
             self._tokens = self.initial_tokens()
         current = self._tokens
+        if current is not None and current.revoked:
+            raise logged_out(self.credential_name)  # never send a token of a revoked chain
         if self._dead is not None and current is not None:
             dead_token, exc = self._dead
             if current.refresh_token == dead_token:

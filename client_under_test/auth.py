@@ -15,7 +15,9 @@ StaticTokenAuth            none: a personal access token as is [D] §4.8    any
 
 (§ = shared/reference/uipath-wire.md.) Every flow is a :class:`TokenAuth`: proactive refresh
 on the injected clock, one refresh and replay on a 401, single flight across threads, tasks and
-(with a :class:`~client_under_test.stores.FileTokenStore`) processes.
+(with a :class:`~client_under_test.stores.FileTokenStore`) processes. The two flows of the
+identity server can also log out: ``revoke()`` / ``arevoke()`` revoke at
+``{identity}/connect/revocation`` and forget the stored tokens (``_revoke.py``).
 
 Example::
 
@@ -37,6 +39,7 @@ import httpx
 
 from ._errors import ConfigurationError, TokenRequestError
 from ._redact import fingerprint, mask
+from ._revoke import Revocable
 from ._tokenauth import TokenAuth, jwt_claims
 from .stores import TokenSet
 
@@ -65,7 +68,7 @@ def is_cloud_host(host: str) -> bool:
     return host == "uipath.com" or host.endswith(".uipath.com")
 
 
-class ClientCredentialsAuth(TokenAuth):
+class ClientCredentialsAuth(Revocable, TokenAuth):
     """A confidential external application's own token (no user, no refresh token [V] §4.2).
 
     "Refreshing" is asking again with the client secret. ``scope`` defaults to what the app was
@@ -103,6 +106,13 @@ class ClientCredentialsAuth(TokenAuth):
             form["scope"] = self.scope
         return self.new_request("POST", self.token_url, data=form)
 
+    def revocation_target(self, tokens: TokenSet | None) -> tuple[str, str] | None:
+        token = tokens.access_token if tokens else None
+        return (token, "access_token") if token else None
+
+    def revocation_form(self) -> dict[str, str]:
+        return {"client_id": self.client_id, "client_secret": self._client_secret}
+
     def __repr__(self) -> str:
         return (
             f"ClientCredentialsAuth(token_url={self.token_url!r}, client_id={self.client_id!r}, "
@@ -110,7 +120,7 @@ class ClientCredentialsAuth(TokenAuth):
         )
 
 
-class RefreshTokenAuth(TokenAuth):
+class RefreshTokenAuth(Revocable, TokenAuth):
     """A user's rotating refresh token (identity_: one use, 60 days [D] §4.4).
 
     The day-one ``refresh_token`` seeds the store; from then on the store's newest token is
@@ -159,6 +169,18 @@ class RefreshTokenAuth(TokenAuth):
         if self.scope:
             form["scope"] = self.scope
         return self.new_request("POST", self.token_url, data=form)
+
+    def revocation_target(self, tokens: TokenSet | None) -> tuple[str, str] | None:
+        return ((tokens.refresh_token if tokens else None) or self._refresh_token, "refresh_token")
+
+    def revocation_form(self) -> dict[str, str]:
+        form = {"client_id": self.client_id}
+        if self._client_secret:
+            form["client_secret"] = self._client_secret
+        return form
+
+    def forgotten_tokens(self) -> TokenSet:
+        return TokenSet(seed=self.seed(), revoked=True)
 
     def __repr__(self) -> str:
         return (

@@ -50,6 +50,8 @@ class TokenSet:
     #: Fingerprint of the configured (day-one) refresh token this chain started from: a user
     #: who configures a new one after re-authenticating overrides the store's old chain.
     seed: str | None = None
+    #: The credential logged out (``revoke()``): its chain is revoked, there is nothing to send.
+    revoked: bool = False
 
     @property
     def expires_at(self) -> float:
@@ -124,6 +126,10 @@ class MemoryTokenStore(_LockingMixin):
 
     def save(self, key: str, tokens: TokenSet) -> None:
         self._data[key] = tokens
+
+    def delete(self, key: str) -> None:
+        """Forget ``key`` (after a logout). Not part of :class:`TokenStore`: optional."""
+        self._data.pop(key, None)
 
     def acquire(self, blocking: bool = True) -> bool:
         return self._lock.acquire(blocking)
@@ -224,6 +230,15 @@ class FileTokenStore(_LockingMixin):
     def save(self, key: str, tokens: TokenSet) -> None:
         doc = self._read()
         doc["credentials"][key] = tokens.to_json()
+        self._write(doc)
+
+    def delete(self, key: str) -> None:
+        """Forget ``key`` (after a logout), other credentials of the file untouched."""
+        doc = self._read()
+        if doc["credentials"].pop(key, None) is not None:
+            self._write(doc)
+
+    def _write(self, doc: dict[str, Any]) -> None:
         data = json.dumps(doc, indent=1, sort_keys=True).encode("utf-8")
         directory = self.path.parent
         directory.mkdir(parents=True, exist_ok=True)

@@ -27,8 +27,6 @@ KNOWN_UNIMPLEMENTED: list[tuple[str, str, str]] = [
     ("orchestrator", "POST", "/odata/Processes/UiPath.Server.Configuration.OData.UploadPackage"),
     ("orchestrator", "GET", "/api/PackageFeeds/GetFeeds"),
     ("orchestrator", "POST", "/api/auth/oauth/token"),
-    ("identity", "POST", "/identity_/connect/revocation"),
-    ("identity", "GET", "/identity_/connect/endsession"),
 ]
 
 _TITLES = {

@@ -29,6 +29,7 @@ SECRET_FIELDS = frozenset(
         "access_token",
         "refresh_token",
         "id_token",
+        "id_token_hint",  # the end-session endpoint's query
         "client_secret",
         "code",
         "code_verifier",

@@ -97,6 +97,8 @@ class Grants:
 
         def revoke_family(self, family: Family, reason: str) -> None: ...
 
+        def session_user(self) -> User | None: ...
+
     def _client(self, client_id: str | None, secret: str | None) -> ExternalApp:
         if not client_id:
             raise InvalidClient()
@@ -172,7 +174,7 @@ class Grants:
                 return back(error="invalid_request")
             if not app.confidential and challenge is None:
                 return back(error="invalid_request")  # IS4: public clients must use PKCE
-            user = self.login_user
+            user = self.session_user()  # None after a logout (revocation.py)
             if user is None:
                 return f"{error_page}?errorCode=login_required"
             code = self.ids.token(32)

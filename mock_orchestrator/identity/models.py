@@ -38,6 +38,7 @@ from .entities import (
 )
 from .exceptions import IdTokenRequired, Unauthenticated, Unauthorized
 from .grants import Grants
+from .revocation import Revocation
 from .tokens import Issuer, IssuerName, TokenRecord, TokenRegistry
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ __all__ = [
 ]
 
 
-class IdentityBackend(Grants):
+class IdentityBackend(Grants, Revocation):
     """Everything the identity servers of one world know, and the rules they apply."""
 
     def __init__(self, cloud: MockCloud, onprem_host: str) -> None:

@@ -17,6 +17,7 @@ from .exceptions import (
     UnsupportedApiVersion,
 )
 from .models import LEGACY_AUDIENCE
+from .revocation_responses import RevocationEndpoints
 from .tokens import IssuerName
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def _origin(req: MockRequest) -> str:
     return f"{url.scheme}://{url.host}{port}"
 
 
-class IdentityResponses:
+class IdentityResponses(RevocationEndpoints):
     """identity_ (cloud) and /identity (on-prem): IdentityServer4's dialect."""
 
     def __init__(self, cloud: MockCloud) -> None:
@@ -99,6 +100,7 @@ class IdentityResponses:
                 "token_endpoint": f"{issuer}/connect/token",
                 "userinfo_endpoint": f"{issuer}/connect/userinfo",
                 "end_session_endpoint": f"{issuer}/connect/endsession",
+                "revocation_endpoint": f"{issuer}/connect/revocation",
                 "scopes_supported": ["openid", "profile", "email", "offline_access"],
                 "response_types_supported": ["code"],
                 "grant_types_supported": [

@@ -50,6 +50,9 @@ class AuthSettings:
     grace_returns: Literal["new", "same"] = "new"
     #: Whether revoking a family also kills access tokens issued from it (RFC 7009 §2.1: MAY).
     revoke_access_tokens_with_family: bool = False
+    #: Whether the revocation endpoint can revoke an access token itself. IdentityServer can
+    #: only revoke reference tokens and UiPath's are JWTs, so off [I] (identity/revocation.py).
+    revocable_access_tokens: bool = False
     #: Lifetime of authorization codes in seconds; single use always.
     code_lifetime: int = 300
     #: HTTP status of a bad refresh token on the legacy Auth0 server ([V] Auth0 generally: 403).

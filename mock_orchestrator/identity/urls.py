@@ -22,6 +22,12 @@ IDENTITY_ROUTES: list[Route] = [
     Route("GET", "/identity_/.well-known/openid-configuration/jwks", "identity.jwks", _C),
     Route("GET", _ORG + "/identity_/.well-known/openid-configuration/jwks", "identity.jwks", _C),
     Route("GET", "/identity_/connect/userinfo", "identity.userinfo", _C),
+    # revocation (RFC 7009) and RP-initiated logout, mounted as the token endpoint is [I]
+    # (identity/revocation.py; /identity_/connect/endsession [V] UiPath/uipath-typescript)
+    Route("POST", "/identity_/connect/revocation", "identity.revocation", _C),
+    Route("POST", _ORG + "/identity_/connect/revocation", "identity.revocation", _C),
+    Route("GET", "/identity_/connect/endsession", "identity.endsession", _C),
+    Route("GET", _ORG + "/identity_/connect/endsession", "identity.endsession", _C),
     Route("GET", "/identity_/web/", "identity.error_page", _C),
     # the portal's tenant lookup, keyed by the organization id (prt_id) [V] UIPY portal.py
     Route(
@@ -32,6 +38,8 @@ IDENTITY_ROUTES: list[Route] = [
     ),
     # on-prem standalone identity: /identity, and /identity_ refused [V] uipathcli#136
     Route("POST", "/identity/connect/token", "identity.onprem_token", _O),
+    Route("POST", "/identity/connect/revocation", "identity.onprem_revocation", _O),
+    Route("GET", "/identity/connect/endsession", "identity.onprem_endsession", _O),
     Route("GET", "/identity/connect/authorize", "identity.onprem_authorize", _O),
     Route("GET", "/identity/.well-known/openid-configuration", "identity.discovery", _O),
     Route("GET", "/identity/.well-known/openid-configuration/jwks", "identity.jwks", _O),
