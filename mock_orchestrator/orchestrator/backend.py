@@ -13,10 +13,11 @@ serialize. The Python API a test uses to shape the world::
     orch.add_queue("Orders"); orch.add_asset("Threshold", 42)
     orch.rate_limit = None                       # this tenant unlimited (default: the registry's)
 
-Where the mock knowingly differs from Orchestrator: there are no robots, machines or sessions
-(every job "runs" on a scripted timeline); a folder's permissions are all-or-nothing (every
-shared folder is visible to every caller, a personal workspace only to its owner); queue items
-stay ``New`` (no transactions are processed).
+Where the mock knowingly differs from Orchestrator: every job "runs" on a scripted timeline,
+not on a robot (``backend.robots`` lists robots and sessions, but they run nothing); a folder's
+permissions are all-or-nothing (every shared folder is visible to every caller, a personal
+workspace only to its owner); queue items move only through the transaction calls
+(``backend.transactions``), never by a robot of their own.
 """
 
 from __future__ import annotations

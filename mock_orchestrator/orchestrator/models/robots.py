@@ -115,7 +115,7 @@ class RobotStore:
         self.backend = backend
         self.robots: dict[int, Robot] = {}
         self._next_id = 1
-        self.add("MOCK-HOST-01_unattended", machine_name=_HOST, username="acme\\svc-robot")
+        self.add("MOCK-HOST-01_svc", machine_name=_HOST, username="acme\\svc-robot")
 
     def add(
         self,
@@ -129,6 +129,8 @@ class RobotStore:
         description: str | None = None,
     ) -> Robot:
         """A robot, in the given folders (default: every shared folder)."""
+        if not 0 < len(name) <= 19:  # [V] RobotDto.Name maxLength 19
+            raise ValueError("name must be 1 to 19 characters")
         if type not in ROBOT_TYPES:
             raise ValueError(f"type must be one of {', '.join(ROBOT_TYPES)}")
         tenant = self.backend.tenant
