@@ -580,3 +580,13 @@ def test_bulk_adds_exactly_the_items_it_does_not_report_failed(
         expected = [i for i in range(len(queue_items)) if i not in failed]
     assert len(stored) == len(expected)
     assert all(i["Status"] == "New" for i in stored)
+
+
+@pytest.mark.parametrize("constant", [b"NaN", b"Infinity", b"-Infinity"])
+def test_non_json_numbers_are_refused_not_echoed(orch: Orch, constant: bytes) -> None:
+    taken = take(orch, SpecificContent={"a": 1}).json()
+    raw = b'{"transactionResult": {"IsSuccessful": true, "Output": {"x": ' + constant + b"}}}"
+    headers = {**orch.headers(), "Content-Type": "application/json"}
+    response = orch.client.post(orch.base + result_path(taken["Id"]), content=raw, headers=headers)
+    assert_compact_error(response, 400, 1000)
+    assert item(orch, taken["Id"])["Status"] == "InProgress"
