@@ -48,8 +48,10 @@ from .identity.models import (
 from .identity.responses import IdentityResponses, LegacyResponses, OnPremResponses
 from .identity.settings import PROFILES, AuthSettings, Profile
 from .orchestrator.backend import OrchestratorRegistry
+from .orchestrator.exceptions_more import MethodNotAllowed
 from .orchestrator.models.ratelimit import DEFAULT_LIMIT_PER_MINUTE
 from .orchestrator.responses import OrchestratorResponses
+from .orchestrator.responses_more import MoreOrchestratorResponses
 
 if TYPE_CHECKING:
     import respx
@@ -151,6 +153,7 @@ class MockCloud:
             "legacy": LegacyResponses(self),
             "onprem": OnPremResponses(self),
             "orchestrator": OrchestratorResponses(self),
+            "orchestrator_more": MoreOrchestratorResponses(self),
         }
         self._handler_cache: dict[str, Callable[[MockRequest], httpx.Response]] = {}
         self.defaults = self._provision()
@@ -347,6 +350,10 @@ class MockCloud:
         path: str,
     ) -> httpx.Response:
         if match is None:
+            allowed = self._router.allowed_methods(path, sites, prefix="orchestrator.")
+            if allowed:  # a known Orchestrator path, another method: ASP.NET's 405
+                url = request.url.copy_with(query=None, fragment=None)
+                raise MethodNotAllowed(method, str(url), allowed)
             raise UnsupportedEndpoint(method, path, self._router.closest(method, path))
         req = MockRequest(request, self, match.params, sites, match.route.label)
         return self._resolve(match.route.handler)(req)

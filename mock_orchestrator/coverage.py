@@ -17,13 +17,6 @@ __all__ = ["KNOWN_UNIMPLEMENTED", "render"]
 
 #: Endpoints UiPath has (uipath-wire.md, real-clients.md) that the mock does not serve yet.
 KNOWN_UNIMPLEMENTED: list[tuple[str, str, str]] = [
-    ("orchestrator", "GET", "/odata/Robots"),
-    ("orchestrator", "GET", "/odata/Sessions"),
-    ("orchestrator", "POST", "/odata/Jobs/UiPath.Server.Configuration.OData.RestartJob"),
-    ("orchestrator", "POST", "/odata/Queues/UiPathODataSvc.BulkAddQueueItems"),
-    ("orchestrator", "POST", "/odata/Queues/UiPathODataSvc.StartTransaction"),
-    ("orchestrator", "POST", "/odata/QueueItems({key})/UiPathODataSvc.SetTransactionProgress"),
-    ("orchestrator", "POST", "/odata/Queues({key})/UiPathODataSvc.SetTransactionResult"),
     ("orchestrator", "POST", "/odata/Processes/UiPath.Server.Configuration.OData.UploadPackage"),
     ("orchestrator", "GET", "/api/PackageFeeds/GetFeeds"),
     ("orchestrator", "POST", "/api/auth/oauth/token"),
@@ -41,7 +34,8 @@ def render() -> str:
     by_service: defaultdict[str, set[str]] = defaultdict(set)
     route: Route
     for route in build_router().all_routes():
-        service = route.handler.partition(".")[0]
+        # by label: a service split over several handler objects is still one section
+        service = route.label.partition(".")[0]
         sites = ", ".join(sorted(route.sites))
         by_service[service].add(
             f"- [X] {route.method} {_readable(route.path)} ({route.label}; {sites})"
@@ -62,9 +56,13 @@ def render() -> str:
     return "\n".join(lines) + "\n"
 
 
+#: A named group, whose body may hold character classes with ``)`` in them (``[^)/]*``).
+_GROUP = re.compile(r"\(\?P<(\w+)>(?:\[[^\]]*\]|[^()\[\]])*\)")
+
+
 def _readable(pattern: str) -> str:
     """Route regexes shown as templates: ``(?P<id>\\d+)`` becomes ``{id}``."""
-    text = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", pattern)
+    text = _GROUP.sub(r"{\1}", pattern)
     text = text.replace("(?:/[^/]+/[^/]+)?", "[/{org}/{tenant}]")
     return text.replace("\\(", "(").replace("\\)", ")").replace("\\.", ".")
 

@@ -24,6 +24,10 @@ _MAX_FORM_FIELDS = 100
 _UNREAD: dict[bytes, bytes] = {}  # MockRequest._headers before the first read (by identity)
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
 class BadBody(ValueError):
     """The body could not be read as the content type the endpoint takes."""
 
@@ -155,7 +159,8 @@ class MockRequest:
             if not content:
                 raise BadBody("the body is empty")
             try:
-                self._json = json.loads(content)
+                # NaN/Infinity are not JSON (.NET refuses them); Python would take them
+                self._json = json.loads(content, parse_constant=_no_constant)
             except (ValueError, RecursionError) as exc:
                 raise BadBody("the body is not valid JSON") from exc
         return self._json

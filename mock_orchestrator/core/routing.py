@@ -160,6 +160,16 @@ class Router:
             for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
         )
 
+    def allowed_methods(self, path: str, sites: frozenset[str], *, prefix: str = "") -> list[str]:
+        """The methods that do serve ``path`` (for a 405's ``Allow``), among the routes whose
+        label starts with ``prefix``."""
+        found = []
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            match = self.match(method, path, sites)
+            if match is not None and match.route.label.startswith(prefix):
+                found.append(method)
+        return found
+
     def all_routes(self) -> list[Route]:
         found = list(self.routes)
         for _, _, entry in self._ordered:

@@ -13,14 +13,16 @@ serialize. The Python API a test uses to shape the world::
     orch.add_queue("Orders"); orch.add_asset("Threshold", 42)
     orch.rate_limit = None                       # this tenant unlimited (default: the registry's)
 
-Where the mock knowingly differs from Orchestrator: there are no robots, machines or sessions
-(every job "runs" on a scripted timeline); a folder's permissions are all-or-nothing (every
-shared folder is visible to every caller, a personal workspace only to its owner); queue items
-stay ``New`` (no transactions are processed).
+Where the mock knowingly differs from Orchestrator: every job "runs" on a scripted timeline,
+not on a robot (``backend.robots`` lists robots and sessions, but they run nothing); a folder's
+permissions are all-or-nothing (every shared folder is visible to every caller, a personal
+workspace only to its owner); queue items move only through the transaction calls
+(``backend.transactions``), never by a robot of their own.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -32,7 +34,10 @@ from .models.jobs import Job, StopStrategy
 from .models.queues import QueueDefinition, QueueItem, row_version
 from .models.ratelimit import DEFAULT_LIMIT_PER_MINUTE, RateLimiter
 from .models.releases import Release
+from .models.robots import RobotStore
 from .models.start_info import SOURCE_TYPES, StartInfo
+from .restart import RestartPolicy
+from .transactions import TransactionDesk
 
 if TYPE_CHECKING:
     from .._cloud import MockCloud
@@ -74,6 +79,23 @@ class TenantBackend:
         )
         self.default_queue = self.add_queue("InvoiceQueue").name
         self.default_asset = self.add_asset("ApiEndpoint", "https://erp.acme.test/api").name
+
+    # -- later endpoints: built on first use, so a world that never calls them pays nothing --
+
+    @functools.cached_property
+    def robots(self) -> RobotStore:
+        """Robots and their sessions (``GET /odata/Robots``, ``/odata/Sessions``)."""
+        return RobotStore(self)
+
+    @functools.cached_property
+    def transactions(self) -> TransactionDesk:
+        """StartTransaction, SetTransactionProgress/Result, BulkAddQueueItems."""
+        return TransactionDesk(self)
+
+    @functools.cached_property
+    def restart_policy(self) -> RestartPolicy:
+        """RestartJob's choices where Orchestrator's behaviour is not recorded."""
+        return RestartPolicy()
 
     # -- settings -------------------------------------------------------------------------
 

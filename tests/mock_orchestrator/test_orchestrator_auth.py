@@ -32,6 +32,18 @@ ROUTES: list[tuple[str, str, object, str]] = [
     ("GET", "/odata/QueueItems", None, "OR.Queues"),
     ("POST", "/odata/Queues/UiPathODataSvc.AddQueueItem", {"itemData": {"Name": "q"}},
      "OR.Queues"),
+    # the later endpoints (responses_more.py)
+    ("POST", f"/odata/Jobs/{ACTION}RestartJob", {"jobId": 1}, "OR.Jobs"),
+    ("GET", "/odata/Robots", None, "OR.Robots"),
+    ("GET", "/odata/Sessions", None, "OR.Robots"),
+    ("POST", "/odata/Queues/UiPathODataSvc.StartTransaction",
+     {"transactionData": {"Name": "InvoiceQueue"}}, "OR.Queues"),
+    ("POST", "/odata/QueueItems(1)/UiPathODataSvc.SetTransactionProgress", {"progress": "p"},
+     "OR.Queues"),
+    ("POST", "/odata/Queues(1)/UiPathODataSvc.SetTransactionResult",
+     {"transactionResult": {"IsSuccessful": True}}, "OR.Queues"),
+    ("POST", "/odata/Queues/UiPathODataSvc.BulkAddQueueItems",
+     {"queueName": "InvoiceQueue", "commitType": "AllOrNothing", "queueItems": []}, "OR.Queues"),
     ("POST", "/api/StudioWeb/TryEnableFirstRun", None, ""),
     ("POST", "/api/StudioWeb/AcquireLicense", None, ""),
 ]

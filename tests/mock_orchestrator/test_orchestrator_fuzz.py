@@ -86,6 +86,32 @@ _ACTION_BODIES: dict[str, st.SearchStrategy[Any]] = {
         "assetName": _either("ApiEndpoint", "x"),
         "robotKey": _json_values,
     }),
+    "restart_job": _shaped({"jobId": _either(1, 10169582, -1, "1", 2**64)}),
+    "start_transaction": _shaped({
+        "transactionData": _shaped({
+            "Name": _either("InvoiceQueue", "InvoiceQueue", "Nope"),
+            "SpecificContent": _json_values,
+            "Reference": _either("r", "r" * 129),
+            "ReferenceFilteringOption": _either("Equals", "StartsWith", "x"),
+            "DeferDate": _either("2026-01-01T00:00:00Z", "x"),
+        }) | _json_values,
+    }),
+    "set_transaction_progress": _shaped({"progress": _either("half", "")}),
+    "set_transaction_result": _shaped({
+        "transactionResult": _shaped({
+            "IsSuccessful": _either(True, False),
+            "ProcessingException": _shaped({
+                "Type": _either("ApplicationException", "BusinessException", "x"),
+                "Reason": _json_values,
+            }) | _json_values,
+            "Output": _json_values,
+        }) | _json_values,
+    }),
+    "bulk_add_queue_items": _shaped({
+        "queueName": _either("InvoiceQueue", "Nope"),
+        "commitType": _either("AllOrNothing", "StopOnFirstFailure", "ProcessAllIndependently"),
+        "queueItems": st.lists(_json_values, max_size=3) | _json_values,
+    }),
 }
 
 
@@ -160,7 +186,7 @@ def _fresh_world() -> tuple[MockCloud, str]:
                          ids=[f"{m}-{h.split('.')[-1]}" for m, _, h in ROUTES])
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    path_values=st.dictionaries(st.sampled_from(["id", "identifier"]),
+    path_values=st.dictionaries(st.sampled_from(["id", "identifier", "key"]),
                                 st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E,
                                                       exclude_characters="/?#()%"), max_size=20)),
     query=_query,

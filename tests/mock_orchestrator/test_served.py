@@ -456,3 +456,38 @@ def test_latency_fault_moves_the_world_clock_only(served: Served) -> None:
     answer = client.post("/identity_/connect/token", data=_token_form(cloud))
     assert answer.status_code == 200
     assert cloud.clock.time() == before + 45
+
+
+
+# -- the later endpoints, over real HTTP ------------------------------------------------
+
+
+def test_a_queue_transaction_round_trip_over_loopback(served: Served) -> None:
+    cloud, _url, client = served
+    answer = client.post("/identity_/connect/token", data=_token_form(cloud, scope="OR.Queues"))
+    headers = {
+        "Authorization": f"Bearer {answer.json()['access_token']}",
+        "X-UIPATH-FolderPath": "Shared",
+    }
+    base = f"/{cloud.defaults.organization}/{cloud.defaults.tenant}/orchestrator_/odata"
+    empty = client.post(
+        base + "/Queues/UiPathODataSvc.StartTransaction",
+        headers=headers,
+        json={"transactionData": {"Name": cloud.defaults.queue}},
+    )
+    assert (empty.status_code, empty.content) == (204, b"")
+    taken = client.post(
+        base + "/Queues/UiPathODataSvc.StartTransaction",
+        headers=headers,
+        json={"transactionData": {"Name": cloud.defaults.queue, "SpecificContent": {"a": 1}}},
+    )
+    assert taken.status_code == 200
+    assert taken.json()["Status"] == "InProgress"
+    done = client.post(
+        f"{base}/Queues({taken.json()['Id']})/UiPathODataSvc.SetTransactionResult",
+        headers=headers,
+        json={"transactionResult": {"IsSuccessful": True}},
+    )
+    assert (done.status_code, done.content) == (200, b"")
+    wrong = client.get(base + "/Queues/UiPathODataSvc.StartTransaction", headers=headers)
+    assert (wrong.status_code, wrong.headers["allow"]) == (405, "POST")

@@ -15,6 +15,7 @@ __all__ = [
     "PRIORITIES",
     "QUEUE_DEFINITION_FIELDS",
     "QUEUE_ITEM_FIELDS",
+    "QUEUE_ITEM_STATUSES",
     "QueueDefinition",
     "QueueItem",
     "parse_item_data",
@@ -23,6 +24,17 @@ __all__ = [
 
 #: [V] QueueItemDataDto.Priority enum (uipath-wire §6.8).
 PRIORITIES = ("High", "Normal", "Low")
+#: [D] QueueItemDto.Status (UiPath's TypeScript SDK ``QueueItemStatus``; the lifecycle lives in
+#: ``orchestrator/transactions.py``).
+QUEUE_ITEM_STATUSES = (
+    "New",
+    "InProgress",
+    "Failed",
+    "Successful",
+    "Abandoned",
+    "Retried",
+    "Deleted",
+)
 
 
 @dataclass(eq=False)
@@ -66,7 +78,7 @@ class QueueDefinition:
 
 @dataclass(eq=False)
 class QueueItem:
-    """A transaction item, ``New`` until a robot takes it (robots are not emulated)."""
+    """A transaction item: ``New`` until StartTransaction takes it (``transactions.py``)."""
 
     id: int
     key: str
@@ -82,42 +94,64 @@ class QueueItem:
     source: str | None = None
     row_version: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # -- the transaction lifecycle (orchestrator/transactions.py moves these) --
+    status: str = "New"
+    start_processing: float | None = None
+    end_processing: float | None = None
+    seconds_in_previous_attempts: int = 0
+    ancestor_id: int | None = None
+    retry_number: int = 0
+    output: dict[str, Any] | None = None
+    analytics: dict[str, Any] | None = None
+    processing_exception: dict[str, Any] | None = None
 
     def to_dto(self) -> dict[str, Any]:
         """``QueueItemDto`` ([V] the 2020 AddQueueItem response, uipath-wire §6.8)."""
         return {
             "QueueDefinitionId": self.queue.id,
-            "OutputData": None,
-            "AnalyticsData": None,
-            "Status": "New",
+            "OutputData": _dynamic(self.output),
+            "AnalyticsData": _dynamic(self.analytics),
+            "Status": self.status,
             "ReviewStatus": "None",
             "ReviewerUserId": None,
             "Key": self.key,
             "Reference": self.reference,
-            "ProcessingExceptionType": None,
+            "ProcessingExceptionType": (
+                self.processing_exception["Type"] if self.processing_exception else None
+            ),
             "DueDate": self.due_date,
             "RiskSlaDate": self.risk_sla_date,
             "Priority": self.priority,
             "DeferDate": self.defer_date,
-            "StartProcessing": None,
-            "EndProcessing": None,
-            "SecondsInPreviousAttempts": 0,
-            "AncestorId": None,
-            "RetryNumber": 0,
-            "SpecificData": json.dumps(
-                {"DynamicProperties": self.specific_content}, separators=(",", ":")
-            ),
+            "StartProcessing": _time(self.start_processing),
+            "EndProcessing": _time(self.end_processing),
+            "SecondsInPreviousAttempts": self.seconds_in_previous_attempts,
+            "AncestorId": self.ancestor_id,
+            "RetryNumber": self.retry_number,
+            "SpecificData": _dynamic(self.specific_content),
             "CreationTime": format_odata_time(self.created_at),
             "Progress": self.progress,
             "RowVersion": self.row_version,
             "OrganizationUnitId": self.queue.folder_id,
             "OrganizationUnitFullyQualifiedName": self.queue.folder_path,
             "Id": self.id,
-            "ProcessingException": None,
+            "ProcessingException": self.processing_exception,
             "SpecificContent": self.specific_content,
-            "Output": None,
-            "Analytics": None,
+            "Output": self.output,
+            "Analytics": self.analytics,
         }
+
+
+def _dynamic(content: dict[str, Any] | None) -> str | None:
+    """The JSON-string twin of a content dict ([V] ``SpecificData`` in the 2020 sample; the
+    ``OutputData``/``AnalyticsData`` twins are written the same way [I])."""
+    if content is None:
+        return None
+    return json.dumps({"DynamicProperties": content}, separators=(",", ":"))
+
+
+def _time(epoch: float | None) -> str | None:
+    return None if epoch is None else format_odata_time(epoch)
 
 
 def row_version(seq: int) -> str:
