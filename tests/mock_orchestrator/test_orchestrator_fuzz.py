@@ -26,6 +26,8 @@ _GROUP = re.compile(r"\(\?P<(\w+)>(?:\[[^\]]*\]|[^()\[\]])*\)")
 _SAFE = st.characters(min_codepoint=0x20, max_codepoint=0x7E)
 _header_text = st.text(_SAFE, max_size=30)
 _any_text = st.text(max_size=40)
+# JSON strings may hold any code point, lone surrogates too (json.dumps escapes them).
+_json_text = st.text(st.characters(exclude_categories=()), max_size=40)
 
 
 def _concrete(path_regex: str, values: dict[str, str]) -> str:
@@ -37,8 +39,8 @@ def _concrete(path_regex: str, values: dict[str, str]) -> str:
 ROUTES = [(r.method, r.path, r.handler) for r in ORCHESTRATOR_ROUTES]
 
 _json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _any_text,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_any_text, inner, max_size=3),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _json_text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_json_text, inner, max_size=3),
     max_leaves=6,
 )
 
