@@ -17,7 +17,7 @@ from .exceptions import (
     UnsupportedApiVersion,
 )
 from .models import LEGACY_AUDIENCE
-from .revocation_responses import RevocationEndpoints
+from .revocation_responses import RevocationEndpoints, basic_credentials
 from .tokens import IssuerName
 
 if TYPE_CHECKING:
@@ -60,7 +60,13 @@ class IdentityResponses(RevocationEndpoints):
                 200, text="<!DOCTYPE html><html><body>Sign in</body></html>",
                 headers={"content-type": "text/html; charset=utf-8"},
             )
-        body = self.backend.token_grant(issuer, self._form(req))
+        form = self._form(req)
+        basic = basic_credentials(req.header("authorization"))
+        if basic is not None:
+            # client_secret_basic, as discovery advertises: IdentityServer tries the header
+            # first and then ignores the form's client fields (RFC 6749 §2.3.1) [I].
+            form = {**form, "client_id": basic[0], "client_secret": basic[1]}
+        body = self.backend.token_grant(issuer, form)
         return json_response(200, body, _NO_STORE)
 
     def token(self, req: MockRequest) -> httpx.Response:
