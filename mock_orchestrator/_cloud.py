@@ -48,10 +48,10 @@ from .identity.models import (
 from .identity.responses import IdentityResponses, LegacyResponses, OnPremResponses
 from .identity.settings import PROFILES, AuthSettings, Profile
 from .orchestrator.backend import OrchestratorRegistry
-from .orchestrator.exceptions_more import MethodNotAllowed
+from .orchestrator.exceptions import MethodNotAllowed
 from .orchestrator.models.ratelimit import DEFAULT_LIMIT_PER_MINUTE
 from .orchestrator.responses import OrchestratorResponses
-from .orchestrator.responses_more import MoreOrchestratorResponses
+from .orchestrator.robot_responses import RobotResponses
 
 if TYPE_CHECKING:
     import respx
@@ -153,7 +153,7 @@ class MockCloud:
             "legacy": LegacyResponses(self),
             "onprem": OnPremResponses(self),
             "orchestrator": OrchestratorResponses(self),
-            "orchestrator_more": MoreOrchestratorResponses(self),
+            "orchestrator_robots": RobotResponses(self),
         }
         self._handler_cache: dict[str, Callable[[MockRequest], httpx.Response]] = {}
         self.defaults = self._provision()

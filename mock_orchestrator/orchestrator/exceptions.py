@@ -1,6 +1,6 @@
 """Errors of the emulated Orchestrator, with the catalogue of every text it puts on the wire.
 
-All of them render Orchestrator's compact envelope ``{"message","errorCode","traceId"}``
+All but the 405 render Orchestrator's compact envelope ``{"message","errorCode","traceId"}``
 ([V] uipath-wire §8.1); the ABP 401/403 of the authorization layer come from the identity side
 (``identity/exceptions.py``: ``Unauthenticated``, ``Unauthorized``). Hierarchy::
 
@@ -13,14 +13,25 @@ All of them render Orchestrator's compact envelope ``{"message","errorCode","tra
     │   └── ProcessNotFound     404  1002  StartJobs: "The job's associated process could not ..."
     ├── InvalidRobotId          400  1009  Specific/RobotIds in a modern folder ("Invalid Robot ID")
     ├── BodyTooLarge            413  1000  the body is larger than the front door takes
-    └── TooManyRequests         429     0  "Too Many Requests" + Retry-After (seconds)
+    ├── TooManyRequests         429     0  "Too Many Requests" + Retry-After (seconds)
+    ├── TransactionNotInProgress 409    0  progress/result for an item that is not InProgress
+    └── JobNotRestartable       409     0  RestartJob for a job that has not finished
+    PlainError (core/errors.py)
+    └── MethodNotAllowed        405        {"error":{"code":"UnsupportedApiVersion",...}} + Allow
+
+The two 409s were never recorded: the swagger names them (``FailedQueueItemDto.ErrorCode``
+lists ``TransactionNotStarted`` and ``CannotRestartUnfinishedJob``) but not their numbers.
+Their status, code and text are class attributes, so a test that knows better can flip them
+(``TransactionNotInProgress.status = 400``).
 
 Every error's ``str()`` is short and never carries a secret.
 """
 
 from __future__ import annotations
 
-from ..core.errors import OrchestratorError
+from collections.abc import Iterable
+
+from ..core.errors import OrchestratorError, PlainError
 
 __all__ = [
     "MSG_FOLDER_NOT_FOUND",
@@ -35,8 +46,11 @@ __all__ = [
     "FolderRequired",
     "InvalidRequest",
     "InvalidRobotId",
+    "JobNotRestartable",
+    "MethodNotAllowed",
     "ProcessNotFound",
     "TooManyRequests",
+    "TransactionNotInProgress",
     "ValidationFailed",
 ]
 
@@ -128,3 +142,65 @@ class TooManyRequests(OrchestratorError):
     def __init__(self, retry_after: int) -> None:
         self.retry_after = retry_after
         super().__init__(429, 0, MSG_TOO_MANY_REQUESTS, {"Retry-After": str(retry_after)})
+
+
+class TransactionNotInProgress(OrchestratorError):
+    """SetTransactionProgress/SetTransactionResult on an item that is not ``InProgress``.
+
+    [D] 409 Conflict is the only error status the swagger lists for SetTransactionResult
+    (uipathcli orchestrator.yaml); errorCode and message are [?].
+    """
+
+    status = 409
+    error_code = 0
+    template = "Queue item {id} is not in progress; its status is {status}."
+
+    def __init__(self, item_id: int, item_status: str) -> None:
+        cls = type(self)
+        super().__init__(
+            cls.status, cls.error_code, cls.template.format(id=item_id, status=item_status)
+        )
+
+
+class JobNotRestartable(OrchestratorError):
+    """RestartJob on a job that is still Pending/Running/Stopping ([?] status, code, text;
+    the swagger enum's ``CannotRestartUnfinishedJob`` says the rule exists)."""
+
+    status = 409
+    error_code = 0
+    template = "Job {id} cannot be restarted while it is {state}."
+
+    def __init__(self, job_id: int, state: str) -> None:
+        cls = type(self)
+        super().__init__(cls.status, cls.error_code, cls.template.format(id=job_id, state=state))
+
+
+class MethodNotAllowed(PlainError):
+    """A known Orchestrator path asked with a method it does not serve.
+
+    Body: [V] the 405 Orchestrator's own ASP.NET stack sent for a known path and a wrong
+    method (uipathcli#136, uipath-wire §4.5), the API-versioning envelope with
+    ``code: UnsupportedApiVersion``. ``Allow`` lists the methods the path serves: [I] the
+    versioning library sets it on its 405s (dotnet/aspnet-api-versioning#795 shows one).
+    """
+
+    def __init__(self, method: str, url: str, allowed: Iterable[str]) -> None:
+        self.method = method
+        self.allowed = sorted(set(allowed))
+        super().__init__(
+            405,
+            {
+                "error": {
+                    "code": "UnsupportedApiVersion",
+                    "message": (
+                        f"The HTTP resource that matches the request URI '{url}' "
+                        f"does not support HTTP method '{method}'."
+                    ),
+                    "innerError": None,
+                }
+            },
+            {"Allow": ", ".join(self.allowed)},
+        )
+
+    def summary(self) -> str:
+        return f"405 {self.method} not allowed; allowed: {', '.join(self.allowed)}"

@@ -33,6 +33,7 @@ from .models.queues import parse_item_data
 from .models.start_info import parse_job_ids, parse_start_info, parse_stop_strategy
 from .models.users import USER_FIELDS, user_dto
 from .odata import ODataQuery, field_map, parse_query
+from .restart import parse_restart, restart_job
 
 if TYPE_CHECKING:
     from .._cloud import MockCloud
@@ -307,6 +308,15 @@ class OrchestratorResponses:
             raise InvalidRequest(f"The key value ({raw[:40]}) from request is not valid.")
         backend.stop_jobs(folder, [int(raw)], strategy)  # type: ignore[arg-type]
         return httpx.Response(200)
+
+    def restart_job(self, req: MockRequest) -> httpx.Response:
+        """RestartJob: a new job for a finished one (``restart.py``). [V] swagger scopes
+        "OR.Jobs or OR.Jobs.Write", plus OR.Execution as StartJobs takes it [I]."""
+        backend, folder = self._folder_op(req, _JOBS_WRITE)
+        job_id = parse_restart(self._body(req))
+        job = restart_job(backend, folder, job_id, parent_job_key=req.header("x-uipath-jobkey"))
+        # [V] swagger: 200 with one JobDto; the context as a single entity's [I] (§6.5).
+        return self._entity(req, "Jobs", job.to_dto(backend.now))
 
     # -- releases, folders, users ---------------------------------------------------------
 

@@ -7,7 +7,7 @@ scopes OR.Jobs/OR.Jobs.Write). What they do not say, chosen here and kept in
 
 * which jobs restart: those in a final state, Successful, Faulted or Stopped [I] (the swagger's
   error enum has ``CannotRestartUnfinishedJob``; Orchestrator's UI offers Restart on final
-  jobs); any other state is :class:`~.exceptions_more.JobNotRestartable` (409 [?]);
+  jobs); any other state is :class:`~.exceptions.JobNotRestartable` (409 [?]);
 * what the new job copies: release, input arguments, priority, runtime type, entry point,
   reference and source of the original [I]; it runs as the process is configured *now*
   (``configure_process``) [I], like any job StartJobs creates;
@@ -19,8 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .exceptions import InvalidRequest, ValidationFailed
-from .exceptions_more import JobNotRestartable
+from .exceptions import InvalidRequest, JobNotRestartable, ValidationFailed
 from .models.start_info import StartInfo
 
 if TYPE_CHECKING:

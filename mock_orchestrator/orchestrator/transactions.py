@@ -19,7 +19,7 @@ swagger summaries of the calls, uipathcli orchestrator.yaml)::
   ([D] TypeScript SDK: ApplicationException "eligible for retry", BusinessException "not
   retried", Retried "a failed item that was re-queued as a fresh copy").
 * Progress and result need an ``InProgress`` item: anything else is
-  :class:`~.exceptions_more.TransactionNotInProgress` (409 [D], code and text [?]).
+  :class:`~.exceptions.TransactionNotInProgress` (409 [D], code and text [?]).
 * Not emulated: Abandoned (an item left InProgress for 24 hours), review statuses, deletion.
 """
 
@@ -29,8 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..core.clock import format_odata_time
-from .exceptions import EntityNotFound, InvalidRequest, ValidationFailed
-from .exceptions_more import TransactionNotInProgress
+from .exceptions import EntityNotFound, InvalidRequest, TransactionNotInProgress, ValidationFailed
 from .models.queues import PRIORITIES, QueueDefinition, QueueItem, parse_item_data, row_version
 
 if TYPE_CHECKING:

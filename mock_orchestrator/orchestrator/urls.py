@@ -15,13 +15,13 @@ __all__ = ["ORCHESTRATOR_ROUTES", "ROOT_ROUTES"]
 
 _ACTION = r"UiPath\.Server\.Configuration\.OData\."
 _KEY = r"\((?P<id>[^)/]*)\)"
-#: The later endpoints (handlers in responses_more.py) name the key as the swagger does.
+#: The transaction calls name the key as the swagger does.
 _ITEM_KEY = r"\((?P<key>[^)/]*)\)"
 
 
-def _more(method: str, path: str, name: str) -> Route:
-    """A route of ``responses_more.py``, labelled ``orchestrator.<name>`` like the others."""
-    return Route(method, path, "orchestrator_more." + name, name="orchestrator." + name)
+def _robots(method: str, path: str, name: str) -> Route:
+    """A route of ``robot_responses.py``, labelled ``orchestrator.<name>`` like the others."""
+    return Route(method, path, "orchestrator_robots." + name, name="orchestrator." + name)
 
 
 #: Mounted under /{org}/{tenant}/orchestrator_, /{org}/{tenant}, and the bare host.
@@ -61,22 +61,22 @@ ORCHESTRATOR_ROUTES: list[Route] = [
     Route("POST", "/api/StudioWeb/TryEnableFirstRun", "orchestrator.studio_web_first_run"),
     Route("POST", "/api/StudioWeb/AcquireLicense", "orchestrator.studio_web_license"),
     Route("GET", "/api/status/version", "orchestrator.status_version"),
-    # The later endpoints: handlers in responses_more.py (service "orchestrator_more").
-    _more("POST", r"/odata/Jobs/" + _ACTION + "RestartJob", "restart_job"),
-    _more("GET", "/odata/Robots", "list_robots"),
-    _more("GET", "/odata/Sessions", "list_sessions"),
-    _more("POST", r"/odata/Queues/UiPathODataSvc\.StartTransaction", "start_transaction"),
-    _more(
+    Route("POST", r"/odata/Jobs/" + _ACTION + "RestartJob", "orchestrator.restart_job"),
+    # What robots see and do: handlers in robot_responses.py (service "orchestrator_robots").
+    _robots("GET", "/odata/Robots", "list_robots"),
+    _robots("GET", "/odata/Sessions", "list_sessions"),
+    _robots("POST", r"/odata/Queues/UiPathODataSvc\.StartTransaction", "start_transaction"),
+    _robots(
         "POST",
         r"/odata/QueueItems" + _ITEM_KEY + r"/UiPathODataSvc\.SetTransactionProgress",
         "set_transaction_progress",
     ),
-    _more(
+    _robots(
         "POST",
         r"/odata/Queues" + _ITEM_KEY + r"/UiPathODataSvc\.SetTransactionResult",
         "set_transaction_result",
     ),
-    _more("POST", r"/odata/Queues/UiPathODataSvc\.BulkAddQueueItems", "bulk_add_queue_items"),
+    _robots("POST", r"/odata/Queues/UiPathODataSvc\.BulkAddQueueItems", "bulk_add_queue_items"),
 ]
 
 #: Served at the host root under /orchestrator_ (no org/tenant): the anonymous version probe.

@@ -35,4 +35,4 @@ def test_the_later_endpoints_are_served_in_the_orchestrator_section() -> None:
         "bulk_add_queue_items",
     ):
         assert f"(orchestrator.{label}; account, cloud, onprem)" in orchestrator
-    assert "orchestrator_more" not in render()
+    assert "orchestrator_robots" not in render()

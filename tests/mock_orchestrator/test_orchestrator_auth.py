@@ -32,7 +32,7 @@ ROUTES: list[tuple[str, str, object, str]] = [
     ("GET", "/odata/QueueItems", None, "OR.Queues"),
     ("POST", "/odata/Queues/UiPathODataSvc.AddQueueItem", {"itemData": {"Name": "q"}},
      "OR.Queues"),
-    # the later endpoints (responses_more.py)
+    # RestartJob, and the robots' endpoints (robot_responses.py)
     ("POST", f"/odata/Jobs/{ACTION}RestartJob", {"jobId": 1}, "OR.Jobs"),
     ("GET", "/odata/Robots", None, "OR.Robots"),
     ("GET", "/odata/Sessions", None, "OR.Robots"),

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from mock_orchestrator import MockCloud
 from mock_orchestrator.core.request import MAX_BODY_BYTES
-from mock_orchestrator.orchestrator.exceptions_more import TransactionNotInProgress
+from mock_orchestrator.orchestrator.exceptions import TransactionNotInProgress
 
 from ._orch_helpers import Orch, app_token, assert_compact_error
 

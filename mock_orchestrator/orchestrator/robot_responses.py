@@ -1,6 +1,7 @@
-"""HTTP handlers of the later Orchestrator endpoints: RestartJob, Robots, Sessions, and the
-queue transaction calls. Registered as the service ``orchestrator_more``; their route labels
-stay ``orchestrator.<name>`` like the others (``urls.py``).
+"""HTTP handlers of what robots see and do: Robots, Sessions, and the queue transaction calls
+(StartTransaction, SetTransactionProgress, SetTransactionResult, BulkAddQueueItems).
+Registered as the service ``orchestrator_robots``; their route labels are
+``orchestrator.<name>`` like the others (``urls.py``).
 
 They share the prelude of :class:`~.responses.OrchestratorResponses` (tenant, token, scope,
 folder headers, body parsing) and only parse, call the backend, and serialize.
@@ -19,7 +20,6 @@ from .exceptions import InvalidRequest
 from .models.robots import ROBOT_FIELDS, SESSION_FIELDS
 from .odata import field_map
 from .responses import OrchestratorResponses, _odata_base
-from .restart import parse_restart, restart_job
 from .transactions import (
     parse_bulk,
     parse_progress,
@@ -27,11 +27,9 @@ from .transactions import (
     parse_transaction_result,
 )
 
-__all__ = ["MoreOrchestratorResponses"]
+__all__ = ["RobotResponses"]
 
-# [V] swagger scopes: RestartJob "OR.Jobs or OR.Jobs.Write" (plus OR.Execution as StartJobs
-# takes it [I]); Robots and Sessions "OR.Robots or OR.Robots.Read".
-_JOBS_WRITE = frozenset({"OR.Jobs", "OR.Jobs.Write", "OR.Execution", "OR.Execution.Write"})
+# [V] swagger scopes: Robots and Sessions "OR.Robots or OR.Robots.Read".
 _ROBOTS_READ = frozenset({"OR.Robots", "OR.Robots.Read"})
 # [V] swagger: every transaction call "OR.Queues or OR.Queues.Write".
 _QUEUES_WRITE = frozenset({"OR.Queues", "OR.Queues.Write"})
@@ -54,17 +52,8 @@ def _expands(req: MockRequest, name: str) -> bool:
     return any(part.strip().lower() == name.lower() for part in expand.split(","))
 
 
-class MoreOrchestratorResponses(OrchestratorResponses):
-    """The handlers of the later routes; one method per route label."""
-
-    # -- jobs -----------------------------------------------------------------------------
-
-    def restart_job(self, req: MockRequest) -> httpx.Response:
-        backend, folder = self._folder_op(req, _JOBS_WRITE)
-        job_id = parse_restart(self._body(req))
-        job = restart_job(backend, folder, job_id, parent_job_key=req.header("x-uipath-jobkey"))
-        # [V] swagger: 200 with one JobDto; the context as a single entity's [I] (§6.5).
-        return self._entity(req, "Jobs", job.to_dto(backend.now))
+class RobotResponses(OrchestratorResponses):
+    """The robots' routes, one method per route label, on the common prelude."""
 
     # -- robots and sessions --------------------------------------------------------------
 
