@@ -47,7 +47,9 @@ class Template:
 
     def build(self, url: str | None = None, body: bytes | None = None) -> httpx.Request:
         return httpx.Request(
-            self.method, url or self.url, headers=self.headers,
+            self.method,
+            url or self.url,
+            headers=self.headers,
             content=self.body if body is None else body,
         )
 
@@ -93,8 +95,9 @@ class Bench:
         self.calls = calls
         self.best: dict[str, float] = {}
 
-    def time(self, name: str, cloud: MockCloud, requests: list[httpx.Request],
-             status: int) -> list[httpx.Response]:
+    def time(
+        self, name: str, cloud: MockCloud, requests: list[httpx.Request], status: int
+    ) -> list[httpx.Response]:
         seconds, responses = _per_call(cloud, requests)
         _expect(responses, status)
         self.best[name] = min(self.best.get(name, float("inf")), seconds)
@@ -113,13 +116,15 @@ class Bench:
             requests.append(token.build(body=body))
         self.time("POST identity_/connect/token (refresh_token)", cloud, requests, 200)
 
-    def replayed(self, name: str, cloud: MockCloud, template: Template, status: int,
-                 calls: int) -> None:
+    def replayed(
+        self, name: str, cloud: MockCloud, template: Template, status: int, calls: int
+    ) -> None:
         self.time(name, cloud, [template.build() for _ in range(calls)], status)
 
     def jobs(self, cloud: MockCloud, start: Template, get: Template) -> None:
-        started = self.time("POST odata/Jobs/...StartJobs", cloud,
-                            [start.build() for _ in range(self.calls)], 201)
+        started = self.time(
+            "POST odata/Jobs/...StartJobs", cloud, [start.build() for _ in range(self.calls)], 201
+        )
         ids = [r.json()["value"][0]["Id"] for r in started]
         prefix = get.url[: get.url.rindex("Jobs(")]
 
@@ -153,14 +158,21 @@ def _in_simulation(days: int) -> dict[str, list[float]]:
     is made of.
     """
     spent: dict[str, list[float]] = {}
-    for profile, credential in (("identity", "refresh_token"), ("identity", "client_credentials"),
-                                ("legacy", "user_key"), ("onprem", "password")):
+    for profile, credential in (
+        ("identity", "refresh_token"),
+        ("identity", "client_credentials"),
+        ("legacy", "user_key"),
+        ("onprem", "password"),
+    ):
         gc.collect()  # start each run on a clean heap: earlier worlds are not its garbage
         cloud = MockCloud(profile)  # type: ignore[arg-type]
         serve = cloud.handle
 
-        def timed(request: httpx.Request, serve: Callable[..., httpx.Response] = serve,
-                  cloud: MockCloud = cloud) -> httpx.Response:
+        def timed(
+            request: httpx.Request,
+            serve: Callable[..., httpx.Response] = serve,
+            cloud: MockCloud = cloud,
+        ) -> httpx.Response:
             start = time.perf_counter()
             response = serve(request)
             seconds = time.perf_counter() - start
@@ -172,8 +184,7 @@ def _in_simulation(days: int) -> dict[str, list[float]]:
         with client_for(cloud, credential, transport=httpx.MockTransport(timed)) as client:
             for hour in range(days * 24):
                 cloud.clock.move_to(begin + hour * 3600)
-                client.wait_for_job(client.start_job(cloud.defaults.process,
-                                                     cloud.defaults.folder))
+                client.wait_for_job(client.start_job(cloud.defaults.process, cloud.defaults.folder))
     return spent
 
 
@@ -188,8 +199,12 @@ def main() -> None:
 
     worlds = {
         case: MockCloud(case[0])  # type: ignore[arg-type]
-        for case in (("identity", "refresh_token"), ("identity", "client_credentials"),
-                     ("legacy", "user_key"), ("onprem", "password"))
+        for case in (
+            ("identity", "refresh_token"),
+            ("identity", "client_credentials"),
+            ("legacy", "user_key"),
+            ("onprem", "password"),
+        )
     }
     templates = {case: _captured(cloud, case[1]) for case, cloud in worlds.items()}
     refresh_world = worlds["identity", "refresh_token"]
@@ -201,15 +216,27 @@ def main() -> None:
         lambda: bench.replayed(
             "POST identity_/connect/token (client_credentials)",
             worlds["identity", "client_credentials"],
-            templates["identity", "client_credentials"]["identity.token"], 200, token_calls),
+            templates["identity", "client_credentials"]["identity.token"],
+            200,
+            token_calls,
+        ),
         lambda: bench.replayed(
-            "POST account.uipath.com/oauth/token (User Key)", worlds["legacy", "user_key"],
-            templates["legacy", "user_key"]["legacy.token"], 200, token_calls),
+            "POST account.uipath.com/oauth/token (User Key)",
+            worlds["legacy", "user_key"],
+            templates["legacy", "user_key"]["legacy.token"],
+            200,
+            token_calls,
+        ),
         lambda: bench.replayed(
-            "POST api/Account/Authenticate (on-prem)", worlds["onprem", "password"],
-            templates["onprem", "password"]["onprem.authenticate"], 200, token_calls),
-        lambda: bench.jobs(refresh_world, refresh["orchestrator.start_jobs"],
-                           refresh["orchestrator.get_job"]),
+            "POST api/Account/Authenticate (on-prem)",
+            worlds["onprem", "password"],
+            templates["onprem", "password"]["onprem.authenticate"],
+            200,
+            token_calls,
+        ),
+        lambda: bench.jobs(
+            refresh_world, refresh["orchestrator.start_jobs"], refresh["orchestrator.get_job"]
+        ),
     ]
     for step in steps:  # warm up
         step()
@@ -218,8 +245,10 @@ def main() -> None:
             cloud.journal.clear()
         for step in steps:
             step()
-    print(f"exchanges: us per MockCloud.handle call, best of {args.rounds} rounds "
-          f"({args.calls} calls, {token_calls} for tokens)")
+    print(
+        f"exchanges: us per MockCloud.handle call, best of {args.rounds} rounds "
+        f"({args.calls} calls, {token_calls} for tokens)"
+    )
     for name, seconds in bench.best.items():
         print(f"  {name:50}: {seconds * 1e6:7.1f} us")
     rsa = _rsa_sign_seconds(args.rounds)
@@ -233,8 +262,10 @@ def main() -> None:
     for profile in ("identity", "legacy", "onprem"):
         total = sum(sum(s) for name, s in spent.items() if name.endswith(f"({profile})"))
         runs = 2 if profile == "identity" else 1  # identity runs both of its credentials
-        print(f"  all of MockCloud.handle, {profile:8} (per run)           : "
-              f"{total / runs * 1e3:7.1f} ms")
+        print(
+            f"  all of MockCloud.handle, {profile:8} (per run)           : "
+            f"{total / runs * 1e3:7.1f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -29,14 +29,24 @@ def _authenticated_call(cloud: MockCloud) -> tuple[str, dict[str, str], str]:
     with httpx.Client(transport=cloud.transport()) as client:
         token = client.post(
             f"{d.identity_url}/connect/token",
-            data={"grant_type": "client_credentials", "client_id": d.client_id,
-                  "client_secret": d.client_secret, "scope": "OR.Jobs OR.Execution"},
+            data={
+                "grant_type": "client_credentials",
+                "client_id": d.client_id,
+                "client_secret": d.client_secret,
+                "scope": "OR.Jobs OR.Execution",
+            },
         ).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}", "X-UIPATH-FolderPath": d.folder}
         start = client.post(
             f"{d.url}/orchestrator_/odata/Jobs/UiPath.Server.Configuration.OData.StartJobs",
-            json={"startInfo": {"ReleaseKey": d.release_key, "Strategy": "ModernJobsCount",
-                                "JobsCount": 1, "InputArguments": "{}"}},
+            json={
+                "startInfo": {
+                    "ReleaseKey": d.release_key,
+                    "Strategy": "ModernJobsCount",
+                    "JobsCount": 1,
+                    "InputArguments": "{}",
+                }
+            },
             headers=headers,
         )
         if start.status_code == 201:

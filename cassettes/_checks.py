@@ -38,7 +38,8 @@ def json_body(response: httpx.Response, where: str) -> Any:
 
 def expect_status(response: httpx.Response, status: int, where: str) -> None:
     assert response.status_code == status, (
-        f"{where}: HTTP {response.status_code}, expected {status}; body {response.text[:200]!r}")
+        f"{where}: HTTP {response.status_code}, expected {status}; body {response.text[:200]!r}"
+    )
 
 
 def expect_keys(data: Any, keys: set[str], where: str, *, exact: bool = True) -> None:
@@ -54,8 +55,10 @@ def expect_keys(data: Any, keys: set[str], where: str, *, exact: bool = True) ->
     cased = {k: lowered[k.lower()] for k in missing if k.lower() in lowered}
     problems = []
     if cased:
-        problems.append("letter case differs: " + ", ".join(
-            f"{want!r} sent as {got!r}" for want, got in sorted(cased.items())))
+        problems.append(
+            "letter case differs: "
+            + ", ".join(f"{want!r} sent as {got!r}" for want, got in sorted(cased.items()))
+        )
     if missing - set(cased):
         problems.append(f"missing {sorted(missing - set(cased))}")
     if extra - set(cased.values()):

@@ -33,13 +33,19 @@ REDACTED = "<REDACTED>"
 #: Request body fields (form or JSON) that are secrets: the OAuth ones, and the on-prem
 #: login's password in both spellings ASP.NET binds (uipath-wire §3).
 SECRET_POST_PARAMETERS: tuple[str, ...] = (
-    "client_secret", "refresh_token", "code_verifier", "password", "Password", "code",
+    "client_secret",
+    "refresh_token",
+    "code_verifier",
+    "password",
+    "Password",
+    "code",
 )
 #: JSON response fields that carry tokens; ``result`` is the bearer token of
 #: ``/api/Account/Authenticate`` (the ABP envelope, uipath-wire §3), redacted when a string.
 #: ``code`` is not among them: in answers it is an error code ("UnsupportedApiVersion").
-SECRET_BODY_FIELDS = frozenset({"access_token", "refresh_token", "id_token", "result",
-                                "client_secret", "password"})
+SECRET_BODY_FIELDS = frozenset(
+    {"access_token", "refresh_token", "id_token", "result", "client_secret", "password"}
+)
 _RESPONSE_FIELDS = frozenset(f.lower() for f in SECRET_BODY_FIELDS)
 _REQUEST_FIELDS = _RESPONSE_FIELDS | {p.lower() for p in SECRET_POST_PARAMETERS}
 _SECRET_QUERY = frozenset({"code", "access_token", "id_token", "refresh_token"})
@@ -71,8 +77,14 @@ def register_matchers(vcr: Any) -> None:
 def _redact_data(data: Any, secret: frozenset[str]) -> Any:
     if isinstance(data, dict):
         return {
-            key: (REDACTED if isinstance(key, str) and key.lower() in secret
-                  and isinstance(value, str) and value else _redact_data(value, secret))
+            key: (
+                REDACTED
+                if isinstance(key, str)
+                and key.lower() in secret
+                and isinstance(value, str)
+                and value
+                else _redact_data(value, secret)
+            )
             for key, value in data.items()
         }
     if isinstance(data, list):
@@ -91,8 +103,10 @@ def _redact_url(url: str) -> str:
     parts = urlsplit(url)
     if not parts.query:
         return url
-    pairs = [(k, REDACTED if k.lower() in _SECRET_QUERY else v)
-             for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    pairs = [
+        (k, REDACTED if k.lower() in _SECRET_QUERY else v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
     return urlunsplit(parts._replace(query=urlencode(pairs, safe="<>")))
 
 
@@ -109,11 +123,12 @@ def _redact_body(body: bytes, content_type: str, secret: frozenset[str]) -> byte
             redacted = _redact_data(data, secret)
             if redacted == data:
                 return body  # nothing secret: keep the bytes as they came
-            return json.dumps(redacted, separators=(",", ":"),
-                              ensure_ascii=False).encode("utf-8")
+            return json.dumps(redacted, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     if "x-www-form-urlencoded" in content_type.lower():
-        pairs = [(k, REDACTED if k.lower() in secret else v)
-                 for k, v in parse_qsl(text, keep_blank_values=True)]
+        pairs = [
+            (k, REDACTED if k.lower() in secret else v)
+            for k, v in parse_qsl(text, keep_blank_values=True)
+        ]
         return urlencode(pairs, safe="<>").encode("ascii")
     redacted = _redact_text(text)
     return body if redacted == text else redacted.encode("utf-8")
@@ -164,8 +179,11 @@ def scrub_request(request: Any) -> Any:
     if body:
         content_type = request.headers.get("Content-Type", "") or ""
         raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
-        new = (_redact_body(raw, content_type, _REQUEST_FIELDS)
-               if "json" in content_type.lower() else raw)
+        new = (
+            _redact_body(raw, content_type, _REQUEST_FIELDS)
+            if "json" in content_type.lower()
+            else raw
+        )
         if new != raw:
             request.body = new
     if request.query and any(k.lower() in _SECRET_QUERY for k, _ in request.query):

@@ -69,8 +69,9 @@ def read_cassette(path: Path) -> CassetteFile:
     if not isinstance(interactions, list):
         raise ValueError(f"{path}: no interactions list")
     provenance = data.get("provenance")
-    return CassetteFile(path, interactions, provenance if isinstance(provenance, dict) else {},
-                        text)
+    return CassetteFile(
+        path, interactions, provenance if isinstance(provenance, dict) else {}, text
+    )
 
 
 def write_cassette(

@@ -27,13 +27,20 @@ _ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,7})?Z")
 _START_JOBS = "/odata/Jobs/UiPath.Server.Configuration.OData.StartJobs"
 
 # Field sets of recorded answers [V]; see fixtures.payloads for each source.
-RELEASE_KEYS = {"Key", "ProcessKey", "ProcessVersion", "IsLatestVersion", "IsProcessDeleted",
-                "Description", "Name", "InputArguments"}  # in all three recorded samples
+RELEASE_KEYS = {
+    "Key",
+    "ProcessKey",
+    "ProcessVersion",
+    "IsLatestVersion",
+    "IsProcessDeleted",
+    "Description",
+    "Name",
+    "InputArguments",
+}  # in all three recorded samples
 FOLDER_KEYS = set(payload("orchestrator.folders.modern").json()["value"][0])
 JOB_LIST_KEYS = set(payload("orchestrator.jobs.list").json()["value"][0])
 STARTED_JOB_KEYS = set(payload("orchestrator.start_jobs.response_2019").json()["value"][0])
-QUEUE_ITEM_KEYS = set(payload("orchestrator.add_queue_item.response").json()) - {
-    "@odata.context"}
+QUEUE_ITEM_KEYS = set(payload("orchestrator.add_queue_item.response").json()) - {"@odata.context"}
 ABP_401 = payload("orchestrator.abp_401").json()
 ABP_403 = payload("orchestrator.abp_403").json()
 
@@ -44,9 +51,15 @@ def extra_fields(recorded: set[str], live: dict[str, Any]) -> list[str]:
 
 
 def _bearer(client: httpx.Client, world: World, scope: str | None = None) -> dict[str, str]:
-    answer = client.post(world.identity_url + "/connect/token", data={
-        "grant_type": "client_credentials", "client_id": world.client_id,
-        "client_secret": world.client_secret, "scope": scope or world.cc_scope})
+    answer = client.post(
+        world.identity_url + "/connect/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": world.client_id,
+            "client_secret": world.client_secret,
+            "scope": scope or world.cc_scope,
+        },
+    )
     return {"Authorization": f"Bearer {answer.json().get('access_token', '')}"}
 
 
@@ -83,9 +96,11 @@ def _compact_error(response: httpx.Response, status: int, code: int, where: str)
 
 def drive_releases(client: httpx.Client, world: World) -> Responses:
     auth = _bearer(client, world)
-    releases = client.get(world.orchestrator_url + "/odata/Releases",
-                          params={"$filter": f"Name eq '{world.process}'"},
-                          headers={**auth, **_folder(world)})
+    releases = client.get(
+        world.orchestrator_url + "/odata/Releases",
+        params={"$filter": f"Name eq '{world.process}'"},
+        headers={**auth, **_folder(world)},
+    )
     return {"releases": releases}
 
 
@@ -103,15 +118,19 @@ def check_releases(responses: Responses, world: World) -> None:
 
 def drive_folders(client: httpx.Client, world: World) -> Responses:
     # Tenant-level: no folder header, as UiPath's PowerShell and Postman calls send none.
-    return {"folders": client.get(world.orchestrator_url + "/odata/Folders",
-                                  headers=_bearer(client, world))}
+    return {
+        "folders": client.get(
+            world.orchestrator_url + "/odata/Folders", headers=_bearer(client, world)
+        )
+    }
 
 
 def check_folders(responses: Responses, world: World) -> None:
     expect_status(responses["folders"], 200, "folders")
     items = _collection(responses["folders"], "Folders", "folders")
     assert any(f.get("FullyQualifiedName") == world.folder for f in items), (
-        f"folders: {world.folder!r} not listed")
+        f"folders: {world.folder!r} not listed"
+    )
     for item in items:
         expect_keys(item, FOLDER_KEYS, "folder", exact=False)
         assert item["ProvisionType"] in ("Manual", "Automatic")
@@ -124,14 +143,23 @@ def check_folders(responses: Responses, world: World) -> None:
 
 def _start_body(world: World) -> dict[str, Any]:
     # [V] UiPath's Postman "Start Process in Modern Folder" (uipath-wire §6.6).
-    return {"startInfo": {"ReleaseKey": world.release_key, "Strategy": "ModernJobsCount",
-                          "JobsCount": 1, "InputArguments": "{}"}}
+    return {
+        "startInfo": {
+            "ReleaseKey": world.release_key,
+            "Strategy": "ModernJobsCount",
+            "JobsCount": 1,
+            "InputArguments": "{}",
+        }
+    }
 
 
 def drive_start_job(client: httpx.Client, world: World) -> Responses:
     auth = _bearer(client, world)
-    started = client.post(world.orchestrator_url + _START_JOBS, json=_start_body(world),
-                          headers={**auth, **_folder(world)})
+    started = client.post(
+        world.orchestrator_url + _START_JOBS,
+        json=_start_body(world),
+        headers={**auth, **_folder(world)},
+    )
     return {"start": started}
 
 
@@ -154,12 +182,16 @@ def check_start_job(responses: Responses, world: World) -> None:
 
 def drive_start_and_read(client: httpx.Client, world: World) -> Responses:
     auth = {**_bearer(client, world), **_folder(world)}
-    started = client.post(world.orchestrator_url + _START_JOBS, json=_start_body(world),
-                          headers=auth)
+    started = client.post(
+        world.orchestrator_url + _START_JOBS, json=_start_body(world), headers=auth
+    )
     job_id = started.json()["value"][0]["Id"]
     single = client.get(f"{world.orchestrator_url}/odata/Jobs({job_id})", headers=auth)
-    listed = client.get(world.orchestrator_url + "/odata/Jobs",
-                        params={"$top": "3", "$filter": f"Id eq {job_id}"}, headers=auth)
+    listed = client.get(
+        world.orchestrator_url + "/odata/Jobs",
+        params={"$top": "3", "$filter": f"Id eq {job_id}"},
+        headers=auth,
+    )
     return {"start": started, "single": single, "listed": listed}
 
 
@@ -179,9 +211,13 @@ def check_start_and_read(responses: Responses, world: World) -> None:
 
 def drive_jobs_list(client: httpx.Client, world: World) -> Responses:
     auth = {**_bearer(client, world), **_folder(world)}
-    return {"jobs": client.get(world.orchestrator_url + "/odata/Jobs",
-                               params={"$top": "3", "$filter": world.jobs_filter},
-                               headers=auth)}
+    return {
+        "jobs": client.get(
+            world.orchestrator_url + "/odata/Jobs",
+            params={"$top": "3", "$filter": world.jobs_filter},
+            headers=auth,
+        )
+    }
 
 
 def check_jobs_list(responses: Responses, world: World) -> None:
@@ -200,8 +236,13 @@ def drive_add_queue_item(client: httpx.Client, world: World) -> Responses:
     auth = {**_bearer(client, world), **_folder(world)}
     body = payload("orchestrator.add_queue_item.request").json()
     body["itemData"]["Name"] = world.queue
-    return {"add": client.post(world.orchestrator_url + "/odata/Queues/"
-                               "UiPathODataSvc.AddQueueItem", json=body, headers=auth)}
+    return {
+        "add": client.post(
+            world.orchestrator_url + "/odata/Queues/UiPathODataSvc.AddQueueItem",
+            json=body,
+            headers=auth,
+        )
+    }
 
 
 def check_add_queue_item(responses: Responses, world: World) -> None:
@@ -240,10 +281,12 @@ def drive_folder_errors(client: httpx.Client, world: World) -> Responses:
     auth = _bearer(client, world)
     url = world.orchestrator_url + _START_JOBS
     no_folder = client.post(url, json=_start_body(world), headers=auth)
-    unknown = client.post(url, json=_start_body(world),
-                          headers={**auth, "X-UIPATH-FolderPath": "No Such/Folder"})
-    missing_job = client.get(world.orchestrator_url + "/odata/Jobs(987654321)",
-                             headers={**auth, **_folder(world)})
+    unknown = client.post(
+        url, json=_start_body(world), headers={**auth, "X-UIPATH-FolderPath": "No Such/Folder"}
+    )
+    missing_job = client.get(
+        world.orchestrator_url + "/odata/Jobs(987654321)", headers={**auth, **_folder(world)}
+    )
     return {"no_folder": no_folder, "unknown_folder": unknown, "missing_job": missing_job}
 
 
@@ -258,10 +301,13 @@ def check_folder_errors(responses: Responses, world: World) -> None:
 
 def drive_take_limit(client: httpx.Client, world: World) -> Responses:
     # The SDK's folder lookup pages with skip/take (uipath-wire §5.1); take is capped at 100.
-    return {"page": client.get(
-        world.orchestrator_url + "/api/FoldersNavigation/GetFoldersForCurrentUser",
-        params={"searchText": "", "skip": "0", "take": "1000"},
-        headers=_bearer(client, world))}
+    return {
+        "page": client.get(
+            world.orchestrator_url + "/api/FoldersNavigation/GetFoldersForCurrentUser",
+            params={"searchText": "", "skip": "0", "take": "1000"},
+            headers=_bearer(client, world),
+        )
+    }
 
 
 def check_take_limit(responses: Responses, world: World) -> None:
@@ -284,24 +330,74 @@ def check_status_version(responses: Responses, world: World) -> None:
 
 
 ORCHESTRATOR_SCENARIOS: tuple[Scenario, ...] = (
-    Scenario("orchestrator_releases", "identity", drive_releases, check_releases,
-             "GET odata/Releases filtered by Name (§6.1)"),
-    Scenario("orchestrator_folders", "identity", drive_folders, check_folders,
-             "GET odata/Folders without a folder header (§6.2)"),
-    Scenario("orchestrator_start_job", "identity", drive_start_job, check_start_job,
-             "StartJobs in a modern folder: 201, a Pending job, no @odata.count (§6.6)"),
-    Scenario("orchestrator_start_and_read", "identity", drive_start_and_read,
-             check_start_and_read, "StartJobs, then Jobs({id}) and a filtered list (§6.4-6.6)"),
-    Scenario("orchestrator_jobs_list", "identity", drive_jobs_list, check_jobs_list,
-             "GET odata/Jobs with $top and $filter (§6.4)"),
-    Scenario("orchestrator_add_queue_item", "identity", drive_add_queue_item,
-             check_add_queue_item, "AddQueueItem: 201 and the QueueItem (§6.8)"),
-    Scenario("orchestrator_auth_errors", "identity", drive_auth_errors, check_auth_errors,
-             "no token: ABP 401; a token without the scope: ABP 403 (§8.1)"),
-    Scenario("orchestrator_folder_errors", "identity", drive_folder_errors,
-             check_folder_errors, "errorCodes 1101, 1100 and 1002 (§8.1-8.2)"),
-    Scenario("orchestrator_take_limit", "identity", drive_take_limit, check_take_limit,
-             "skip/take paging past 100: errorCode 1009 (§7, §11.18)"),
-    Scenario("orchestrator_status_version", "identity", drive_status_version,
-             check_status_version, "the anonymous version probe (§5.1)"),
+    Scenario(
+        "orchestrator_releases",
+        "identity",
+        drive_releases,
+        check_releases,
+        "GET odata/Releases filtered by Name (§6.1)",
+    ),
+    Scenario(
+        "orchestrator_folders",
+        "identity",
+        drive_folders,
+        check_folders,
+        "GET odata/Folders without a folder header (§6.2)",
+    ),
+    Scenario(
+        "orchestrator_start_job",
+        "identity",
+        drive_start_job,
+        check_start_job,
+        "StartJobs in a modern folder: 201, a Pending job, no @odata.count (§6.6)",
+    ),
+    Scenario(
+        "orchestrator_start_and_read",
+        "identity",
+        drive_start_and_read,
+        check_start_and_read,
+        "StartJobs, then Jobs({id}) and a filtered list (§6.4-6.6)",
+    ),
+    Scenario(
+        "orchestrator_jobs_list",
+        "identity",
+        drive_jobs_list,
+        check_jobs_list,
+        "GET odata/Jobs with $top and $filter (§6.4)",
+    ),
+    Scenario(
+        "orchestrator_add_queue_item",
+        "identity",
+        drive_add_queue_item,
+        check_add_queue_item,
+        "AddQueueItem: 201 and the QueueItem (§6.8)",
+    ),
+    Scenario(
+        "orchestrator_auth_errors",
+        "identity",
+        drive_auth_errors,
+        check_auth_errors,
+        "no token: ABP 401; a token without the scope: ABP 403 (§8.1)",
+    ),
+    Scenario(
+        "orchestrator_folder_errors",
+        "identity",
+        drive_folder_errors,
+        check_folder_errors,
+        "errorCodes 1101, 1100 and 1002 (§8.1-8.2)",
+    ),
+    Scenario(
+        "orchestrator_take_limit",
+        "identity",
+        drive_take_limit,
+        check_take_limit,
+        "skip/take paging past 100: errorCode 1009 (§7, §11.18)",
+    ),
+    Scenario(
+        "orchestrator_status_version",
+        "identity",
+        drive_status_version,
+        check_status_version,
+        "the anonymous version probe (§5.1)",
+    ),
 )

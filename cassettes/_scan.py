@@ -30,19 +30,26 @@ _TRACE_ID = re.compile(r"\b00-[0-9a-f]{32}-[0-9a-f]{16}-0[0-9a-f]\b")
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("jwt", re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*")),
     ("bearer credential", re.compile(r"(?i)\b(?:bearer|basic|uirobot)\s+(?!<)[\w.~+/=-]{8,}")),
-    ("secret field (JSON)", re.compile(
-        r'(?i)"(?:access_token|refresh_token|id_token|client_secret|password|code_verifier)"'
-        r'\s*:\s*"(?!<)[^"]+"')),
-    ("secret field (form)", re.compile(
-        r"(?i)(?<![\w.])(?:access_token|refresh_token|id_token|client_secret|password|"
-        r"code_verifier)=(?!<|%3C|&|\s|$)[^&\s'\"]+")),
+    (
+        "secret field (JSON)",
+        re.compile(
+            r'(?i)"(?:access_token|refresh_token|id_token|client_secret|password|code_verifier)"'
+            r'\s*:\s*"(?!<)[^"]+"'
+        ),
+    ),
+    (
+        "secret field (form)",
+        re.compile(
+            r"(?i)(?<![\w.])(?:access_token|refresh_token|id_token|client_secret|password|"
+            r"code_verifier)=(?!<|%3C|&|\s|$)[^&\s'\"]+"
+        ),
+    ),
     ("authorization code in a URL", re.compile(r"[?&]code=(?!<|%3C)[^&\s'\"]{6,}")),
     ("long hex", re.compile(r"(?<![\w-])[0-9a-fA-F]{32,}(?![\w-])")),
     # Opaque tokens: 24+ URL-safe characters mixing upper case, lower case and digits (the
     # shape of refresh tokens, User Keys and client secrets); "/" is left out so URL paths
     # do not read as one long token.
-    ("opaque token", re.compile(
-        r"(?<![\w-])(?=[\w-]*[A-Z])(?=[\w-]*[a-z])(?=[\w-]*\d)[\w-]{24,}")),
+    ("opaque token", re.compile(r"(?<![\w-])(?=[\w-]*[A-Z])(?=[\w-]*[a-z])(?=[\w-]*\d)[\w-]{24,}")),
 )
 
 

@@ -46,8 +46,11 @@ def shape_diff(expected: Any, actual: Any, path: str = "$") -> list[str]:
             else:
                 out.append(f"{path}.{key}: missing")
         expected_lower = {k.lower() for k in expected}
-        out += [f"{path}.{key}: unexpected" for key in actual
-                if key not in expected and key.lower() not in expected_lower]
+        out += [
+            f"{path}.{key}: unexpected"
+            for key in actual
+            if key not in expected and key.lower() not in expected_lower
+        ]
         return out
     if isinstance(expected, list) and isinstance(actual, list):
         if expected and actual:

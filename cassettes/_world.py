@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 __all__ = ["SECRET_WORLD_FIELDS", "World"]
 
 #: World fields that hold secrets; a cassette stores a placeholder instead.
-SECRET_WORLD_FIELDS = frozenset({"client_secret", "refresh_token", "user_key", "password",
-                                 "code_verifier"})
+SECRET_WORLD_FIELDS = frozenset(
+    {"client_secret", "refresh_token", "user_key", "password", "code_verifier"}
+)
 
 _LEGACY_PKCE_CLIENT_ID = "5v7PmPJL6FOGu6RB8I1Y4adLBhIwovQN"  # [V] uipath-wire §2.1
 _LEGACY_REDIRECT_URI = "https://account.uipath.com/mobile"  # [V] uipath-wire §2.1
@@ -114,7 +115,7 @@ class World:
             value = getattr(self, f.name)
             if f.name.endswith(("_origin", "_url")) and isinstance(value, str) and value:
                 scheme_host = "/".join(value.split("/", 3)[:3])
-                changes[f.name] = origin + value[len(scheme_host):]
+                changes[f.name] = origin + value[len(scheme_host) :]
         return replace(self, **changes)
 
     @classmethod
@@ -135,5 +136,8 @@ class World:
 
     def secrets(self) -> list[str]:
         """The secret values of this world, for the cassette guard."""
-        return [str(getattr(self, name)) for name in sorted(SECRET_WORLD_FIELDS)
-                if getattr(self, name) and not str(getattr(self, name)).startswith("<")]
+        return [
+            str(getattr(self, name))
+            for name in sorted(SECRET_WORLD_FIELDS)
+            if getattr(self, name) and not str(getattr(self, name)).startswith("<")
+        ]

@@ -59,8 +59,10 @@ def record_scenario(name: str, path: Path, *, served: bool = False, seed: int = 
         how = "cloud.serve(): real HTTP on loopback (uvicorn)"
     else:
         world = World.from_defaults(cloud.defaults)
-        with recorder.use_cassette(str(path), **vcr_config()), \
-                httpx.Client(transport=cloud.transport()) as client:
+        with (
+            recorder.use_cassette(str(path), **vcr_config()),
+            httpx.Client(transport=cloud.transport()) as client,
+        ):
             item.drive(client, world)
         how = "cloud.transport(): httpx.MockTransport, in process"
     provenance = {
@@ -76,16 +78,19 @@ def record_scenario(name: str, path: Path, *, served: bool = False, seed: int = 
         "world_clock_at_start": started,
         "world": world.to_mapping(),
     }
-    header = (f"Recording of the kit's mock for the scenario {name!r} (not of UiPath).\n"
-              "Re-record with `python -m cassettes.record --mock`; do not edit by hand.")
+    header = (
+        f"Recording of the kit's mock for the scenario {name!r} (not of UiPath).\n"
+        "Re-record with `python -m cassettes.record --mock`; do not edit by hand."
+    )
     return add_provenance(path, provenance, header=header)
 
 
 def record_mock_cassettes(root: Path | None = None) -> list[Path]:
     """Record every scenario from the mock."""
     return [
-        record_scenario(name, cassette_path(MOCK_MODULE, f"test_{name}", root),
-                        served=name in SERVED)
+        record_scenario(
+            name, cassette_path(MOCK_MODULE, f"test_{name}", root), served=name in SERVED
+        )
         for name in SCENARIOS
     ]
 

@@ -33,8 +33,11 @@ _LEGACY_REFRESH_KEYS = {"access_token", "id_token", "scope", "expires_in", "toke
 def _legacy_refresh_request(client: httpx.Client, world: World) -> httpx.Response:
     return client.post(
         world.account_origin + "/oauth/token",
-        json={"grant_type": "refresh_token", "client_id": world.legacy_client_id,
-              "refresh_token": world.user_key},
+        json={
+            "grant_type": "refresh_token",
+            "client_id": world.legacy_client_id,
+            "refresh_token": world.user_key,
+        },
         headers={"X-UIPATH-TenantName": world.tenant},
     )
 
@@ -57,20 +60,32 @@ def check_legacy_refresh(responses: Responses, world: World) -> None:
 
 
 def drive_legacy_code_exchange(client: httpx.Client, world: World) -> Responses:
-    authorize = client.get(world.account_origin + "/authorize", params={
-        "response_type": "code", "nonce": world.nonce, "state": world.state,
-        "code_challenge": world.code_challenge, "code_challenge_method": "S256",
-        "scope": "openid profile offline_access email",
-        "audience": "https://orchestrator.cloud.uipath.com",
-        "client_id": world.legacy_pkce_client_id, "redirect_uri": world.legacy_redirect_uri,
-    })
+    authorize = client.get(
+        world.account_origin + "/authorize",
+        params={
+            "response_type": "code",
+            "nonce": world.nonce,
+            "state": world.state,
+            "code_challenge": world.code_challenge,
+            "code_challenge_method": "S256",
+            "scope": "openid profile offline_access email",
+            "audience": "https://orchestrator.cloud.uipath.com",
+            "client_id": world.legacy_pkce_client_id,
+            "redirect_uri": world.legacy_redirect_uri,
+        },
+    )
     query = parse_qs(urlsplit(authorize.headers.get("location", "")).query)
     code = (query.get("code") or [""])[0]
-    token = client.post(world.account_origin + "/oauth/token", json={
-        "grant_type": "authorization_code", "code": code,
-        "redirect_uri": world.legacy_redirect_uri, "code_verifier": world.code_verifier,
-        "client_id": world.legacy_pkce_client_id,
-    })
+    token = client.post(
+        world.account_origin + "/oauth/token",
+        json={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": world.legacy_redirect_uri,
+            "code_verifier": world.code_verifier,
+            "client_id": world.legacy_pkce_client_id,
+        },
+    )
     return {"authorize": authorize, "token": token}
 
 
@@ -93,12 +108,14 @@ def check_legacy_code_exchange(responses: Responses, world: World) -> None:
 def drive_legacy_tenant_lookup(client: httpx.Client, world: World) -> Responses:
     refresh = _legacy_refresh_request(client, world)
     bearer = {"Authorization": f"Bearer {refresh.json().get('id_token', '')}"}
-    accounts = client.get(world.platform_origin + "/cloudrpa/api/getAccountsForUser",
-                          headers=bearer)
+    accounts = client.get(
+        world.platform_origin + "/cloudrpa/api/getAccountsForUser", headers=bearer
+    )
     logical = accounts.json()["accounts"][0]["accountLogicalName"]
     instances = client.get(
         f"{world.platform_origin}/cloudrpa/api/account/{logical}/getAllServiceInstances",
-        headers=bearer)
+        headers=bearer,
+    )
     return {"refresh": refresh, "accounts": accounts, "instances": instances}
 
 
@@ -118,8 +135,11 @@ def check_legacy_tenant_lookup(responses: Responses, world: World) -> None:
     assert isinstance(listing, list), "getAllServiceInstances: not a bare array"
     assert listing, "getAllServiceInstances: empty"
     for item in listing:
-        expect_keys(item, {"serviceInstanceName", "serviceInstanceLogicalName", "serviceType",
-                           "serviceUrl"}, "service instance")
+        expect_keys(
+            item,
+            {"serviceInstanceName", "serviceInstanceLogicalName", "serviceType", "serviceUrl"},
+            "service instance",
+        )
         assert item["serviceType"] == "ORCHESTRATOR", f"serviceType {item['serviceType']!r}"
     logical = {i["serviceInstanceLogicalName"]: i["serviceInstanceName"] for i in listing}
     assert world.tenant in logical, f"tenant {world.tenant!r} not among {sorted(logical)}"
@@ -128,16 +148,27 @@ def check_legacy_tenant_lookup(responses: Responses, world: World) -> None:
 
 # -- /api/Account/Authenticate -----------------------------------------------------------
 
-_CLOUD_TRAP = {"message": "Invalid credentials, failed to login.", "errorCode": 1000,
-               "resourceIds": None}
-_ONPREM_BAD = {"message": "Invalid username/email address or password.", "errorCode": 1000,
-               "resourceIds": None}
+_CLOUD_TRAP = {
+    "message": "Invalid credentials, failed to login.",
+    "errorCode": 1000,
+    "resourceIds": None,
+}
+_ONPREM_BAD = {
+    "message": "Invalid username/email address or password.",
+    "errorCode": 1000,
+    "resourceIds": None,
+}
 
 
 def _ropc(client: httpx.Client, url: str, world: World, password: str) -> httpx.Response:
-    return client.post(url, json={"TenancyName": world.tenant,
-                                  "UsernameOrEmailAddress": world.username or world.user_email,
-                                  "Password": password})
+    return client.post(
+        url,
+        json={
+            "TenancyName": world.tenant,
+            "UsernameOrEmailAddress": world.username or world.user_email,
+            "Password": password,
+        },
+    )
 
 
 def drive_cloud_login_trap(client: httpx.Client, world: World) -> Responses:
@@ -160,11 +191,17 @@ def check_onprem_password_login(responses: Responses, world: World) -> None:
     response = responses["login"]
     expect_status(response, 200, "login")
     body = json_body(response, "login")
-    expect_keys(body, {"result", "targetUrl", "success", "error", "unAuthorizedRequest",
-                       "__abp"}, "login")
+    expect_keys(
+        body, {"result", "targetUrl", "success", "error", "unAuthorizedRequest", "__abp"}, "login"
+    )
     nonempty_str(body, "result", "login")
-    assert (body["success"], body["error"], body["unAuthorizedRequest"], body["__abp"],
-            body["targetUrl"]) == (True, None, False, True, None), f"login: {body!r}"
+    assert (
+        body["success"],
+        body["error"],
+        body["unAuthorizedRequest"],
+        body["__abp"],
+        body["targetUrl"],
+    ) == (True, None, False, True, None), f"login: {body!r}"
 
 
 def drive_onprem_bad_password(client: httpx.Client, world: World) -> Responses:
@@ -181,11 +218,18 @@ def check_onprem_bad_password(responses: Responses, world: World) -> None:
 # -- identity_ (IdentityServer4) ----------------------------------------------------------
 
 
-def _client_credentials(client: httpx.Client, world: World, scope: str,
-                        url: str | None = None) -> httpx.Response:
-    return client.post(url or world.identity_url + "/connect/token", data={
-        "grant_type": "client_credentials", "client_id": world.client_id,
-        "client_secret": world.client_secret, "scope": scope})
+def _client_credentials(
+    client: httpx.Client, world: World, scope: str, url: str | None = None
+) -> httpx.Response:
+    return client.post(
+        url or world.identity_url + "/connect/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": world.client_id,
+            "client_secret": world.client_secret,
+            "scope": scope,
+        },
+    )
 
 
 def drive_identity_client_credentials(client: httpx.Client, world: World) -> Responses:
@@ -219,8 +263,10 @@ def drive_onprem_identity_wrong_path(client: httpx.Client, world: World) -> Resp
     return {"token": _client_credentials(client, world, world.cc_scope, url)}
 
 
-_UNSUPPORTED = re.compile(r"The HTTP resource that matches the request URI '[^']+"
-                          r"/identity_/connect/token' does not support HTTP method 'POST'\.")
+_UNSUPPORTED = re.compile(
+    r"The HTTP resource that matches the request URI '[^']+"
+    r"/identity_/connect/token' does not support HTTP method 'POST'\."
+)
 
 
 def check_onprem_identity_wrong_path(responses: Responses, world: World) -> None:
@@ -235,8 +281,11 @@ def check_onprem_identity_wrong_path(responses: Responses, world: World) -> None
 
 
 def drive_identity_refresh_rotation(client: httpx.Client, world: World) -> Responses:
-    form = {"grant_type": "refresh_token", "client_id": world.public_client_id,
-            "refresh_token": world.refresh_token}
+    form = {
+        "grant_type": "refresh_token",
+        "client_id": world.public_client_id,
+        "refresh_token": world.refresh_token,
+    }
     url = world.identity_url + "/connect/token"
     return {"refresh": client.post(url, data=form), "reuse": client.post(url, data=form)}
 
@@ -245,10 +294,20 @@ def check_identity_refresh_rotation(responses: Responses, world: World) -> None:
     first = responses["refresh"]
     expect_status(first, 200, "refresh")
     body = json_body(first, "refresh")
-    expect_keys(body, {"access_token", "expires_in", "token_type", "scope", "refresh_token"},
-                "refresh", exact=False)
-    assert set(body) <= {"access_token", "expires_in", "token_type", "scope", "refresh_token",
-                         "id_token"}, f"refresh: unexpected fields {sorted(body)}"
+    expect_keys(
+        body,
+        {"access_token", "expires_in", "token_type", "scope", "refresh_token"},
+        "refresh",
+        exact=False,
+    )
+    assert set(body) <= {
+        "access_token",
+        "expires_in",
+        "token_type",
+        "scope",
+        "refresh_token",
+        "id_token",
+    }, f"refresh: unexpected fields {sorted(body)}"
     assert body["expires_in"] == 3600
     reuse = responses["reuse"]
     expect_status(reuse, 400, "reuse")
@@ -266,30 +325,75 @@ def _registry(*items: Scenario) -> dict[str, Scenario]:
 
 #: Every scenario by name; cassettes are named ``test_<name>.yaml`` after them.
 SCENARIOS: dict[str, Scenario] = _registry(
-    Scenario("legacy_refresh", "legacy", drive_legacy_refresh, check_legacy_refresh,
-             "User Key refresh on account.uipath.com (uipath-wire §2.3)"),
-    Scenario("legacy_code_exchange", "legacy", drive_legacy_code_exchange,
-             check_legacy_code_exchange,
-             "PKCE authorize, then the code exchange, on account.uipath.com (§2.1-2.2)"),
-    Scenario("legacy_tenant_lookup", "legacy", drive_legacy_tenant_lookup,
-             check_legacy_tenant_lookup,
-             "id_token -> getAccountsForUser -> getAllServiceInstances (§2.6-2.7)"),
-    Scenario("cloud_login_trap", "identity", drive_cloud_login_trap, check_cloud_login_trap,
-             "a password login on the cloud host: 400 errorCode 1000 (§3, §11.3)"),
-    Scenario("onprem_password_login", "onprem", drive_onprem_password_login,
-             check_onprem_password_login, "on-prem /api/Account/Authenticate success (§3)"),
-    Scenario("onprem_bad_password", "onprem", drive_onprem_bad_password,
-             check_onprem_bad_password, "on-prem login with a wrong password (§3)"),
-    Scenario("identity_client_credentials", "identity", drive_identity_client_credentials,
-             check_identity_client_credentials, "client credentials on identity_ (§4.2)"),
-    Scenario("identity_offline_access_refused", "identity",
-             drive_identity_offline_access_refused, check_identity_offline_access_refused,
-             "offline_access with client credentials: invalid_scope (§4.2, §11.5)"),
-    Scenario("onprem_identity_wrong_path", "onprem", drive_onprem_identity_wrong_path,
-             check_onprem_identity_wrong_path,
-             "/identity_ on an on-prem host: 405 UnsupportedApiVersion (§4.5)"),
-    Scenario("identity_refresh_rotation", "identity", drive_identity_refresh_rotation,
-             check_identity_refresh_rotation,
-             "identity_ refresh rotates; reusing the old token is invalid_grant (§4.4)"),
+    Scenario(
+        "legacy_refresh",
+        "legacy",
+        drive_legacy_refresh,
+        check_legacy_refresh,
+        "User Key refresh on account.uipath.com (uipath-wire §2.3)",
+    ),
+    Scenario(
+        "legacy_code_exchange",
+        "legacy",
+        drive_legacy_code_exchange,
+        check_legacy_code_exchange,
+        "PKCE authorize, then the code exchange, on account.uipath.com (§2.1-2.2)",
+    ),
+    Scenario(
+        "legacy_tenant_lookup",
+        "legacy",
+        drive_legacy_tenant_lookup,
+        check_legacy_tenant_lookup,
+        "id_token -> getAccountsForUser -> getAllServiceInstances (§2.6-2.7)",
+    ),
+    Scenario(
+        "cloud_login_trap",
+        "identity",
+        drive_cloud_login_trap,
+        check_cloud_login_trap,
+        "a password login on the cloud host: 400 errorCode 1000 (§3, §11.3)",
+    ),
+    Scenario(
+        "onprem_password_login",
+        "onprem",
+        drive_onprem_password_login,
+        check_onprem_password_login,
+        "on-prem /api/Account/Authenticate success (§3)",
+    ),
+    Scenario(
+        "onprem_bad_password",
+        "onprem",
+        drive_onprem_bad_password,
+        check_onprem_bad_password,
+        "on-prem login with a wrong password (§3)",
+    ),
+    Scenario(
+        "identity_client_credentials",
+        "identity",
+        drive_identity_client_credentials,
+        check_identity_client_credentials,
+        "client credentials on identity_ (§4.2)",
+    ),
+    Scenario(
+        "identity_offline_access_refused",
+        "identity",
+        drive_identity_offline_access_refused,
+        check_identity_offline_access_refused,
+        "offline_access with client credentials: invalid_scope (§4.2, §11.5)",
+    ),
+    Scenario(
+        "onprem_identity_wrong_path",
+        "onprem",
+        drive_onprem_identity_wrong_path,
+        check_onprem_identity_wrong_path,
+        "/identity_ on an on-prem host: 405 UnsupportedApiVersion (§4.5)",
+    ),
+    Scenario(
+        "identity_refresh_rotation",
+        "identity",
+        drive_identity_refresh_rotation,
+        check_identity_refresh_rotation,
+        "identity_ refresh rotates; reusing the old token is invalid_grant (§4.4)",
+    ),
     *ORCHESTRATOR_SCENARIOS,
 )

@@ -217,8 +217,9 @@ class CommandPlug:
 
     in_process = False
 
-    def __init__(self, command: str | Sequence[str], *, cwd: str | None = None,
-                 start_timeout: float = 20.0) -> None:
+    def __init__(
+        self, command: str | Sequence[str], *, cwd: str | None = None, start_timeout: float = 20.0
+    ) -> None:
         self.argv = shlex.split(command) if isinstance(command, str) else list(command)
         if not self.argv:
             raise ValueError("--client-cmd is empty")
@@ -255,8 +256,14 @@ class CommandPlug:
 class CommandDriver:
     """One client process. Requests carry an ``id``; answers may come in any order."""
 
-    def __init__(self, argv: list[str], env: ClientEnv, *, cwd: str | None = None,
-                 start_timeout: float = 20.0) -> None:
+    def __init__(
+        self,
+        argv: list[str],
+        env: ClientEnv,
+        *,
+        cwd: str | None = None,
+        start_timeout: float = 20.0,
+    ) -> None:
         environ = {k: v for k, v in os.environ.items() if not k.startswith("UIPATH_")}
         environ.update(env.environ())
         # Rule-specific hints (env.extra) travel as UIPATH_<NAME>, e.g. UIPATH_TIMEOUT=2.
@@ -269,8 +276,16 @@ class CommandDriver:
         self._eof = False
         try:
             self.proc = subprocess.Popen(
-                argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                env=environ, cwd=cwd, text=True, encoding="utf-8", errors="replace", bufsize=1,
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=environ,
+                cwd=cwd,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+                bufsize=1,
             )
         except OSError as exc:
             raise RuntimeError(f"cannot start the client command {argv[0]!r}: {exc}") from exc
@@ -281,8 +296,12 @@ class CommandDriver:
         for reader in self._readers:
             reader.start()
         hello = self._request(
-            {"op": "hello", "protocol": PROTOCOL_VERSION, "profile": env.profile,
-             "credential": env.credential},
+            {
+                "op": "hello",
+                "protocol": PROTOCOL_VERSION,
+                "profile": env.profile,
+                "credential": env.credential,
+            },
             start_timeout,
         )
         # Any answer means the client is up (one that does not know "hello" may say so);
@@ -346,13 +365,17 @@ class CommandDriver:
     def _request(self, message: dict[str, Any], timeout: float) -> dict[str, Any] | None:
         return self._wait(self._send(message), timeout)
 
-    def _wait(self, waiting: queue.Queue[dict[str, Any] | None], timeout: float
-              ) -> dict[str, Any] | None:
+    def _wait(
+        self, waiting: queue.Queue[dict[str, Any] | None], timeout: float
+    ) -> dict[str, Any] | None:
         try:
             return waiting.get(timeout=timeout)
         except queue.Empty:
-            return {"ok": False, "error": f"no answer within {timeout:g} s of real time",
-                    "_hung": True}
+            return {
+                "ok": False,
+                "error": f"no answer within {timeout:g} s of real time",
+                "_hung": True,
+            }
 
     def _reason(self, answer: dict[str, Any] | None, op: str) -> str:
         if answer is None:

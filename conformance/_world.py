@@ -114,16 +114,21 @@ class World:
             d = d.rebased(self.origin)
         secrets: dict[str, Any] = {}
         if cred == "client_credentials":
-            secrets = {"client_id": d.client_id, "client_secret": d.client_secret,
-                       "scopes": d.scopes}
+            secrets = {
+                "client_id": d.client_id,
+                "client_secret": d.client_secret,
+                "scopes": d.scopes,
+            }
         elif cred == "refresh_token":
             secrets = {"client_id": d.public_client_id, "refresh_token": d.refresh_token}
         elif cred == "user_key":
             secrets = {"client_id": d.legacy_client_id, "user_key": d.user_key}
         elif cred == "password":
             user = self.user
-            secrets = {"username": d.username or user.username,
-                       "password": d.password or user.password}
+            secrets = {
+                "username": d.username or user.username,
+                "password": d.password or user.password,
+            }
         in_process = not self.served
         env = ClientEnv(
             profile=self.cloud.profile,
@@ -208,8 +213,12 @@ class World:
         self.cloud.identity.revoke_refresh_token(token)
         self.note("server side: the configured refresh token / User Key revoked")
 
-    def interpose(self, wrapper: Callable[[Callable[[httpx.Request], httpx.Response]],
-                                          Callable[[httpx.Request], httpx.Response]]) -> None:
+    def interpose(
+        self,
+        wrapper: Callable[
+            [Callable[[httpx.Request], httpx.Response]], Callable[[httpx.Request], httpx.Response]
+        ],
+    ) -> None:
         """Wrap the world's handler (before any client is built): holds, lost responses."""
         inner = self.cloud.handle
         self.cloud.handle = wrapper(inner)  # type: ignore[method-assign,assignment]
@@ -219,8 +228,9 @@ class World:
     def mark(self) -> int:
         return len(self.cloud.journal)
 
-    def since(self, mark: int = 0, *, where: Callable[[Exchange], bool] | None = None
-              ) -> list[Exchange]:
+    def since(
+        self, mark: int = 0, *, where: Callable[[Exchange], bool] | None = None
+    ) -> list[Exchange]:
         entries = list(self.cloud.journal)[mark:]
         return [e for e in entries if where is None or where(e)]
 
@@ -252,8 +262,9 @@ class World:
 
     # -- evidence -------------------------------------------------------------------------
 
-    def timeline(self, highlight: Iterable[Exchange] = (), *, full: bool = True
-                 ) -> list[dict[str, Any]]:
+    def timeline(
+        self, highlight: Iterable[Exchange] = (), *, full: bool = True
+    ) -> list[dict[str, Any]]:
         marked = {id(e) for e in highlight}
         entries = list(self.cloud.journal)
         out: list[dict[str, Any]] = [{"kind": "world", "text": self.title, "at": None}]
@@ -281,9 +292,23 @@ class World:
 def _exchange_entry(exchange: Exchange, highlighted: bool, full: bool) -> dict[str, Any]:
     data = exchange.to_dict()
     if not full and not highlighted:
-        data = {k: v for k, v in data.items()
-                if k in ("seq", "at", "method", "url", "route", "status", "fault", "auth",
-                         "bearer", "issued")}
+        data = {
+            k: v
+            for k, v in data.items()
+            if k
+            in (
+                "seq",
+                "at",
+                "method",
+                "url",
+                "route",
+                "status",
+                "fault",
+                "auth",
+                "bearer",
+                "issued",
+            )
+        }
     data["kind"] = "exchange"
     if highlighted:
         data["highlight"] = True
@@ -315,10 +340,16 @@ class _TokenNames:
             except ValueError:
                 body = None
             if isinstance(body, dict):
-                issued = [self._name(str(body[k]), kind) for k, kind in (
-                    ("access_token", "access token"), ("result", "access token"),
-                    ("id_token", "id_token"), ("refresh_token", "refresh token"))
-                    if isinstance(body.get(k), str)]
+                issued = [
+                    self._name(str(body[k]), kind)
+                    for k, kind in (
+                        ("access_token", "access token"),
+                        ("result", "access token"),
+                        ("id_token", "id_token"),
+                        ("refresh_token", "refresh token"),
+                    )
+                    if isinstance(body.get(k), str)
+                ]
                 if issued:
                     entry["issued"] = issued
 
@@ -347,20 +378,29 @@ class Client:
         self.ops: list[Op] = []
         self._closed = False
 
-    def start_job(self, process: str | None = None, folder: str | None = None,
-                  input_arguments: dict[str, Any] | None = None, *, timeout: float = 30.0) -> Op:
+    def start_job(
+        self,
+        process: str | None = None,
+        folder: str | None = None,
+        input_arguments: dict[str, Any] | None = None,
+        *,
+        timeout: float = 30.0,
+    ) -> Op:
         d = self.world.cloud.defaults
-        kwargs = {"process": process or d.process, "folder": folder or d.folder,
-                  "input_arguments": input_arguments}
+        kwargs = {
+            "process": process or d.process,
+            "folder": folder or d.folder,
+            "input_arguments": input_arguments,
+        }
         return self._call("start_job", kwargs, timeout)
 
-    def get_job_state(self, job_key: str, folder: str | None = None, *, timeout: float = 30.0
-                      ) -> Op:
+    def get_job_state(
+        self, job_key: str, folder: str | None = None, *, timeout: float = 30.0
+    ) -> Op:
         kwargs = {"job_key": job_key, "folder": folder or self.world.cloud.defaults.folder}
         return self._call("get_job_state", kwargs, timeout)
 
-    def concurrently(self, count: int, op: str, timeout: float = 30.0, **kwargs: Any
-                     ) -> list[Op]:
+    def concurrently(self, count: int, op: str, timeout: float = 30.0, **kwargs: Any) -> list[Op]:
         """``count`` copies of one operation at once (threads, or pipelined for commands)."""
         world = self.world
         world._event({"kind": "op", "text": f"{self.name}: {count} x {op}(...) at once"})
@@ -370,12 +410,19 @@ class Client:
         except NotSupported as exc:
             raise world._not_applicable(self.env, exc) from None
         last = world.mark()
-        ops = [self._op(op, ok, value, err, text, hung, first, last)
-               for ok, value, err, text, hung in results]
+        ops = [
+            self._op(op, ok, value, err, text, hung, first, last)
+            for ok, value, err, text, hung in results
+        ]
         good = sum(1 for o in ops if o.ok)
-        world._event({"kind": "result", "ok": good == count,
-                      "text": f"{self.name}: {good} of {count} {op} succeeded"
-                      + ("" if good == count else f"; first error: {_first_error(ops)}")})
+        world._event(
+            {
+                "kind": "result",
+                "ok": good == count,
+                "text": f"{self.name}: {good} of {count} {op} succeeded"
+                + ("" if good == count else f"; first error: {_first_error(ops)}"),
+            }
+        )
         return ops
 
     def _call(self, op: str, kwargs: dict[str, Any], timeout: float) -> Op:
@@ -388,12 +435,26 @@ class Client:
         except NotSupported as exc:
             raise world._not_applicable(self.env, exc) from None
         result = self._op(op, ok, value, err, text, hung, first, world.mark())
-        world._event({"kind": "result", "ok": ok,
-                      "text": f"{self.name}: {op} -> " + (repr(value) if ok else f"error: {err}")})
+        world._event(
+            {
+                "kind": "result",
+                "ok": ok,
+                "text": f"{self.name}: {op} -> " + (repr(value) if ok else f"error: {err}"),
+            }
+        )
         return result
 
-    def _op(self, name: str, ok: bool, value: Any, err: str | None, text: str, hung: bool,
-            first: int, last: int) -> Op:
+    def _op(
+        self,
+        name: str,
+        ok: bool,
+        value: Any,
+        err: str | None,
+        text: str,
+        hung: bool,
+        first: int,
+        last: int,
+    ) -> Op:
         op = Op(name, self.name, ok, value, err, first, last, text, hung)
         self.ops.append(op)
         self.world.run.op_errors.append(text)
@@ -432,8 +493,12 @@ class RuleRun:
         # Served worlds tick with real time, so that a command client's real waits (a
         # Retry-After) show on the journal's clock; in-process worlds move only when told.
         clock = None if self.in_process else FakeClock(ticking=True)
-        cloud = MockCloud(self.profile,  # type: ignore[arg-type]
-                          seed=index if seed is None else seed, clock=clock, **settings)
+        cloud = MockCloud(
+            self.profile,  # type: ignore[arg-type]
+            seed=index if seed is None else seed,
+            clock=clock,
+            **settings,
+        )
         world = World(self, cloud, title or f"{self.spec.id} on {self.profile}")
         world.tmp = tempfile.mkdtemp(prefix="uipath-conformance-")
         self.worlds.append(world)
@@ -441,8 +506,9 @@ class RuleRun:
             world.origin = world.stack.enter_context(self.plug.serve(cloud))
         return world
 
-    def evidence(self, highlight: Iterable[Exchange] = (), *, full: bool = True
-                 ) -> list[dict[str, Any]]:
+    def evidence(
+        self, highlight: Iterable[Exchange] = (), *, full: bool = True
+    ) -> list[dict[str, Any]]:
         marked = list(highlight)
         out: list[dict[str, Any]] = []
         for world in self.worlds:
@@ -484,4 +550,3 @@ def fail(message: str, *highlight: Exchange) -> RuleFailed:
 def format_exception(exc: BaseException) -> str:
     """Type, message, traceback and causes: everything an exception would print."""
     return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-

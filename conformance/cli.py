@@ -28,8 +28,13 @@ from .runner import load_expected_failures, plan, run_suite
 __all__ = ["DEFAULT_CLIENT", "main"]
 
 DEFAULT_CLIENT = "client_under_test.adapter:make_client"
-_MARKS = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP", "not_applicable": "N/A ",
-          "xfailed": "XFAIL"}
+_MARKS = {
+    "passed": "PASS",
+    "failed": "FAIL",
+    "skipped": "SKIP",
+    "not_applicable": "N/A ",
+    "xfailed": "XFAIL",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,25 +44,43 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Rules: " + ", ".join(CATALOG),
     )
     who = parser.add_mutually_exclusive_group()
-    who.add_argument("--client", metavar="MODULE:FACTORY",
-                     help=f"a Python factory(env) -> ClientAdapter (default: {DEFAULT_CLIENT})")
-    who.add_argument("--client-cmd", metavar="CMD",
-                     help="a client in any language, spoken to in JSON lines over stdin/stdout "
-                          "against the mock served on loopback (see conformance/PROTOCOL.md)")
-    parser.add_argument("--profile", action="append", metavar="P",
-                        help=f"limit to a profile ({', '.join(PROFILES)}); repeatable or "
-                             "comma-separated; default: all three")
-    parser.add_argument("--rule", action="append", metavar="ID",
-                        help="limit to a rule ID; repeatable or comma-separated")
-    parser.add_argument("--expected-failures", metavar="FILE",
-                        help="rule IDs (rule-id or rule-id[profile]) expected to fail: they do "
-                             "not fail the run, and are reported if they pass")
+    who.add_argument(
+        "--client",
+        metavar="MODULE:FACTORY",
+        help=f"a Python factory(env) -> ClientAdapter (default: {DEFAULT_CLIENT})",
+    )
+    who.add_argument(
+        "--client-cmd",
+        metavar="CMD",
+        help="a client in any language, spoken to in JSON lines over stdin/stdout "
+        "against the mock served on loopback (see conformance/PROTOCOL.md)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="append",
+        metavar="P",
+        help=f"limit to a profile ({', '.join(PROFILES)}); repeatable or "
+        "comma-separated; default: all three",
+    )
+    parser.add_argument(
+        "--rule",
+        action="append",
+        metavar="ID",
+        help="limit to a rule ID; repeatable or comma-separated",
+    )
+    parser.add_argument(
+        "--expected-failures",
+        metavar="FILE",
+        help="rule IDs (rule-id or rule-id[profile]) expected to fail: they do "
+        "not fail the run, and are reported if they pass",
+    )
     parser.add_argument("--report-json", metavar="F", help="write the JSON report to F")
     parser.add_argument("--report-html", metavar="F", help="write the HTML report to F")
     parser.add_argument("--junit-xml", metavar="F", help="write a JUnit XML report to F")
     parser.add_argument("--list", action="store_true", help="list the rules and exit")
-    parser.add_argument("-q", "--quiet", action="store_true",
-                        help="print only failures and the summary")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="print only failures and the summary"
+    )
     return parser
 
 
@@ -81,16 +104,24 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         rules, profiles = _split(args.rule), _split(args.profile)
         todo = plan(rules, profiles)
-        expected = (load_expected_failures(args.expected_failures)
-                    if args.expected_failures else frozenset())
-        plug: Plug = (CommandPlug(args.client_cmd) if args.client_cmd
-                      else PythonPlug.from_spec(args.client or DEFAULT_CLIENT))
+        expected = (
+            load_expected_failures(args.expected_failures)
+            if args.expected_failures
+            else frozenset()
+        )
+        plug: Plug = (
+            CommandPlug(args.client_cmd)
+            if args.client_cmd
+            else PythonPlug.from_spec(args.client or DEFAULT_CLIENT)
+        )
     except (KeyError, ValueError, ImportError, AttributeError, TypeError, OSError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         out.write(f"orchestrator-kit check: error: {message}\n")
         return 2
-    out.write(f"uipath conformance: {plug.label} -- {len(todo)} rule checks on "
-              f"{', '.join(profiles or PROFILES)}\n")
+    out.write(
+        f"uipath conformance: {plug.label} -- {len(todo)} rule checks on "
+        f"{', '.join(profiles or PROFILES)}\n"
+    )
 
     def progress(result: RuleResult, index: int, total: int) -> None:
         if args.quiet and result.outcome not in ("failed",):
@@ -98,22 +129,26 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         mark = _MARKS[result.outcome]
         if result.unexpected_pass:
             mark = "XPASS"
-        line = f"[{index:>2}/{total}] {mark:5} {result.level:6} {result.key:48} " \
-               f"{result.duration:6.2f}s"
+        line = (
+            f"[{index:>2}/{total}] {mark:5} {result.level:6} {result.key:48} "
+            f"{result.duration:6.2f}s"
+        )
         if result.outcome != "passed" or result.unexpected_pass:
             line += f"\n         {result.message}"
         out.write(line + "\n")
         out.flush()
 
-    suite = run_suite(plug, rules=rules, profiles=profiles, expected=expected,
-                      progress=progress)
-    for path in write_reports(suite, json_path=args.report_json, html_path=args.report_html,
-                              junit_path=args.junit_xml):
+    suite = run_suite(plug, rules=rules, profiles=profiles, expected=expected, progress=progress)
+    for path in write_reports(
+        suite, json_path=args.report_json, html_path=args.report_html, junit_path=args.junit_xml
+    ):
         out.write(f"report written: {path}\n")
     summary = suite.summary()
-    counts = ", ".join(f"{summary[o]} {o.replace('_', ' ')}"
-                       for o in ("passed", "failed", "xfailed", "skipped", "not_applicable")
-                       if summary[o])
+    counts = ", ".join(
+        f"{summary[o]} {o.replace('_', ' ')}"
+        for o in ("passed", "failed", "xfailed", "skipped", "not_applicable")
+        if summary[o]
+    )
     out.write(f"\n{counts} in {summary['seconds']:.2f}s\n")
     for key in summary["unexpected_passes"]:
         out.write(f"XPASS {key}: listed as an expected failure, but it passed\n")

@@ -54,8 +54,11 @@ class _State:
 
     def get_plug(self) -> Plug:
         if self.plug is None:
-            self.plug = (CommandPlug(self.client_cmd) if self.client_cmd
-                         else PythonPlug.from_spec(self.client or DEFAULT_CLIENT))
+            self.plug = (
+                CommandPlug(self.client_cmd)
+                if self.client_cmd
+                else PythonPlug.from_spec(self.client or DEFAULT_CLIENT)
+            )
         return self.plug
 
 
@@ -64,37 +67,54 @@ _STATE = pytest.StashKey[_State]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("uipath-conformance", "UiPath client conformance suite")
-    group.addoption(CLIENT_OPTION, metavar="MODULE:FACTORY",
-                    help=f"the client under test: factory(env) -> ClientAdapter "
-                         f"(default {DEFAULT_CLIENT})")
-    group.addoption(CLIENT_CMD_OPTION, metavar="CMD",
-                    help="a client command speaking JSON lines (conformance/PROTOCOL.md)")
-    group.addoption(PROFILE_OPTION, action="append", metavar="P",
-                    help=f"limit the rules to a profile ({', '.join(PROFILES)}); repeatable")
-    group.addoption(EXPECTED_OPTION, metavar="FILE",
-                    help="rule IDs expected to fail (rule-id or rule-id[profile])")
+    group.addoption(
+        CLIENT_OPTION,
+        metavar="MODULE:FACTORY",
+        help=f"the client under test: factory(env) -> ClientAdapter (default {DEFAULT_CLIENT})",
+    )
+    group.addoption(
+        CLIENT_CMD_OPTION,
+        metavar="CMD",
+        help="a client command speaking JSON lines (conformance/PROTOCOL.md)",
+    )
+    group.addoption(
+        PROFILE_OPTION,
+        action="append",
+        metavar="P",
+        help=f"limit the rules to a profile ({', '.join(PROFILES)}); repeatable",
+    )
+    group.addoption(
+        EXPECTED_OPTION,
+        metavar="FILE",
+        help="rule IDs expected to fail (rule-id or rule-id[profile])",
+    )
     group.addoption(REPORT_JSON_OPTION, metavar="F", help="write the JSON report to F")
     group.addoption(REPORT_HTML_OPTION, metavar="F", help="write the HTML report to F")
-    for name, text in (("uipath_client", "default for --uipath-client"),
-                       ("uipath_client_cmd", "default for --uipath-client-cmd"),
-                       ("uipath_profiles", "default for --uipath-profile (space separated)")):
+    for name, text in (
+        ("uipath_client", "default for --uipath-client"),
+        ("uipath_client_cmd", "default for --uipath-client-cmd"),
+        ("uipath_profiles", "default for --uipath-profile (space separated)"),
+    ):
         parser.addini(name, text, default=None)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     for spec in CATALOG.values():
         config.addinivalue_line(
-            "markers", f"{spec.marker}: conformance rule {spec.id} ({spec.level}): "
-                       f"{spec.summary}")
+            "markers", f"{spec.marker}: conformance rule {spec.id} ({spec.level}): {spec.summary}"
+        )
     config.addinivalue_line("markers", "uipath_must: a MUST rule of the conformance suite")
     config.addinivalue_line("markers", "uipath_should: a SHOULD rule of the conformance suite")
-    profiles = config.getoption(PROFILE_OPTION) or (config.getini("uipath_profiles") or
-                                                    " ".join(PROFILES)).split()
+    profiles = (
+        config.getoption(PROFILE_OPTION)
+        or (config.getini("uipath_profiles") or " ".join(PROFILES)).split()
+    )
     profiles = [p.strip() for value in profiles for p in value.split(",") if p.strip()]
     for profile in profiles:
         if profile not in PROFILES:
-            raise pytest.UsageError(f"{PROFILE_OPTION}: unknown profile {profile!r}; one of "
-                                    f"{', '.join(PROFILES)}")
+            raise pytest.UsageError(
+                f"{PROFILE_OPTION}: unknown profile {profile!r}; one of {', '.join(PROFILES)}"
+            )
     expected_file = config.getoption(EXPECTED_OPTION)
     state = config.stash[_STATE] = _State(
         client=config.getoption(CLIENT_OPTION) or config.getini("uipath_client"),
@@ -138,8 +158,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         for profile in spec.profiles:
             if profile in state.profiles:
                 param = RuleParam(spec, profile)
-                params.append(pytest.param(param, id=param.id,
-                                           marks=[getattr(pytest.mark, spec.marker), level]))
+                params.append(
+                    pytest.param(
+                        param, id=param.id, marks=[getattr(pytest.mark, spec.marker), level]
+                    )
+                )
     metafunc.parametrize("uipath_rule", params)
 
 
@@ -152,17 +175,26 @@ class UipathConformance:
 
     def check(self, param: RuleParam) -> RuleResult:
         state = self._state
-        result = apply_expected(run_rule(param.spec, param.profile, state.get_plug()),
-                                state.expected)
-        self._node.user_properties.append((_PROPERTY, json.dumps(
-            {**result.to_dict(), "duration": result.duration,
-             "expected_failure": result.expected_failure})))
+        result = apply_expected(
+            run_rule(param.spec, param.profile, state.get_plug()), state.expected
+        )
+        self._node.user_properties.append(
+            (
+                _PROPERTY,
+                json.dumps(
+                    {
+                        **result.to_dict(),
+                        "duration": result.duration,
+                        "expected_failure": result.expected_failure,
+                    }
+                ),
+            )
+        )
         text = f"{result.key} ({result.level}): {result.message}"
         if result.outcome == "failed" and result.level == "MUST":
             pytest.fail(f"{text}\n{_timeline_text(result.evidence)}", pytrace=False)
         if result.outcome in ("failed", "xfailed"):
-            pytest.xfail(("SHOULD rule not met: " if result.outcome == "failed" else "")
-                         + text)
+            pytest.xfail(("SHOULD rule not met: " if result.outcome == "failed" else "") + text)
         if result.outcome in ("skipped", "not_applicable"):
             pytest.skip(f"{result.outcome.replace('_', ' ')}: {text}")
         return result
@@ -197,7 +229,14 @@ class _Collector:
 
 
 def _result_from(data: dict[str, Any]) -> RuleResult:
-    return RuleResult(id=data["id"], level=data["level"], profile=data["profile"],
-                      outcome=data["outcome"], message=data["message"], refs=data["refs"],
-                      evidence=data["evidence"], duration=data.get("duration", 0.0),
-                      expected_failure=data.get("expected_failure", False))
+    return RuleResult(
+        id=data["id"],
+        level=data["level"],
+        profile=data["profile"],
+        outcome=data["outcome"],
+        message=data["message"],
+        refs=data["refs"],
+        evidence=data["evidence"],
+        duration=data.get("duration", 0.0),
+        expected_failure=data.get("expected_failure", False),
+    )

@@ -25,8 +25,11 @@ from .runner import SuiteResult
 __all__ = ["render_html", "to_json", "to_junit_xml", "write_reports"]
 
 _LABELS = {
-    "passed": "PASS", "failed": "FAIL", "skipped": "SKIP",
-    "not_applicable": "N/A", "xfailed": "XFAIL",
+    "passed": "PASS",
+    "failed": "FAIL",
+    "skipped": "SKIP",
+    "not_applicable": "N/A",
+    "xfailed": "XFAIL",
 }
 
 
@@ -41,19 +44,31 @@ def to_junit_xml(suite: SuiteResult) -> str:
     failures = sum(1 for r in results if r.outcome == "failed")
     skipped = sum(1 for r in results if r.outcome in ("skipped", "not_applicable", "xfailed"))
     root = ET.Element("testsuites")
-    node = ET.SubElement(root, "testsuite", {
-        "name": "uipath-conformance", "tests": str(len(results)), "failures": str(failures),
-        "errors": "0", "skipped": str(skipped),
-        "time": f"{sum(r.duration for r in results):.3f}",
-    })
+    node = ET.SubElement(
+        root,
+        "testsuite",
+        {
+            "name": "uipath-conformance",
+            "tests": str(len(results)),
+            "failures": str(failures),
+            "errors": "0",
+            "skipped": str(skipped),
+            "time": f"{sum(r.duration for r in results):.3f}",
+        },
+    )
     props = ET.SubElement(node, "properties")
     ET.SubElement(props, "property", {"name": "client", "value": suite.client})
     ET.SubElement(props, "property", {"name": "kit_version", "value": suite.kit_version})
     for r in results:
-        case = ET.SubElement(node, "testcase", {
-            "classname": f"uipath_conformance.{r.profile}", "name": r.key,
-            "time": f"{r.duration:.3f}",
-        })
+        case = ET.SubElement(
+            node,
+            "testcase",
+            {
+                "classname": f"uipath_conformance.{r.profile}",
+                "name": r.key,
+                "time": f"{r.duration:.3f}",
+            },
+        )
         if r.outcome == "failed":
             failure = ET.SubElement(case, "failure", {"type": r.level, "message": r.message})
             failure.text = _timeline_text(r.evidence)
@@ -72,14 +87,17 @@ def _timeline_text(evidence: list[dict[str, Any]]) -> str:
         if entry.get("kind") == "exchange":
             mark = ">>" if entry.get("highlight") else "  "
             extra = " ".join(f"{k}={entry[k]}" for k in ("auth", "fault") if entry.get(k))
-            lines.append(f"{mark} #{entry['seq']} t={entry['at']} {entry['method']} "
-                         f"{entry['url']} -> {entry['status']} {extra}".rstrip())
+            lines.append(
+                f"{mark} #{entry['seq']} t={entry['at']} {entry['method']} "
+                f"{entry['url']} -> {entry['status']} {extra}".rstrip()
+            )
         else:
             lines.append(f"   -- {entry.get('text')}")
     return "\n".join(lines)
 
 
 # -- HTML -----------------------------------------------------------------------------------
+
 
 def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
@@ -109,11 +127,15 @@ def _matrix(results: list[RuleResult]) -> str:
             else:
                 xp = " xpass" if r.unexpected_pass else ""
                 cells.append(f'<td><a href="#{_anchor(r)}">{_badge(r.outcome, xp)}</a></td>')
-        rows.append(f'<tr><th class="rule"><code>{_e(spec.id)}</code> '
-                    f'<span class="level {spec.level}">{spec.level}</span>'
-                    f'<div class="what">{_e(spec.summary)}</div></th>{"".join(cells)}</tr>')
-    return (f'<table class="matrix"><thead><tr><th>rule</th>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>")
+        rows.append(
+            f'<tr><th class="rule"><code>{_e(spec.id)}</code> '
+            f'<span class="level {spec.level}">{spec.level}</span>'
+            f'<div class="what">{_e(spec.summary)}</div></th>{"".join(cells)}</tr>'
+        )
+    return (
+        f'<table class="matrix"><thead><tr><th>rule</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def _describe(entry: dict[str, Any]) -> str:
@@ -122,22 +144,23 @@ def _describe(entry: dict[str, Any]) -> str:
     route = entry.get("route") or "unrouted"
     body = entry.get("response_body")
     bits = []
-    if route in ("identity.token", "identity.onprem_token", "legacy.token",
-                 "onprem.authenticate"):
+    if route in ("identity.token", "identity.onprem_token", "legacy.token", "onprem.authenticate"):
         form = entry.get("request_body")
         grant = form.get("grant_type") if isinstance(form, dict) else None
         bits.append("token request" + (f" ({grant})" if grant else ""))
         if entry.get("issued"):
-            life = (f", expires in {body['expires_in']} s"
-                    if isinstance(body, dict) and "expires_in" in body else "")
+            life = (
+                f", expires in {body['expires_in']} s"
+                if isinstance(body, dict) and "expires_in" in body
+                else ""
+            )
             bits.append("issued " + ", ".join(entry["issued"]) + life)
         elif isinstance(body, dict) and "error" in body:
             bits.append(f"refused: {body['error']}")
     if entry.get("bearer"):
         bits.append(f"with {entry['bearer']}")
     if status == 401:
-        bits.append("401 Unauthorized" + (f" (token {entry['auth']})" if entry.get("auth")
-                                          else ""))
+        bits.append("401 Unauthorized" + (f" (token {entry['auth']})" if entry.get("auth") else ""))
     elif entry.get("auth"):
         bits.append(f"auth: {entry['auth']}")
     if entry.get("fault"):
@@ -156,8 +179,11 @@ def _detail(entry: dict[str, Any]) -> str:
     parts = []
     for key in ("request_headers", "request_body", "response_headers", "response_body"):
         if key in entry and entry[key] not in (None, {}, ""):
-            shown = json.dumps(entry[key], indent=1, ensure_ascii=False) \
-                if not isinstance(entry[key], str) else entry[key]
+            shown = (
+                json.dumps(entry[key], indent=1, ensure_ascii=False)
+                if not isinstance(entry[key], str)
+                else entry[key]
+            )
             parts.append(f"<h5>{_e(key.replace('_', ' '))}</h5><pre>{_e(shown)}</pre>")
     if not parts:
         return ""
@@ -185,27 +211,37 @@ def _timeline(evidence: list[dict[str, Any]]) -> str:
                 f'<tr class="ex {cls}"><td class="t">{_e(when)}</td>'
                 f'<td><span class="m">{_e(entry.get("method"))}</span> '
                 f'<span class="url">{_e(entry.get("url"))}</span>{_detail(entry)}</td>'
-                f'<td><code>{_e(entry.get("route") or "")}</code></td>'
+                f"<td><code>{_e(entry.get('route') or '')}</code></td>"
                 f'<td class="st">{_e(status if status is not None else "no answer")}</td>'
-                f"<td>{_e(_describe(entry))}</td></tr>")
+                f"<td>{_e(_describe(entry))}</td></tr>"
+            )
         else:
             ok = entry.get("ok")
             cls = ("ok" if ok else "err") if kind == "result" else ""
-            rows.append(f'<tr class="{_e(kind)} {cls}"><td class="t">{_e(when)}</td>'
-                        f'<td colspan="4">{_e(entry.get("text"))}</td></tr>')
-    return ('<table class="timeline"><thead><tr><th>time</th><th>request</th><th>route</th>'
-            f"<th>status</th><th>what happened</th></tr></thead><tbody>{''.join(rows)}</tbody>"
-            "</table>")
+            rows.append(
+                f'<tr class="{_e(kind)} {cls}"><td class="t">{_e(when)}</td>'
+                f'<td colspan="4">{_e(entry.get("text"))}</td></tr>'
+            )
+    return (
+        '<table class="timeline"><thead><tr><th>time</th><th>request</th><th>route</th>'
+        f"<th>status</th><th>what happened</th></tr></thead><tbody>{''.join(rows)}</tbody>"
+        "</table>"
+    )
 
 
 def _result_section(r: RuleResult) -> str:
-    refs = "".join(f'<li><a href="{_e(ref["url"])}">{_e(ref["label"])}</a></li>'
-                   for ref in r.refs)
+    refs = "".join(f'<li><a href="{_e(ref["url"])}">{_e(ref["label"])}</a></li>' for ref in r.refs)
     spec = CATALOG.get(r.id)
     opened = " open" if r.outcome == "failed" else ""
     exchanges = sum(1 for e in r.evidence if e.get("kind") == "exchange")
-    note = ('<p class="xpass">Listed as an expected failure, but it passed: remove it from '
-            "the list.</p>") if r.unexpected_pass else ""
+    note = (
+        (
+            '<p class="xpass">Listed as an expected failure, but it passed: remove it from '
+            "the list.</p>"
+        )
+        if r.unexpected_pass
+        else ""
+    )
     return (
         f'<section class="result {r.outcome}" id="{_anchor(r)}">'
         f"<h3>{_badge(r.outcome)} <code>{_e(r.id)}</code> on <em>{_e(r.profile)}</em> "
@@ -221,15 +257,21 @@ def _result_section(r: RuleResult) -> str:
 
 def render_html(suite: SuiteResult) -> str:
     template = Template(
-        resources.files("conformance").joinpath("templates/report.html").read_text("utf-8"))
+        resources.files("conformance").joinpath("templates/report.html").read_text("utf-8")
+    )
     summary = suite.summary()
     order = {"failed": 0, "xfailed": 1, "passed": 2, "skipped": 3, "not_applicable": 4}
     ranked = sorted(suite.results, key=lambda r: (order.get(r.outcome, 9), r.id, r.profile))
-    verdict = "All MUST rules pass" if summary["ok"] else (
-        f"{len(summary['must_failed'])} MUST rule result(s) failed")
+    verdict = (
+        "All MUST rules pass"
+        if summary["ok"]
+        else (f"{len(summary['must_failed'])} MUST rule result(s) failed")
+    )
     counts = " ".join(
         f'<span class="count">{_badge(o)} {summary[o]}</span>'
-        for o in ("passed", "failed", "xfailed", "skipped", "not_applicable") if summary[o])
+        for o in ("passed", "failed", "xfailed", "skipped", "not_applicable")
+        if summary[o]
+    )
     return template.substitute(
         title=_e(f"UiPath client conformance: {suite.client}"),
         client=_e(suite.client),
@@ -242,12 +284,20 @@ def render_html(suite: SuiteResult) -> str:
     )
 
 
-def write_reports(suite: SuiteResult, *, json_path: str | None = None,
-                  html_path: str | None = None, junit_path: str | None = None) -> list[str]:
+def write_reports(
+    suite: SuiteResult,
+    *,
+    json_path: str | None = None,
+    html_path: str | None = None,
+    junit_path: str | None = None,
+) -> list[str]:
     """Write the reports asked for; returns the paths written."""
     written = []
-    for path, render in ((json_path, to_json), (html_path, render_html),
-                         (junit_path, to_junit_xml)):
+    for path, render in (
+        (json_path, to_json),
+        (html_path, render_html),
+        (junit_path, to_junit_xml),
+    ):
         if path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             Path(path).write_text(render(suite), encoding="utf-8")

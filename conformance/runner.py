@@ -79,8 +79,9 @@ def load_expected_failures(path: str | Path) -> frozenset[str]:
     return frozenset(entries)
 
 
-def plan(rules: Iterable[str] | None = None, profiles: Iterable[str] | None = None
-         ) -> list[tuple[RuleSpec, str]]:
+def plan(
+    rules: Iterable[str] | None = None, profiles: Iterable[str] | None = None
+) -> list[tuple[RuleSpec, str]]:
     """The (rule, profile) pairs to run: catalog order, only profiles a rule applies to."""
     wanted_profiles = list(profiles or PROFILES)
     for profile in wanted_profiles:
@@ -112,8 +113,11 @@ def run_rule(spec: RuleSpec, profile: str, plug: Plug) -> RuleResult:
             verdict = Verdict("failed", f"the suite itself failed while judging: {detail}")
         internal = run.internal_errors()
         if internal:
-            verdict = Verdict("failed", "uipath-mock: the mock hit an internal error (a bug of "
-                              "the kit, not of the client): " + internal[0].splitlines()[-1])
+            verdict = Verdict(
+                "failed",
+                "uipath-mock: the mock hit an internal error (a bug of "
+                "the kit, not of the client): " + internal[0].splitlines()[-1],
+            )
         verdict.evidence = run.evidence(highlight, full=verdict.outcome == "failed")
     finally:
         run.close()
@@ -148,8 +152,9 @@ class SuiteResult:
             "total": len(self.results),
             **counts,
             "must_failed": [r.key for r in self.gating],
-            "should_failed": [r.key for r in self.results
-                              if r.outcome == "failed" and r.level == "SHOULD"],
+            "should_failed": [
+                r.key for r in self.results if r.outcome == "failed" and r.level == "SHOULD"
+            ],
             "unexpected_passes": [r.key for r in self.unexpected_passes],
             "ok": not self.gating,
             "seconds": round(sum(r.duration for r in self.results), 3),

@@ -399,8 +399,9 @@ class MockCloud:
             if timeout is None:
                 fault.saw_no_timeout = True  # a real server would have hung this client forever
                 self.clock.advance(3600)
-                raise httpx.ReadTimeout("uipath-mock: stalled; the client set no timeout",
-                                        request=request)
+                raise httpx.ReadTimeout(
+                    "uipath-mock: stalled; the client set no timeout", request=request
+                )
             self.clock.advance(float(timeout))
             raise httpx.ReadTimeout("timed out", request=request)
         if kind == "login_redirect":
@@ -416,7 +417,9 @@ class MockCloud:
             )
         if fault.body is None and fault.status >= 400:
             return OrchestratorError(
-                fault.status, 0, _STATUS_TEXT.get(fault.status, "An error has occurred."),
+                fault.status,
+                0,
+                _STATUS_TEXT.get(fault.status, "An error has occurred."),
                 fault.headers,
             ).to_response(self.ids)
         if isinstance(fault.body, (bytes, str)):

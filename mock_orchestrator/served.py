@@ -93,13 +93,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port (default: an ephemeral one)")
-    parser.add_argument("--profile", choices=PROFILES, default="identity",
-                        help="auth generation of the world (identity)")
+    parser.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="identity",
+        help="auth generation of the world (identity)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of ids and tokens (0)")
-    parser.add_argument("--start", type=_start, default="now",
-                        help="where the ticking clock starts: 'now' or an ISO-8601 instant")
-    parser.add_argument("--stall-cap", type=float, default=DEFAULT_STALL_CAP,
-                        help="real seconds a stalled response is held (30)")
+    parser.add_argument(
+        "--start",
+        type=_start,
+        default="now",
+        help="where the ticking clock starts: 'now' or an ISO-8601 instant",
+    )
+    parser.add_argument(
+        "--stall-cap",
+        type=float,
+        default=DEFAULT_STALL_CAP,
+        help="real seconds a stalled response is held (30)",
+    )
     return parser
 
 
@@ -122,8 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     serve_in_thread(cloud, args.host, args.port, stall_cap=args.stall_cap)
                 )
             except OSError as exc:
-                print(f"orchestrator-kit serve: cannot listen on {args.host}:{args.port}: {exc}",
-                      file=sys.stderr)
+                print(
+                    f"orchestrator-kit serve: cannot listen on {args.host}:{args.port}: {exc}",
+                    file=sys.stderr,
+                )
                 return 1
             print(url, flush=True)
             print(

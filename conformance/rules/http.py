@@ -41,8 +41,11 @@ def _gives_up_on_every_poll(run: RuleRun, status: int, **fault: Any) -> list[Exc
     no_hang(world, op, f"get_job_state while every poll answers {status}")
     answered = [e for e in _job_gets(world, mark) if e.status_code == status]
     if op.ok or len(answered) > MAX_TRIES:
-        raise fail(f"kept retrying through {plural(len(answered), str(status))}; give up "
-                   f"within {MAX_TRIES} tries", *answered[-3:])
+        raise fail(
+            f"kept retrying through {plural(len(answered), str(status))}; give up "
+            f"within {MAX_TRIES} tries",
+            *answered[-3:],
+        )
     return answered
 
 
@@ -62,13 +65,18 @@ def http_429_retry_after(run: RuleRun) -> str:
     gets = _job_gets(world, mark)
     for before, after in itertools.pairwise(gets):
         if before.status_code == 429 and after.at - before.at < wait - 0.001:
-            raise fail(f"retried {after.at - before.at:.3g} s after a 429 that said "
-                       f"Retry-After: {wait}", before, after)
+            raise fail(
+                f"retried {after.at - before.at:.3g} s after a 429 that said Retry-After: {wait}",
+                before,
+                after,
+            )
     require_ok(world, op, "get_job_state after one 429")
     waited = gets[1].at - gets[0].at if len(gets) > 1 else 0.0
     limited = _gives_up_on_every_poll(run, 429, retry_after=2 if run.in_process else 0)
-    return (f"waited {waited:.3g} s for Retry-After: {wait}; gave up after "
-            f"{plural(len(limited), '429')}")
+    return (
+        f"waited {waited:.3g} s for Retry-After: {wait}; gave up after "
+        f"{plural(len(limited), '429')}"
+    )
 
 
 @rule("http-5xx-idempotent-retry")
@@ -86,8 +94,10 @@ def http_5xx_idempotent_retry(run: RuleRun) -> str:
         op = client.get_job_state(key)
         gets = _job_gets(world, mark)
         if not op.ok:
-            raise fail(f"a GET answered {status} once was not retried: "
-                       f"{world.scrub(op.error or '')}", *gets)
+            raise fail(
+                f"a GET answered {status} once was not retried: {world.scrub(op.error or '')}",
+                *gets,
+            )
         if run.in_process and len(gets) > 1 and gets[1].at <= gets[0].at:
             raise fail(f"retried the {status} at once, with no backoff", *gets[:2])
         if len(gets) > 1:
@@ -113,16 +123,20 @@ def http_timeout_set(run: RuleRun) -> str:
     op = client.get_job_state(key, timeout=60.0)
     stalled = [e for e in _job_gets(world, mark) if e.fault and e.fault.startswith("stall")]
     if run.in_process:
-        untimed = [e for e in stalled
-                   if (e.request.extensions.get("timeout") or {}).get("read") is None]
+        untimed = [
+            e for e in stalled if (e.request.extensions.get("timeout") or {}).get("read") is None
+        ]
         if untimed:
-            raise fail("the request had no read timeout: a stalled server would hang the "
-                       "client forever", *untimed)
+            raise fail(
+                "the request had no read timeout: a stalled server would hang the client forever",
+                *untimed,
+            )
     no_hang(world, op, "get_job_state on a stalled server")
     spent = world.cloud.clock.time() - begun
     if op.ok or len(stalled) > MAX_TRIES:
         raise fail(f"kept waiting through {plural(len(stalled), 'stalled call')}", *stalled[-3:])
     if run.in_process and spent > 900:
-        raise fail(f"the operation took {spent:.0f} s of the world's clock to give up",
-                   *stalled[-3:])
+        raise fail(
+            f"the operation took {spent:.0f} s of the world's clock to give up", *stalled[-3:]
+        )
     return f"a stalled call ended as an error after {plural(len(stalled), 'try')}, {spent:.3g} s"

@@ -17,14 +17,26 @@ from ._common import no_hang, plural, request_fields, require_ok, response_json
 __all__: list[str] = []
 
 #: Orchestrator routes that act inside a folder (uipath-wire §5.2, §6).
-FOLDER_ROUTES = frozenset({
-    "orchestrator.list_releases", "orchestrator.list_jobs", "orchestrator.get_job",
-    "orchestrator.get_job_by_key", "orchestrator.start_jobs", "orchestrator.stop_jobs",
-    "orchestrator.assets_filtered", "orchestrator.list_queue_definitions",
-    "orchestrator.list_queue_items", "orchestrator.add_queue_item",
-})
-FOLDER_HEADERS = ("x-uipath-organizationunitid", "x-uipath-folderpath",
-                  "x-uipath-folderpath-encoded", "x-uipath-folderkey")
+FOLDER_ROUTES = frozenset(
+    {
+        "orchestrator.list_releases",
+        "orchestrator.list_jobs",
+        "orchestrator.get_job",
+        "orchestrator.get_job_by_key",
+        "orchestrator.start_jobs",
+        "orchestrator.stop_jobs",
+        "orchestrator.assets_filtered",
+        "orchestrator.list_queue_definitions",
+        "orchestrator.list_queue_items",
+        "orchestrator.add_queue_item",
+    }
+)
+FOLDER_HEADERS = (
+    "x-uipath-organizationunitid",
+    "x-uipath-folderpath",
+    "x-uipath-folderpath-encoded",
+    "x-uipath-folderkey",
+)
 #: The folder of folder-context-sent: non-ASCII, so its path cannot go as a plain header.
 NON_ASCII_FOLDER = "Faturação"
 _POLL_ROUTES = frozenset({"orchestrator.get_job", "orchestrator.get_job_by_key"})
@@ -59,11 +71,18 @@ def tenant_logical_name(run: RuleRun) -> str:
         if any(n is not None and n.lower() != logical for n in named):
             wrong.append(exchange)
     if wrong:
-        shown = {n for e in wrong for n in (_path_tenant(e),
-                 e.request.headers.get("x-uipath-tenantname")) if n and n.lower() != logical}
+        shown = {
+            n
+            for e in wrong
+            for n in (_path_tenant(e), e.request.headers.get("x-uipath-tenantname"))
+            if n and n.lower() != logical
+        }
         which = "its display name" if display in {s.lower() for s in shown} else "another name"
-        raise fail(f"{plural(len(wrong), 'Orchestrator call')} addressed the tenant by {which} "
-                   f"({', '.join(sorted(shown))}), not its logical name {d.tenant}", *wrong)
+        raise fail(
+            f"{plural(len(wrong), 'Orchestrator call')} addressed the tenant by {which} "
+            f"({', '.join(sorted(shown))}), not its logical name {d.tenant}",
+            *wrong,
+        )
     for done in client.ops:
         require_ok(world, done, done.name)
     return f"addressed the tenant by its logical name {d.tenant} on every call"
@@ -98,27 +117,48 @@ def folder_context_sent(run: RuleRun) -> str:
     calls = world.since(0, where=lambda e: e.route in FOLDER_ROUTES)
     bare = [e for e in calls if not any(h in e.request.headers for h in FOLDER_HEADERS)]
     if bare:
-        raise fail(f"{plural(len(bare), 'folder-scoped call')} carried no folder header "
-                   "(Orchestrator answers 400 errorCode 1101)", *bare)
-    plain = [e for e in calls for name, value in e.request.headers.raw
-             if name.lower() == b"x-uipath-folderpath" and not value.isascii()]
+        raise fail(
+            f"{plural(len(bare), 'folder-scoped call')} carried no folder header "
+            "(Orchestrator answers 400 errorCode 1101)",
+            *bare,
+        )
+    plain = [
+        e
+        for e in calls
+        for name, value in e.request.headers.raw
+        if name.lower() == b"x-uipath-folderpath" and not value.isascii()
+    ]
     if plain:
-        raise fail("the non-ASCII folder path went as raw bytes in X-UIPATH-FolderPath; it "
-                   "must go as X-UIPATH-FolderPath-Encoded (Base64 of UTF-16LE)", *plain)
-    refused = [e for e in calls if e.status_code == 400
-               and isinstance(body := response_json(e), dict)
-               and body.get("errorCode") in (1100, 1101)]
+        raise fail(
+            "the non-ASCII folder path went as raw bytes in X-UIPATH-FolderPath; it "
+            "must go as X-UIPATH-FolderPath-Encoded (Base64 of UTF-16LE)",
+            *plain,
+        )
+    refused = [
+        e
+        for e in calls
+        if e.status_code == 400
+        and isinstance(body := response_json(e), dict)
+        and body.get("errorCode") in (1100, 1101)
+    ]
     if refused:
         raise fail("Orchestrator refused the folder context (errorCode 1100/1101)", *refused)
     for done in client.ops:
         require_ok(world, done, f"{done.name} in the folder {NON_ASCII_FOLDER!r}")
     used = sorted({h for e in calls for h in FOLDER_HEADERS if h in e.request.headers})
-    return (f"{plural(len(calls), 'folder-scoped call')} in {NON_ASCII_FOLDER!r} carried "
-            f"{', '.join(used)}")
+    return (
+        f"{plural(len(calls), 'folder-scoped call')} in {NON_ASCII_FOLDER!r} carried "
+        f"{', '.join(used)}"
+    )
 
 
-_ARGUMENTS = {"InvoiceId": "INV-2026-0042", "Amount": 1234.5, "Approved": True,
-              "Lines": [1, 2, 3], "Customer": {"Name": "Zoë Ærø", "Country": "PT"}}
+_ARGUMENTS = {
+    "InvoiceId": "INV-2026-0042",
+    "Amount": 1234.5,
+    "Approved": True,
+    "Lines": [1, 2, 3],
+    "Customer": {"Name": "Zoë Ærø", "Country": "PT"},
+}
 
 
 @rule("jobs-start-by-release")
@@ -133,8 +173,10 @@ def jobs_start_by_release(run: RuleRun) -> str:
     op = client.start_job(input_arguments=_ARGUMENTS)
     starts = world.since(0, where=lambda e: e.route == "orchestrator.start_jobs")
     if not starts:
-        raise fail(f"no StartJobs call was made: {world.scrub(op.error or 'no error')}",
-                   *world.orchestrator_calls())
+        raise fail(
+            f"no StartJobs call was made: {world.scrub(op.error or 'no error')}",
+            *world.orchestrator_calls(),
+        )
     last = starts[-1]
     body = request_fields(last)
     info = body.get("startInfo") or body.get("StartInfo")
@@ -144,8 +186,7 @@ def jobs_start_by_release(run: RuleRun) -> str:
         raise fail("startInfo names no release (ReleaseKey or ReleaseName)", last)
     arguments = info.get("InputArguments")
     if not isinstance(arguments, str):
-        raise fail("InputArguments must be a JSON string, not "
-                   f"{type(arguments).__name__}", last)
+        raise fail(f"InputArguments must be a JSON string, not {type(arguments).__name__}", last)
     try:
         decoded = json.loads(arguments)
     except ValueError:
@@ -178,13 +219,17 @@ def jobs_poll_by_id(run: RuleRun) -> str:
         polls.append(client.get_job_state(key))
     lists = world.since(mark, where=lambda e: e.route == "orchestrator.list_jobs")
     if lists:
-        raise fail(f"polled with {plural(len(lists), 'filtered list')} of Jobs (rate limited: "
-                   "100 requests per minute per tenant) instead of Jobs({id})", *lists)
+        raise fail(
+            f"polled with {plural(len(lists), 'filtered list')} of Jobs (rate limited: "
+            "100 requests per minute per tenant) instead of Jobs({id})",
+            *lists,
+        )
     seen = []
     for op in polls:
         state = require_ok(world, op, "get_job_state")
-        answers = [e for e in op.exchanges(world) if e.route in _POLL_ROUTES
-                   and e.status_code == 200]
+        answers = [
+            e for e in op.exchanges(world) if e.route in _POLL_ROUTES and e.status_code == 200
+        ]
         truth = (response_json(answers[-1]) or {}).get("State") if answers else None
         if truth is None:
             raise fail("get_job_state answered without reading the job", *op.exchanges(world))
@@ -202,22 +247,29 @@ class _LoseResponse:
         self.mode = mode
         self.done = False
 
-    def wrap(self, inner: Callable[[httpx.Request], httpx.Response]
-             ) -> Callable[[httpx.Request], httpx.Response]:
+    def wrap(
+        self, inner: Callable[[httpx.Request], httpx.Response]
+    ) -> Callable[[httpx.Request], httpx.Response]:
         def handle(request: httpx.Request) -> httpx.Response:
             response = inner(request)
             journal = self.world.cloud.journal
             served = next((e for e in reversed(list(journal)) if e.request is request), None)
-            if self.done or served is None or served.route != "orchestrator.start_jobs" \
-                    or response.status_code != 201:
+            if (
+                self.done
+                or served is None
+                or served.route != "orchestrator.start_jobs"
+                or response.status_code != 201
+            ):
                 return response
             self.done = True
             self.world.note(f"the job was created, but the client gets {self.mode} instead")
             if self.mode == "a dropped connection":
                 raise httpx.RemoteProtocolError(
-                    "Server disconnected without sending a response.", request=request)
-            return httpx.Response(502, json={"message": "Bad Gateway", "errorCode": 0},
-                                  request=request)
+                    "Server disconnected without sending a response.", request=request
+                )
+            return httpx.Response(
+                502, json={"message": "Bad Gateway", "errorCode": 0}, request=request
+            )
 
         return handle
 
@@ -239,14 +291,23 @@ def jobs_start_not_duplicated(run: RuleRun) -> str:
         no_hang(world, op, "start_job")
         starts = world.since(0, where=lambda e: e.route == "orchestrator.start_jobs")
         if not lose.done:
-            raise fail("no StartJobs reached the world, so a lost answer could not be tried: "
-                       f"{world.scrub(op.error or 'start_job returned without starting a job')}",
-                       *world.orchestrator_calls())
-        keys = [j.get("Key") for e in starts if e.status_code == 201
-                for j in (response_json(e) or {}).get("value", []) if isinstance(j, dict)]
+            raise fail(
+                "no StartJobs reached the world, so a lost answer could not be tried: "
+                f"{world.scrub(op.error or 'start_job returned without starting a job')}",
+                *world.orchestrator_calls(),
+            )
+        keys = [
+            j.get("Key")
+            for e in starts
+            if e.status_code == 201
+            for j in (response_json(e) or {}).get("value", [])
+            if isinstance(j, dict)
+        ]
         if len(keys) > 1:
-            raise fail(f"after {mode}, StartJobs was sent again: {len(keys)} jobs for one "
-                       "start_job", *starts)
+            raise fail(
+                f"after {mode}, StartJobs was sent again: {len(keys)} jobs for one start_job",
+                *starts,
+            )
         if op.ok and op.value not in keys:
             raise fail(f"start_job returned {op.value!r}, which is not the job created", *starts)
         notes.append(f"{mode}: " + ("found the job" if op.ok else "reported the error"))

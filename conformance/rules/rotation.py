@@ -12,8 +12,11 @@ __all__: list[str] = []
 
 
 def _refreshes(world: World, mark: int = 0) -> list[Exchange]:
-    return [e for e in world.token_requests(mark)
-            if request_fields(e).get("grant_type") == "refresh_token"]
+    return [
+        e
+        for e in world.token_requests(mark)
+        if request_fields(e).get("grant_type") == "refresh_token"
+    ]
 
 
 def _drive_three_refreshes(world: World) -> list[Op]:
@@ -28,9 +31,7 @@ def _drive_three_refreshes(world: World) -> list[Op]:
     return ops
 
 
-def _require_three_good_refreshes(
-    world: World, ops: list[Op], refreshes: list[Exchange]
-) -> None:
+def _require_three_good_refreshes(world: World, ops: list[Op], refreshes: list[Exchange]) -> None:
     """Every operation succeeded and the two expiries really cost three refreshes."""
     for op in ops:
         require_ok(world, op, op.name)
@@ -52,10 +53,14 @@ def token_rotation_followed(run: RuleRun) -> str:
     for number, exchange in enumerate(refreshes, 1):
         presented = str(request_fields(exchange).get("refresh_token"))
         if presented != expected:
-            what = (f"the token refresh #{consumed_by[presented]} had consumed"
-                    if presented in consumed_by else "a token the world never issued")
-            raise fail(f"refresh #{number} presented {what} instead of the newest one",
-                       *refreshes[:number])
+            what = (
+                f"the token refresh #{consumed_by[presented]} had consumed"
+                if presented in consumed_by
+                else "a token the world never issued"
+            )
+            raise fail(
+                f"refresh #{number} presented {what} instead of the newest one", *refreshes[:number]
+            )
         body = response_json(exchange)
         if exchange.status_code == 200 and isinstance(body, dict) and body.get("refresh_token"):
             consumed_by[presented] = number
@@ -75,8 +80,11 @@ def token_rotation_absent_keeps_old(run: RuleRun) -> str:
     key = world.cloud.defaults.user_key
     for number, exchange in enumerate(refreshes, 1):
         if request_fields(exchange).get("refresh_token") != key:
-            raise fail(f"refresh #{number} did not present the User Key: the client dropped it "
-                       "when a refresh response came without refresh_token", *refreshes)
+            raise fail(
+                f"refresh #{number} did not present the User Key: the client dropped it "
+                "when a refresh response came without refresh_token",
+                *refreshes,
+            )
     _require_three_good_refreshes(world, ops, refreshes)
     return f"kept the User Key across {plural(len(refreshes), 'refresh')} that returned none"
 
@@ -102,10 +110,14 @@ def token_rotation_persisted(run: RuleRun) -> str:
     b = world.client(name="client B")
     mark = world.mark()
     op = b.get_job_state(key)
-    reused = [e for e in _refreshes(world, mark)
-              if request_fields(e).get("refresh_token") in consumed]
+    reused = [
+        e for e in _refreshes(world, mark) if request_fields(e).get("refresh_token") in consumed
+    ]
     if reused:
-        raise fail("client B presented a refresh token client A had already consumed: the "
-                   "rotated token was not persisted to the token store", *reused)
+        raise fail(
+            "client B presented a refresh token client A had already consumed: the "
+            "rotated token was not persisted to the token store",
+            *reused,
+        )
     require_ok(world, op, "client B's get_job_state")
     return "a new client on the same token store continued with the rotated refresh token"

@@ -17,10 +17,18 @@ __all__: list[str] = []
 _REFUSALS: dict[str, tuple[int, object]] = {
     "identity.token": (400, {"error": "invalid_grant"}),
     "identity.onprem_token": (400, {"error": "invalid_grant"}),
-    "legacy.token": (403, {"error": "invalid_grant",
-                           "error_description": "Unknown or invalid refresh token."}),
-    "onprem.authenticate": (400, {"message": "Invalid username/email address or password.",
-                                  "errorCode": 1000, "resourceIds": None}),
+    "legacy.token": (
+        403,
+        {"error": "invalid_grant", "error_description": "Unknown or invalid refresh token."},
+    ),
+    "onprem.authenticate": (
+        400,
+        {
+            "message": "Invalid username/email address or password.",
+            "errorCode": 1000,
+            "resourceIds": None,
+        },
+    ),
 }
 
 
@@ -31,13 +39,17 @@ def _kinds(world: World) -> dict[str, str]:
     named: dict[str, str] = {}
     for record in identity.tokens.records():
         named[record.token] = {"id": "an id_token", "pat": "a personal access token"}.get(
-            record.kind, "an access token")
+            record.kind, "an access token"
+        )
     for token in identity.refresh_tokens:
         named[token] = "a refresh token"
     for token in identity.legacy_grants:
         named[token] = "the User Key"
-    for value, what in ((d.client_secret, "the client secret"), (d.password, "the password"),
-                        (world.user.password, "the password")):
+    for value, what in (
+        (d.client_secret, "the client secret"),
+        (d.password, "the password"),
+        (world.user.password, "the password"),
+    ):
         if value:
             named[value] = what
     return {s: named.get(s, "a secret") for s in world.secrets()}
@@ -77,8 +89,11 @@ def token_secrets_not_logged(run: RuleRun) -> str:
         client.get_job_state(key)
         client.close()
     if not world.cloud.identity.tokens.records():
-        raise fail("no token was ever issued, so there was nothing to keep secret: "
-                   f"{world.scrub(first.error or '')}", *world.token_requests())
+        raise fail(
+            "no token was ever issued, so there was nothing to keep secret: "
+            f"{world.scrub(first.error or '')}",
+            *world.token_requests(),
+        )
     kinds = _kinds(world)
     places = [("log/stdout/stderr line", line) for line in output]
     places += [("error text", text) for text in run.op_errors if text]
@@ -92,8 +107,10 @@ def token_secrets_not_logged(run: RuleRun) -> str:
                 break
     if leaks:
         raise fail(f"{plural(len(leaks), 'secret')} leaked; first: {leaks[0]}")
-    return (f"no secret among {len(kinds)} canaries appeared in {len(output)} lines of output, "
-            f"{len([t for t in run.op_errors if t])} error texts or any request URL")
+    return (
+        f"no secret among {len(kinds)} canaries appeared in {len(output)} lines of output, "
+        f"{len([t for t in run.op_errors if t])} error texts or any request URL"
+    )
 
 
 @rule("token-access-not-id")
@@ -108,24 +125,35 @@ def token_access_not_id(run: RuleRun) -> str:
     changes: dict[str, Any] = {}
     if world.cloud.profile == "identity":
         changes["refresh_token"] = world.cloud.identity.issue_refresh_token(
-            UIPATH_CLI_CLIENT_ID, world.user,
-            frozenset({"openid", "profile", "offline_access", "OrchestratorApiUserAccess"}))
+            UIPATH_CLI_CLIENT_ID,
+            world.user,
+            frozenset({"openid", "profile", "offline_access", "OrchestratorApiUserAccess"}),
+        )
         world.note("the refresh token was granted with openid: refreshes return an id_token")
     client = world.client(**changes)
     op = client.start_job()
     if op.ok:
         client.get_job_state(op.value)
-    wrong = [e for e in world.orchestrator_calls()
-             if e.auth == "id_token" or token_kind(world, bearer(e)) == "id"]
+    wrong = [
+        e
+        for e in world.orchestrator_calls()
+        if e.auth == "id_token" or token_kind(world, bearer(e)) == "id"
+    ]
     if wrong:
-        raise fail(f"{plural(len(wrong), 'Orchestrator call')} carried the id_token instead of "
-                   "the access token", *wrong)
-    lookups = world.since(0, where=lambda e: e.route in (
-        "legacy.accounts_for_user", "legacy.service_instances"))
+        raise fail(
+            f"{plural(len(wrong), 'Orchestrator call')} carried the id_token instead of "
+            "the access token",
+            *wrong,
+        )
+    lookups = world.since(
+        0, where=lambda e: e.route in ("legacy.accounts_for_user", "legacy.service_instances")
+    )
     misused = [e for e in lookups if token_kind(world, bearer(e)) != "id"]
     if misused:
-        raise fail("the account lookups (cloudrpa) need the id_token; the client sent another "
-                   "token", *misused)
+        raise fail(
+            "the account lookups (cloudrpa) need the id_token; the client sent another token",
+            *misused,
+        )
     for done in client.ops:
         require_ok(world, done, done.name)
     extra = f"; the id_token went to {plural(len(lookups), 'account lookup')}" if lookups else ""

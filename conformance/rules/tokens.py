@@ -39,8 +39,10 @@ def token_acquire_unattended(run: RuleRun) -> str:
     got = [e for e in tokens if e.status_code == 200]
     if not got:
         raise fail("start_job succeeded, yet no token endpoint issued a token", *tokens)
-    return (f"got a token from its {run.credential} credential ({got[0].route}) and started a "
-            f"job, with no human step")
+    return (
+        f"got a token from its {run.credential} credential ({got[0].route}) and started a "
+        f"job, with no human step"
+    )
 
 
 @rule("token-refresh-after-expiry")
@@ -62,14 +64,17 @@ def token_refresh_after_expiry(run: RuleRun) -> str:
         raise fail(
             f"after the {world.lifetime} s token lifetime passed, start_job failed: "
             f"{world.scrub(op.error or '')}",
-            *unauth, *world.token_requests(mark),
+            *unauth,
+            *world.token_requests(mark),
         )
     require_ok(world, client.get_job_state(op.value), "get_job_state after the expiry")
     fresh = _ok_tokens(world, mark)
     if not fresh:
         raise fail("operations after expiry succeeded without any new token")
-    return (f"after {world.lifetime} s the next operations succeeded; "
-            f"{plural(len(fresh), 'new token')} fetched, no 401 surfaced")
+    return (
+        f"after {world.lifetime} s the next operations succeeded; "
+        f"{plural(len(fresh), 'new token')} fetched, no 401 surfaced"
+    )
 
 
 @rule("token-refresh-proactive")
@@ -82,8 +87,10 @@ def token_refresh_proactive(run: RuleRun) -> str:
     served world's time is invisible to them until a 401 (judged by token-refresh-after-expiry).
     """
     if not run.in_process:
-        raise NotApplicable("needs the client on the world's clock (env.clock); a command client "
-                      "keeps its own, so refreshing ahead of the world's jump cannot be judged")
+        raise NotApplicable(
+            "needs the client on the world's clock (env.clock); a command client "
+            "keeps its own, so refreshing ahead of the world's jump cannot be judged"
+        )
     world = run.world()
     client = world.client()
     require_ok(world, client.start_job(), "the first start_job")
@@ -96,7 +103,8 @@ def token_refresh_proactive(run: RuleRun) -> str:
         raise fail(
             f"the mock saw {plural(len(expired), 'expired token')}: the client waited for the "
             "exact expiry instead of refreshing a margin before it",
-            *expired, *world.token_requests(mark),
+            *expired,
+            *world.token_requests(mark),
         )
     require_ok(world, op, "start_job 2 s before expiry")
     return "refreshed ahead of expiry: the mock never saw an expired token"
@@ -126,11 +134,17 @@ def token_retry_once_on_401(run: RuleRun) -> str:
     if not op.ok:
         raise fail(
             "a 401 on a revoked token was not followed by a refresh and a replay: "
-            f"{world.scrub(op.error or '')}", *unauth, *tokens)
+            f"{world.scrub(op.error or '')}",
+            *unauth,
+            *tokens,
+        )
     if len(unauth) > 1 or len(tokens) > 1:
-        raise fail(f"one refresh and one replay expected after the 401; saw "
-                   f"{plural(len(unauth), '401')} and {plural(len(tokens), 'token request')}",
-                   *unauth, *tokens)
+        raise fail(
+            f"one refresh and one replay expected after the 401; saw "
+            f"{plural(len(unauth), '401')} and {plural(len(tokens), 'token request')}",
+            *unauth,
+            *tokens,
+        )
     body, headers = _unauthenticated_fault_body(world)
     world.fault("response", path=r"/odata/", status=401, body=body, headers=headers, times=50)
     mark = world.mark()
@@ -143,9 +157,13 @@ def token_retry_once_on_401(run: RuleRun) -> str:
             "a second 401 must end the operation as an error; the client made "
             f"{plural(len(unauth), 'call')} answered 401 and "
             f"{plural(len(tokens), 'token request')}",
-            *unauth, *tokens)
-    return ("refreshed once and replayed once after a revoked token's 401; a second 401 ended "
-            f"as an error ({plural(len(unauth), '401')}, {plural(len(tokens), 'refresh')})")
+            *unauth,
+            *tokens,
+        )
+    return (
+        "refreshed once and replayed once after a revoked token's 401; a second 401 ended "
+        f"as an error ({plural(len(unauth), '401')}, {plural(len(tokens), 'refresh')})"
+    )
 
 
 @rule("token-invalid-grant-terminal")
@@ -169,8 +187,11 @@ def token_invalid_grant_terminal(run: RuleRun) -> str:
         if op.ok:
             raise fail(f"{attempt} operation after the grant was revoked succeeded?", *tokens)
         if len(tokens) > 1:
-            raise fail(f"invalid_grant is terminal, yet {attempt} operation sent "
-                       f"{plural(len(tokens), 'token request')}", *tokens)
+            raise fail(
+                f"invalid_grant is terminal, yet {attempt} operation sent "
+                f"{plural(len(tokens), 'token request')}",
+                *tokens,
+            )
     return "invalid_grant ended each operation as an error after at most one token request"
 
 
@@ -193,12 +214,14 @@ class _TokenHold:
         self._second = threading.Event()
         self._lock = threading.Lock()
 
-    def wrap(self, inner: Callable[[httpx.Request], httpx.Response]
-             ) -> Callable[[httpx.Request], httpx.Response]:
+    def wrap(
+        self, inner: Callable[[httpx.Request], httpx.Response]
+    ) -> Callable[[httpx.Request], httpx.Response]:
         def handle(request: httpx.Request) -> httpx.Response:
             path = request.url.path.lower()
-            if self.armed and path.endswith(("/connect/token", "/oauth/token",
-                                             "/api/account/authenticate")):
+            if self.armed and path.endswith(
+                ("/connect/token", "/oauth/token", "/api/account/authenticate")
+            ):
                 with self._lock:
                     first, self._held = not self._held, True
                 if first:
@@ -228,16 +251,21 @@ def token_single_flight(run: RuleRun) -> str:
     world.expire_tokens()
     hold.armed = True
     mark = world.mark()
-    ops = client.concurrently(8, "get_job_state", job_key=key,
-                              folder=world.cloud.defaults.folder)
+    ops = client.concurrently(8, "get_job_state", job_key=key, folder=world.cloud.defaults.folder)
     tokens = world.token_requests(mark)
     if len(tokens) != 1:
-        raise fail(f"8 concurrent operations at expiry caused "
-                   f"{plural(len(tokens), 'token request')}; exactly one expected", *tokens)
+        raise fail(
+            f"8 concurrent operations at expiry caused "
+            f"{plural(len(tokens), 'token request')}; exactly one expected",
+            *tokens,
+        )
     failed = [o for o in ops if not o.ok]
     if failed:
-        raise fail(f"{len(failed)} of 8 concurrent operations failed: "
-                   f"{world.scrub(failed[0].error or '')}", *tokens)
+        raise fail(
+            f"{len(failed)} of 8 concurrent operations failed: "
+            f"{world.scrub(failed[0].error or '')}",
+            *tokens,
+        )
     return "8 concurrent operations at expiry shared exactly one refresh"
 
 
@@ -247,8 +275,10 @@ def token_html_is_failure(run: RuleRun) -> str:
     Each time the operation must fail without following the redirect and without sending
     Orchestrator anything the world did not issue as a token. Same for factories and commands.
     """
-    for kind, what in (("login_redirect", "a 302 to the login page"),
-                       ("login_html", "a 200 HTML login page")):
+    for kind, what in (
+        ("login_redirect", "a 302 to the login page"),
+        ("login_html", "a 200 HTML login page"),
+    ):
         world = run.world(f"the token endpoint answers {what}")
         for label in sorted(TOKEN_ROUTES):
             world.fault(kind, route=label, times=None)
@@ -259,12 +289,16 @@ def token_html_is_failure(run: RuleRun) -> str:
         if followed:
             raise fail(f"the client followed the token endpoint's redirect ({what})", *followed)
         issued = world.cloud.identity.tokens
-        forged = [e for e in world.orchestrator_calls()
-                  if (token := bearer(e)) is not None and issued.get(token) is None]
+        forged = [
+            e
+            for e in world.orchestrator_calls()
+            if (token := bearer(e)) is not None and issued.get(token) is None
+        ]
         if forged:
-            raise fail(f"the client took {what} for a token and sent it to Orchestrator",
-                       *forged)
+            raise fail(f"the client took {what} for a token and sent it to Orchestrator", *forged)
         if op.ok:
-            raise fail(f"start_job succeeded although the token endpoint answered {what}",
-                       *world.token_requests())
+            raise fail(
+                f"start_job succeeded although the token endpoint answered {what}",
+                *world.token_requests(),
+            )
     return "a 302 and an HTML page from the token endpoint each ended as an error, never a token"

@@ -67,8 +67,10 @@ _FAULT_FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "status": (lambda v: _is_int(v) and 200 <= v <= 599, "an integer from 200 to 599"),
     "body": (lambda v: True, "any JSON value"),
     "headers": (
-        lambda v: isinstance(v, dict)
-        and all(isinstance(k, str) and isinstance(x, str) for k, x in v.items()),
+        lambda v: (
+            isinstance(v, dict)
+            and all(isinstance(k, str) and isinstance(x, str) for k, x in v.items())
+        ),
         "an object of string values",
     ),
     "retry_after": (lambda v: v is None or (_is_int(v) and v >= 0), "an integer >= 0"),
@@ -147,7 +149,9 @@ class ControlPlane:
             allowed = sorted(m for m, p in self._routes if p == sub)
             if allowed:
                 return _error(
-                    405, "method_not_allowed", f"{method} is not allowed on {path}",
+                    405,
+                    "method_not_allowed",
+                    f"{method} is not allowed on {path}",
                     {"allow": ", ".join(allowed)},
                 )
             known = ", ".join(f"{m} {PREFIX}{p}" for m, p in self._routes)
@@ -216,7 +220,5 @@ class ControlPlane:
         return {"now": now.timestamp(), "iso": now.isoformat()}
 
 
-def _error(
-    status: int, error: str, message: str, headers: dict[str, str] | None = None
-) -> Answer:
+def _error(status: int, error: str, message: str, headers: dict[str, str] | None = None) -> Answer:
     return status, {"error": error, "message": message}, headers or {}

@@ -57,7 +57,15 @@ class MockRequest:
     """What a handler receives. Cheap to build: nothing is parsed until asked for."""
 
     __slots__ = (
-        "_form", "_headers", "_json", "_query", "cloud", "params", "raw", "route_label", "sites"
+        "_form",
+        "_headers",
+        "_json",
+        "_query",
+        "cloud",
+        "params",
+        "raw",
+        "route_label",
+        "sites",
     )
 
     def __init__(

@@ -371,8 +371,9 @@ class Grants:
         if fields.get("redirect_uri") != code.redirect_uri:
             raise LegacyInvalidGrant(MSG_LEGACY_BAD_CODE, status)
         verifier = fields.get("code_verifier")
-        if not pkce_ok(verifier if isinstance(verifier, str) else None, code.challenge,
-                        code.challenge_method):
+        if not pkce_ok(
+            verifier if isinstance(verifier, str) else None, code.challenge, code.challenge_method
+        ):
             raise LegacyInvalidGrant(MSG_LEGACY_BAD_VERIFIER, status)
         key = self.issue_user_key(code.user, client_id)
         grant = self.legacy_grants[key]

@@ -288,9 +288,7 @@ class IdentityBackend(Grants, Revocation):
     def _mint_refresh(self, family: Family, scopes: frozenset[str]) -> RefreshToken:
         # IdentityServer's refresh handles are 64 hex characters; ours are too.
         token = self.ids.hex(64).upper()
-        rt = RefreshToken(
-            token=token, family=family, scopes=scopes, issued_at=self.clock.time()
-        )
+        rt = RefreshToken(token=token, family=family, scopes=scopes, issued_at=self.clock.time())
         self.refresh_tokens[token] = rt
         family.newest = token
         return rt

@@ -57,7 +57,8 @@ class IdentityResponses(RevocationEndpoints):
         ):
             # [V] forum 504018 (on-prem): a JSON body gets a 200 HTML page and no token.
             return httpx.Response(
-                200, text="<!DOCTYPE html><html><body>Sign in</body></html>",
+                200,
+                text="<!DOCTYPE html><html><body>Sign in</body></html>",
                 headers={"content-type": "text/html; charset=utf-8"},
             )
         form = self._form(req)
@@ -251,9 +252,7 @@ class OnPremResponses:
             raise OnPremBadCredentials() from exc
         lowered = {str(k).lower(): v for k, v in fields.items()}
         tenancy = lowered.get("tenancyname") or self.cloud.defaults.tenant
-        tenant = (
-            self.backend.find_tenant(None, tenancy) if isinstance(tenancy, str) else None
-        )
+        tenant = self.backend.find_tenant(None, tenancy) if isinstance(tenancy, str) else None
         if tenant is None:
             raise OnPremBadCredentials()
         token = self.backend.password_login(fields, tenant)

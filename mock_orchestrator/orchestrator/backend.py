@@ -74,7 +74,8 @@ class TenantBackend:
         self.default_folder = self.add_folder("Shared")
         self.add_folder(EXTRA_FOLDER)
         self.default_release = self.add_release(
-            "InvoiceProcessing", process_version="1.0.3",
+            "InvoiceProcessing",
+            process_version="1.0.3",
             description="Reads invoices and files them",
         )
         self.default_queue = self.add_queue("InvoiceQueue").name
@@ -128,8 +129,8 @@ class TenantBackend:
             return self.default_folder
         if isinstance(folder, Folder):
             return folder
-        found = self.folders.get(folder) if isinstance(folder, int) else self.folders.by_path(
-            folder
+        found = (
+            self.folders.get(folder) if isinstance(folder, int) else self.folders.by_path(folder)
         )
         if found is None:
             raise KeyError(f"uipath-mock: no folder {folder!r} in tenant {self.tenant.name}")

@@ -196,9 +196,7 @@ class OrchestratorResponses:
 
         return backend, record, backend.folders.resolve(headers, caller)
 
-    def _folder_op(
-        self, req: MockRequest, scopes: frozenset[str]
-    ) -> tuple[TenantBackend, Folder]:
+    def _folder_op(self, req: MockRequest, scopes: frozenset[str]) -> tuple[TenantBackend, Folder]:
         backend, _, found = self._enter(req, scopes)
         assert found is not None
         return backend, found
@@ -227,7 +225,10 @@ class OrchestratorResponses:
 
     @staticmethod
     def _collection(
-        req: MockRequest, entity: str, rows: list[dict[str, Any]], query: ODataQuery,
+        req: MockRequest,
+        entity: str,
+        rows: list[dict[str, Any]],
+        query: ODataQuery,
         hidden: str | None = None,
     ) -> httpx.Response:
         page, total = query.apply(rows)
@@ -384,8 +385,9 @@ class OrchestratorResponses:
         if not isinstance(robot_key, str) or not robot_key.strip():
             raise ValidationFailed("The robotKey field is required.")
         asset = backend.robot_asset(folder, name.strip())
-        body_out = {"@odata.context": _odata_base(req) + "UiPath.Server.Configuration.OData."
-                    "UserAssetDto"}
+        body_out = {
+            "@odata.context": _odata_base(req) + "UiPath.Server.Configuration.OData.UserAssetDto"
+        }
         body_out.update(asset.to_robot_dto())
         return json_response(200, body_out)
 

@@ -42,7 +42,8 @@ def run_scenario(name: str, target: str, request: pytest.FixtureRequest) -> Run:
         with httpx.Client() as client:
             responses = item.drive(client, world)
         assert cassette.all_played, (
-            f"{cassette.path}: the scenario left recorded interactions unplayed")
+            f"{cassette.path}: the scenario left recorded interactions unplayed"
+        )
         item.check(responses, world)
         return Run(responses, world, None)
     cloud = MockCloud(profile=item.profile)
@@ -67,8 +68,8 @@ def assert_matches_recording(run: Run, cassette: Path) -> None:
     recorded = read_cassette(cassette).interactions
     live = list(run.cloud.journal)
     assert len(live) == len(recorded), (
-        f"{cassette.name}: the mock saw {len(live)} requests, the recording holds "
-        f"{len(recorded)}")
+        f"{cassette.name}: the mock saw {len(live)} requests, the recording holds {len(recorded)}"
+    )
     for number, (exchange, interaction) in enumerate(zip(live, recorded, strict=True)):
         where = f"{cassette.name} #{number} {exchange.method} {exchange.path}"
         want_req, want = interaction["request"], interaction["response"]
@@ -76,8 +77,8 @@ def assert_matches_recording(run: Run, cassette: Path) -> None:
         assert exchange.path == httpx.URL(want_req["uri"]).path, where
         assert exchange.response is not None, f"{where}: no response"
         assert exchange.response.status_code == want["status"]["code"], (
-            f"{where}: HTTP {exchange.response.status_code}, recorded "
-            f"{want['status']['code']}")
+            f"{where}: HTTP {exchange.response.status_code}, recorded {want['status']['code']}"
+        )
         headers = {k.lower(): v for k, v in want["headers"].items()}
         media = (headers.get("content-type") or [""])[0].split(";")[0]
         live_media = exchange.response.headers.get("content-type", "").split(";")[0]
@@ -87,8 +88,14 @@ def assert_matches_recording(run: Run, cassette: Path) -> None:
             import json
 
             diff = shape_diff(json.loads(body), exchange.response.json())
-            diff += [d for d in shape_diff(exchange.response.json(), json.loads(body))
-                     if d.endswith("missing")]
-            assert not diff, (f"{where}: the answer's shape changed:\n  " + "\n  ".join(diff)
-                              + "\n(after a deliberate change: python -m cassettes.record "
-                              "--mock, and review the diff)")
+            diff += [
+                d
+                for d in shape_diff(exchange.response.json(), json.loads(body))
+                if d.endswith("missing")
+            ]
+            assert not diff, (
+                f"{where}: the answer's shape changed:\n  "
+                + "\n  ".join(diff)
+                + "\n(after a deliberate change: python -m cassettes.record "
+                "--mock, and review the diff)"
+            )

@@ -32,15 +32,25 @@ def _world_secrets() -> list[str]:
     secrets: list[str] = []
     for profile in ("identity", "legacy", "onprem"):
         defaults = MockCloud(profile=profile).defaults
-        secrets += [value for value in (defaults.client_secret, defaults.refresh_token,
-                                        defaults.user_key, defaults.password) if value]
+        secrets += [
+            value
+            for value in (
+                defaults.client_secret,
+                defaults.refresh_token,
+                defaults.user_key,
+                defaults.password,
+            )
+            if value
+        ]
     return secrets
 
 
 WORLD_SECRETS = _world_secrets()
 # Published in uipath-wire.md from forum posts; never to be copied into a cassette.
-LEAKED_ON_FORUMS = ("pluJgZzLuoRtE-h4AxHfd6mlI9gzKHEVbQiyZe-kbApQt",
-                    "CBZcOD6vrP2FQ9qa8fuqDdfoEwnVPuR2Kp")
+LEAKED_ON_FORUMS = (
+    "pluJgZzLuoRtE-h4AxHfd6mlI9gzKHEVbQiyZe-kbApQt",
+    "CBZcOD6vrP2FQ9qa8fuqDdfoEwnVPuR2Kp",
+)
 
 
 def test_there_are_cassettes_of_both_kinds() -> None:
@@ -53,8 +63,9 @@ def test_no_secret_in_cassette(path: Path) -> None:
     cassette = read_cassette(path)
     # A PKCE code challenge is public by design (it travels through the browser).
     allowed = (*PUBLIC_VALUES, str(cassette.provenance.get("world", {}).get("code_challenge")))
-    findings = find_secrets(cassette.text, known=[*WORLD_SECRETS, *LEAKED_ON_FORUMS],
-                            allowed=allowed)
+    findings = find_secrets(
+        cassette.text, known=[*WORLD_SECRETS, *LEAKED_ON_FORUMS], allowed=allowed
+    )
     assert not findings, "\n".join(f"line {f.line}: {f.rule}: {f.excerpt}" for f in findings)
 
 
@@ -114,22 +125,36 @@ def test_reference_cassettes_are_up_to_date_with_the_payloads(tmp_path: Path) ->
     for built in build_reference_cassettes(tmp_path):
         committed = CASSETTE_ROOT / built.relative_to(tmp_path)
         assert committed.read_text(encoding="utf-8") == built.read_text(encoding="utf-8"), (
-            f"{committed.name} is stale")
+            f"{committed.name} is stale"
+        )
 
 
 def test_the_guard_finds_what_it_guards_against() -> None:
-    planted = "\n".join([
-        "authorization: [Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl]",
-        f'body: {{"refresh_token":"{WORLD_SECRETS[0]}"}}',
-        "body: grant_type=client_credentials&client_secret=hunter2hunter2",
-        "location: https://x.test/cb?code=Zx81kQpl0aa9&state=s",
-        "x-key: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-    ])
+    planted = "\n".join(
+        [
+            "authorization: [Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl]",
+            f'body: {{"refresh_token":"{WORLD_SECRETS[0]}"}}',
+            "body: grant_type=client_credentials&client_secret=hunter2hunter2",
+            "location: https://x.test/cb?code=Zx81kQpl0aa9&state=s",
+            "x-key: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        ]
+    )
     rules = {f.rule for f in find_secrets(planted, known=WORLD_SECRETS)}
-    assert rules >= {"jwt", "secret field (JSON)", "secret field (form)",
-                     "authorization code in a URL", "long hex", "known secret"}
-    assert find_secrets(f'"access_token":"{REDACTED}","traceId":"00-'
-                        '251a15bda95bc9fab2c2f1f469010705-1dca256d8c91bb21-01"') == []
+    assert rules >= {
+        "jwt",
+        "secret field (JSON)",
+        "secret field (form)",
+        "authorization code in a URL",
+        "long hex",
+        "known secret",
+    }
+    assert (
+        find_secrets(
+            f'"access_token":"{REDACTED}","traceId":"00-'
+            '251a15bda95bc9fab2c2f1f469010705-1dca256d8c91bb21-01"'
+        )
+        == []
+    )
 
 
 def test_cassettes_exports_exist_and_need_no_mock() -> None:

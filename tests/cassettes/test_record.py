@@ -12,8 +12,9 @@ from cassettes import PUBLIC_VALUES, World, find_secrets, read_cassette
 from cassettes.record import main, record_scenario
 
 
-def test_main_writes_reference_and_mock_cassettes(tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_main_writes_reference_and_mock_cassettes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["--root", str(tmp_path), "--reference"]) == 0
     references = sorted((tmp_path / "test_reference").glob("*.yaml"))
     assert references
@@ -44,8 +45,11 @@ def test_recording_over_loopback(tmp_path: Path) -> None:
 
 
 def test_the_module_runs_as_a_script(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "cassettes.record", "--reference",
-                             "--root", str(tmp_path)], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "cassettes.record", "--reference", "--root", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == len(list(tmp_path.rglob("*.yaml")))

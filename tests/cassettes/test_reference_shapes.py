@@ -38,13 +38,17 @@ def _differences(scenario: str) -> list[str]:
         assert exchange.response is not None
         want = interaction["response"]
         if exchange.response.status_code != want["status"]["code"]:
-            found.append(f"#{number} status {exchange.response.status_code}, "
-                         f"recorded {want['status']['code']}")
+            found.append(
+                f"#{number} status {exchange.response.status_code}, "
+                f"recorded {want['status']['code']}"
+            )
         body = want["body"]["string"]
         if body:
-            found += [f"#{number} {d}" for d in shape_diff(json.loads(body),
-                                                            exchange.response.json())
-                      if not d.endswith(": unexpected")]
+            found += [
+                f"#{number} {d}"
+                for d in shape_diff(json.loads(body), exchange.response.json())
+                if not d.endswith(": unexpected")
+            ]
     return found
 
 
@@ -53,5 +57,6 @@ def test_the_mock_answers_every_recorded_field(scenario: str) -> None:
     found = set(_differences(scenario))
     known = {diff for (name, diff) in KNOWN_GAPS if name == scenario}
     assert found - known == set(), "the mock differs from the recording:\n  " + "\n  ".join(
-        sorted(found - known))
+        sorted(found - known)
+    )
     assert known - found == set(), f"gaps closed, take them off KNOWN_GAPS: {known - found}"

@@ -40,28 +40,42 @@ def _issued_secrets(cloud: MockCloud) -> list[str]:
         if "json" in response.headers.get("content-type", ""):
             body = response.json()
             if isinstance(body, dict):
-                found += [v for k, v in body.items()
-                          if k in ("access_token", "refresh_token", "id_token", "result")
-                          and isinstance(v, str)]
+                found += [
+                    v
+                    for k, v in body.items()
+                    if k in ("access_token", "refresh_token", "id_token", "result")
+                    and isinstance(v, str)
+                ]
     return found
 
 
-@pytest.mark.parametrize("name", ["legacy_code_exchange", "onprem_password_login",
-                                  "identity_refresh_rotation", "legacy_tenant_lookup"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "legacy_code_exchange",
+        "onprem_password_login",
+        "identity_refresh_rotation",
+        "legacy_tenant_lookup",
+    ],
+)
 def test_recording_scrubs_every_secret(name: str, tmp_path: Path) -> None:
     scenario = SCENARIOS[name]
     cloud = MockCloud(profile=scenario.profile)  # type: ignore[arg-type]
     world = World.from_defaults(cloud.defaults)
     path = tmp_path / "c.yaml"
-    with _recorder("all").use_cassette(str(path), **vcr_config()), \
-            httpx.Client(transport=cloud.transport()) as client:
+    with (
+        _recorder("all").use_cassette(str(path), **vcr_config()),
+        httpx.Client(transport=cloud.transport()) as client,
+    ):
         scenario.drive(client, world)
     text = path.read_text(encoding="utf-8")
     issued = _issued_secrets(cloud)
     assert issued, "the scenario should have been handed secrets to scrub"
-    findings = find_secrets(text, known=[*issued, *world.secrets()],
-                            allowed=[world.code_challenge, world.legacy_client_id,
-                                     world.legacy_pkce_client_id])
+    findings = find_secrets(
+        text,
+        known=[*issued, *world.secrets()],
+        allowed=[world.code_challenge, world.legacy_client_id, world.legacy_pkce_client_id],
+    )
     assert not findings, findings
     assert REDACTED in text
 
@@ -70,8 +84,10 @@ def test_recording_keeps_presence_but_not_values(tmp_path: Path) -> None:
     cloud = MockCloud(profile="legacy")
     world = World.from_defaults(cloud.defaults)
     path = tmp_path / "c.yaml"
-    with _recorder("all").use_cassette(str(path), **vcr_config()), \
-            httpx.Client(transport=cloud.transport()) as client:
+    with (
+        _recorder("all").use_cassette(str(path), **vcr_config()),
+        httpx.Client(transport=cloud.transport()) as client,
+    ):
         SCENARIOS["legacy_code_exchange"].drive(client, world)
     data = vcrpy.serializers.yamlserializer.deserialize(path.read_text(encoding="utf-8"))
     authorize, token = data["interactions"]
@@ -92,16 +108,21 @@ def test_error_codes_in_answers_are_not_mistaken_for_secrets(tmp_path: Path) -> 
     # "code" is a secret in a redirect or a form, never in an error body.
     cloud = MockCloud(profile="onprem")
     path = tmp_path / "c.yaml"
-    with _recorder("all").use_cassette(str(path), **vcr_config()), \
-            httpx.Client(transport=cloud.transport()) as client:
+    with (
+        _recorder("all").use_cassette(str(path), **vcr_config()),
+        httpx.Client(transport=cloud.transport()) as client,
+    ):
         SCENARIOS["onprem_identity_wrong_path"].drive(client, World.from_defaults(cloud.defaults))
     assert '"code":"UnsupportedApiVersion"' in path.read_text(encoding="utf-8")
 
 
 def _token_request(body: dict[str, str], path: str = "/identity_/connect/token") -> Request:
-    return Request("POST", f"https://cloud.uipath.com{path}",
-                   httpx.QueryParams(body).__str__().encode(),
-                   {"Content-Type": "application/x-www-form-urlencoded"})
+    return Request(
+        "POST",
+        f"https://cloud.uipath.com{path}",
+        httpx.QueryParams(body).__str__().encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
 
 
 def test_token_calls_match_on_their_body() -> None:
@@ -119,12 +140,21 @@ def test_replay_serves_the_interaction_whose_body_matches(tmp_path: Path) -> Non
     world = World.from_defaults(cloud.defaults)
     path = tmp_path / "c.yaml"
     url = world.identity_url + "/connect/token"
-    refresh_form = {"grant_type": "refresh_token", "client_id": world.public_client_id,
-                    "refresh_token": world.refresh_token}
-    cc_form = {"grant_type": "client_credentials", "client_id": world.client_id,
-               "client_secret": world.client_secret, "scope": "OR.Jobs"}
-    with _recorder("all").use_cassette(str(path), **vcr_config()), \
-            httpx.Client(transport=cloud.transport()) as client:
+    refresh_form = {
+        "grant_type": "refresh_token",
+        "client_id": world.public_client_id,
+        "refresh_token": world.refresh_token,
+    }
+    cc_form = {
+        "grant_type": "client_credentials",
+        "client_id": world.client_id,
+        "client_secret": world.client_secret,
+        "scope": "OR.Jobs",
+    }
+    with (
+        _recorder("all").use_cassette(str(path), **vcr_config()),
+        httpx.Client(transport=cloud.transport()) as client,
+    ):
         client.post(url, data=cc_form)
         client.post(url, data=refresh_form)
     # Replayed in the other order, and with other secrets: each request gets its own answer.
@@ -139,11 +169,16 @@ def test_replay_serves_the_interaction_whose_body_matches(tmp_path: Path) -> Non
 def test_record_mode_none_refuses_what_is_not_recorded(tmp_path: Path) -> None:
     cloud = MockCloud()
     path = tmp_path / "c.yaml"
-    with _recorder("all").use_cassette(str(path), **vcr_config()), \
-            httpx.Client(transport=cloud.transport()) as client:
+    with (
+        _recorder("all").use_cassette(str(path), **vcr_config()),
+        httpx.Client(transport=cloud.transport()) as client,
+    ):
         client.get(cloud.defaults.identity_url + "/.well-known/openid-configuration")
-    with _recorder("none").use_cassette(str(path), **vcr_config()), httpx.Client() as client, \
-            pytest.raises(CannotOverwriteExistingCassetteException):
+    with (
+        _recorder("none").use_cassette(str(path), **vcr_config()),
+        httpx.Client() as client,
+        pytest.raises(CannotOverwriteExistingCassetteException),
+    ):
         client.get(cloud.defaults.identity_url + "/connect/userinfo")
 
 
@@ -176,13 +211,26 @@ def test_network():
 def _inner(pytester: pytest.Pytester, extra: str, *args: str) -> pytest.RunResult:
     pytester.makeconftest(_INNER_CONFTEST.replace("{extra}", extra))
     pytester.makepyfile(_INNER_TESTS)
-    return pytester.runpytest("-p", "no:uipath_conformance", "-p", "no:cacheprovider",
-                              "-p", "no:asyncio", "-p", "no:benchmark", "-p", "no:xdist", "-s",
-                              "--block-network", *args)
+    return pytester.runpytest(
+        "-p",
+        "no:uipath_conformance",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:asyncio",
+        "-p",
+        "no:benchmark",
+        "-p",
+        "no:xdist",
+        "-s",
+        "--block-network",
+        *args,
+    )
 
 
 def test_pytest_recording_replays_and_blocks_the_network_by_default(
-        pytester: pytest.Pytester) -> None:
+    pytester: pytest.Pytester,
+) -> None:
     result = _inner(pytester, "{}")
     result.stdout.fnmatch_lines(["*MODE=none*", "*Network is disabled*"])
     result.assert_outcomes(passed=1, failed=1)
@@ -206,10 +254,14 @@ def test_redaction_leaves_what_is_not_secret_alone() -> None:
     from cassettes import redact_response
 
     body = b'{"message": "You are not authenticated!", "errorCode": 0}'
-    response = {"status": {"code": 401, "message": "Unauthorized"},
-                "headers": {"WWW-Authenticate": ['Bearer error="invalid_token"'],
-                            "Content-Length": [str(len(body))]},
-                "body": {"string": body}}
+    response = {
+        "status": {"code": 401, "message": "Unauthorized"},
+        "headers": {
+            "WWW-Authenticate": ['Bearer error="invalid_token"'],
+            "Content-Length": [str(len(body))],
+        },
+        "body": {"string": body},
+    }
     redacted = redact_response(response)
     assert redacted["body"]["string"] == body  # not even re-serialised
     assert redacted["headers"]["WWW-Authenticate"] == ['Bearer error="invalid_token"']
@@ -219,9 +271,11 @@ def test_redaction_catches_tokens_outside_json_fields() -> None:
     from cassettes import redact_response
 
     jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
-    response = {"status": {"code": 200, "message": "OK"},
-                "headers": {"Content-Type": ["text/plain"], "Set-Cookie": ["s=abc"]},
-                "body": {"string": f"token={jwt} and Authorization: Bearer abcdefgh12".encode()}}
+    response = {
+        "status": {"code": 200, "message": "OK"},
+        "headers": {"Content-Type": ["text/plain"], "Set-Cookie": ["s=abc"]},
+        "body": {"string": f"token={jwt} and Authorization: Bearer abcdefgh12".encode()},
+    }
     redacted = redact_response(response)
     text = redacted["body"]["string"].decode()
     assert jwt not in text

@@ -36,8 +36,10 @@ class ReauthenticationRequired(TokenError):
 
 class ApiError(Exception):
     def __init__(self, response: httpx.Response) -> None:
-        super().__init__(f"{response.request.method} {response.request.url.path} answered "
-                         f"{response.status_code}: {response.text[:200]}")
+        super().__init__(
+            f"{response.request.method} {response.request.url.path} answered "
+            f"{response.status_code}: {response.text[:200]}"
+        )
         self.status_code = response.status_code
 
 
@@ -68,9 +70,12 @@ class MiniClient:
         if env.credential == "password" and env.profile != "onprem":
             self.refuse_cloud_password(env)
         self.env = env
-        self.http = httpx.Client(transport=env.transport, timeout=self.timeout,
-                                 follow_redirects=self.follow_redirects,
-                                 headers={"Accept": "application/json"})
+        self.http = httpx.Client(
+            transport=env.transport,
+            timeout=self.timeout,
+            follow_redirects=self.follow_redirects,
+            headers={"Accept": "application/json"},
+        )
         self.clock, self.sleep = env.clock, env.sleep
         self.lock: Any = threading.Lock() if self.single_flight else contextlib.nullcontext()
         self.access: str | None = None
@@ -127,8 +132,9 @@ class MiniClient:
                     raise
         self.access = self.bearer_from(body)
         claims = _jwt_claims(body["access_token"])
-        lifetime = float(body.get("expires_in") or claims.get("exp", 0) - claims.get("iat", 0)
-                         or 1800)
+        lifetime = float(
+            body.get("expires_in") or claims.get("exp", 0) - claims.get("iat", 0) or 1800
+        )
         self.expires_at = self.clock() + lifetime
         self.margin = max(60.0, lifetime / 10)
         self.keep_refresh_token(body)
@@ -146,13 +152,23 @@ class MiniClient:
     def token_request(self, env: ClientEnv) -> httpx.Response:
         cred = env.credential
         if cred == "user_key":
-            return self.http.post(env.legacy_token_url or "", json={
-                "grant_type": "refresh_token", "client_id": env.client_id,
-                "refresh_token": self.refresh_token})
+            return self.http.post(
+                env.legacy_token_url or "",
+                json={
+                    "grant_type": "refresh_token",
+                    "client_id": env.client_id,
+                    "refresh_token": self.refresh_token,
+                },
+            )
         if cred == "password":
-            return self.http.post(env.url.rstrip("/") + "/api/Account/Authenticate", json={
-                "tenancyName": env.tenant, "usernameOrEmailAddress": env.username,
-                "password": env.password})
+            return self.http.post(
+                env.url.rstrip("/") + "/api/Account/Authenticate",
+                json={
+                    "tenancyName": env.tenant,
+                    "usernameOrEmailAddress": env.username,
+                    "password": env.password,
+                },
+            )
         form = {"grant_type": cred, "client_id": env.client_id or ""}
         if cred == "client_credentials":
             form.update(client_secret=env.client_secret or "", scope=env.scopes or "")
@@ -168,8 +184,9 @@ class MiniClient:
             except ValueError:
                 error = None
             if error == "invalid_grant":
-                raise ReauthenticationRequired("the refresh token was refused (invalid_grant); "
-                                               "log in again to get a new one")
+                raise ReauthenticationRequired(
+                    "the refresh token was refused (invalid_grant); log in again to get a new one"
+                )
             raise TokenError(f"the token endpoint answered {response.status_code} {kind}")
         body = response.json()
         if "result" in body and "access_token" not in body:
@@ -192,7 +209,7 @@ class MiniClient:
                 return float(value)
             with contextlib.suppress(TypeError, ValueError):
                 return max(0.0, parsedate_to_datetime(value).timestamp() - self.clock())
-        return 0.5 * 2 ** attempt
+        return 0.5 * 2**attempt
 
     def send(self, method: str, path: str, folder: str, **kwargs: Any) -> httpx.Response:
         idempotent = method == "GET"
@@ -201,15 +218,19 @@ class MiniClient:
         attempt = 0
         while True:
             token = self.token(stale)
-            headers = {"Authorization": f"Bearer {token}", **self.folder_headers(folder),
-                       **self.extra_headers()}
+            headers = {
+                "Authorization": f"Bearer {token}",
+                **self.folder_headers(folder),
+                **self.extra_headers(),
+            }
             try:
-                response = self.http.request(method, self.orchestrator + path, headers=headers,
-                                             **kwargs)
+                response = self.http.request(
+                    method, self.orchestrator + path, headers=headers, **kwargs
+                )
             except httpx.TransportError:
                 attempt += 1
                 if (idempotent or self.retry_post) and attempt < self.max_tries:
-                    self.sleep(0.5 * 2 ** attempt)
+                    self.sleep(0.5 * 2**attempt)
                     continue
                 raise
             status = response.status_code
@@ -217,8 +238,9 @@ class MiniClient:
                 replays += 1
                 stale = token
                 continue
-            retryable = status == 429 or (status in (502, 503, 504) and self.retry_5xx
-                                          and (idempotent or self.retry_post))
+            retryable = status == 429 or (
+                status in (502, 503, 504) and self.retry_5xx and (idempotent or self.retry_post)
+            )
             attempt += 1
             if retryable and attempt < self.max_tries:
                 self.sleep(self.wait_for(response, attempt))
@@ -227,16 +249,26 @@ class MiniClient:
                 raise ApiError(response)
             return response
 
-    def start_job(self, process: str, folder: str,
-                  input_arguments: dict[str, Any] | None = None) -> str:
-        releases = self.send("GET", "/odata/Releases", folder,
-                             params={"$filter": f"Name eq '{process}'"}).json()["value"]
+    def start_job(
+        self, process: str, folder: str, input_arguments: dict[str, Any] | None = None
+    ) -> str:
+        releases = self.send(
+            "GET", "/odata/Releases", folder, params={"$filter": f"Name eq '{process}'"}
+        ).json()["value"]
         if not releases:
             raise LookupError(f"no process {process!r} in {folder!r}")
-        info = {"ReleaseKey": releases[0]["Key"], "Strategy": "ModernJobsCount",
-                "JobsCount": 1, "InputArguments": self.arguments(input_arguments or {})}
-        job = self.send("POST", "/odata/Jobs/UiPath.Server.Configuration.OData.StartJobs",
-                        folder, json={"startInfo": info}).json()["value"][0]
+        info = {
+            "ReleaseKey": releases[0]["Key"],
+            "Strategy": "ModernJobsCount",
+            "JobsCount": 1,
+            "InputArguments": self.arguments(input_arguments or {}),
+        }
+        job = self.send(
+            "POST",
+            "/odata/Jobs/UiPath.Server.Configuration.OData.StartJobs",
+            folder,
+            json={"startInfo": info},
+        ).json()["value"][0]
         self.job_ids[job["Key"]] = job["Id"]
         log.debug("started job %s in %s", job["Key"], folder)
         return str(job["Key"])
@@ -246,12 +278,16 @@ class MiniClient:
 
     def get_job_state(self, job_key: str, folder: str) -> str:
         if self.poll_by_list:
-            found = self.send("GET", "/odata/Jobs", folder,
-                              params={"$filter": f"Key eq {job_key}"}).json()["value"]
+            found = self.send(
+                "GET", "/odata/Jobs", folder, params={"$filter": f"Key eq {job_key}"}
+            ).json()["value"]
             return str(found[0]["State"])
         job_id = self.job_ids.get(job_key)
-        path = (f"/odata/Jobs({job_id})" if job_id is not None else
-                f"/odata/Jobs/UiPath.Server.Configuration.OData.GetByKey(identifier={job_key})")
+        path = (
+            f"/odata/Jobs({job_id})"
+            if job_id is not None
+            else f"/odata/Jobs/UiPath.Server.Configuration.OData.GetByKey(identifier={job_key})"
+        )
         return str(self.send("GET", path, folder).json()["State"])
 
     def close(self) -> None:
@@ -266,11 +302,20 @@ class OpensBrowserLogin(MiniClient):
 
     def fetch_token(self) -> str:
         env = self.env
-        page = (f"{env.identity_url}/connect/authorize" if env.identity_url
-                else (env.legacy_token_url or "").replace("/oauth/token", "/authorize"))
-        self.http.get(page, params={"response_type": "code", "client_id": env.client_id or "",
-                                    "redirect_uri": "http://localhost:8104/oidc/login",
-                                    "scope": "openid offline_access"})
+        page = (
+            f"{env.identity_url}/connect/authorize"
+            if env.identity_url
+            else (env.legacy_token_url or "").replace("/oauth/token", "/authorize")
+        )
+        self.http.get(
+            page,
+            params={
+                "response_type": "code",
+                "client_id": env.client_id or "",
+                "redirect_uri": "http://localhost:8104/oidc/login",
+                "scope": "openid offline_access",
+            },
+        )
         return super().fetch_token()
 
 
@@ -344,9 +389,15 @@ class PasswordGrantOnPrem(MiniClient):
     def token_request(self, env: ClientEnv) -> httpx.Response:
         if env.credential != "password":
             return super().token_request(env)
-        return self.http.post(env.url.rstrip("/") + "/identity/connect/token", data={
-            "grant_type": "password", "client_id": "orchestrator",
-            "username": env.username or "", "password": env.password or ""})
+        return self.http.post(
+            env.url.rstrip("/") + "/identity/connect/token",
+            data={
+                "grant_type": "password",
+                "client_id": "orchestrator",
+                "username": env.username or "",
+                "password": env.password or "",
+            },
+        )
 
 
 class PasswordOnCloud(MiniClient):

@@ -26,13 +26,22 @@ def _env() -> ClientEnv:
     return ClientEnv(
         profile=e["UIPATH_PROFILE"],  # type: ignore[arg-type]
         credential=e["UIPATH_CREDENTIAL"],  # type: ignore[arg-type]
-        url=e["UIPATH_URL"], organization=e["UIPATH_ORGANIZATION"], tenant=e["UIPATH_TENANT"],
-        folder=e["UIPATH_FOLDER_PATH"], identity_url=e.get("UIPATH_IDENTITY_URL"),
-        legacy_token_url=e.get("UIPATH_LEGACY_TOKEN_URL"), client_id=e.get("UIPATH_CLIENT_ID"),
-        client_secret=e.get("UIPATH_CLIENT_SECRET"), scopes=e.get("UIPATH_SCOPE"),
-        refresh_token=e.get("UIPATH_REFRESH_TOKEN"), user_key=e.get("UIPATH_USER_KEY"),
-        username=e.get("UIPATH_USERNAME"), password=e.get("UIPATH_PASSWORD"),
-        token_store=e.get("UIPATH_TOKEN_STORE"), clock=clock.time, sleep=clock.sleep,
+        url=e["UIPATH_URL"],
+        organization=e["UIPATH_ORGANIZATION"],
+        tenant=e["UIPATH_TENANT"],
+        folder=e["UIPATH_FOLDER_PATH"],
+        identity_url=e.get("UIPATH_IDENTITY_URL"),
+        legacy_token_url=e.get("UIPATH_LEGACY_TOKEN_URL"),
+        client_id=e.get("UIPATH_CLIENT_ID"),
+        client_secret=e.get("UIPATH_CLIENT_SECRET"),
+        scopes=e.get("UIPATH_SCOPE"),
+        refresh_token=e.get("UIPATH_REFRESH_TOKEN"),
+        user_key=e.get("UIPATH_USER_KEY"),
+        username=e.get("UIPATH_USERNAME"),
+        password=e.get("UIPATH_PASSWORD"),
+        token_store=e.get("UIPATH_TOKEN_STORE"),
+        clock=clock.time,
+        sleep=clock.sleep,
         extra={"timeout": float(e["UIPATH_TIMEOUT"])} if "UIPATH_TIMEOUT" in e else {},
     )
 
@@ -54,8 +63,9 @@ def main() -> None:
         ident, op = request.get("id"), request.get("op")
         try:
             if op == "start_job":
-                key = client.start_job(request["process"], request["folder"],
-                                       request.get("input_arguments"))
+                key = client.start_job(
+                    request["process"], request["folder"], request.get("input_arguments")
+                )
                 answer({"id": ident, "ok": True, "job_key": key})
             elif op == "get_job_state":
                 state = client.get_job_state(request["job_key"], request["folder"])
@@ -72,8 +82,7 @@ def main() -> None:
                 client = cls(_env())
                 answer({"id": request["id"], "ok": True})
             except NotSupported as exc:
-                answer({"id": request["id"], "ok": False, "not_supported": True,
-                        "error": str(exc)})
+                answer({"id": request["id"], "ok": False, "not_supported": True, "error": str(exc)})
         elif request["op"] == "close":
             answer({"id": request["id"], "ok": True})
             break

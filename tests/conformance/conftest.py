@@ -9,10 +9,13 @@ import pytest
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "browser: needs a headless Chromium (apt-get install -y chromium); fails "
-                   "when it is missing, so select it only where it is installed")
+        "markers",
+        "browser: needs a headless Chromium (apt-get install -y chromium); fails "
+        "when it is missing, so select it only where it is installed",
+    )
     config.addinivalue_line(
-        "markers", "node: needs Node.js 20 (the example command client); fails when missing")
+        "markers", "node: needs Node.js 20 (the example command client); fails when missing"
+    )
 
 
 @pytest.fixture

@@ -26,21 +26,31 @@ def _all_on(profile: str, *, but: tuple[str, ...] = ()) -> set[str]:
     return _on(profile, *(r for r in CATALOG if r not in but))
 
 
-_REFRESH_AGAIN = ("token-refresh-after-expiry", "token-refresh-proactive",
-                  "token-retry-once-on-401", "token-single-flight")
+_REFRESH_AGAIN = (
+    "token-refresh-after-expiry",
+    "token-refresh-proactive",
+    "token-retry-once-on-401",
+    "token-single-flight",
+)
 
 EXPECTED: dict[type[bc.MiniClient], set[str]] = {
     bc.OpensBrowserLogin: _on(ALL, "token-acquire-unattended"),
     # Every rule that needs a second token fails, on every profile.
-    bc.NeverRefreshes: _on(ALL, *_REFRESH_AGAIN, "token-rotation-followed",
-                           "token-rotation-absent-keeps-old", "token-rotation-persisted",
-                           "login-password-on-prem"),
+    bc.NeverRefreshes: _on(
+        ALL,
+        *_REFRESH_AGAIN,
+        "token-rotation-followed",
+        "token-rotation-absent-keeps-old",
+        "token-rotation-persisted",
+        "login-password-on-prem",
+    ),
     bc.ReactiveOnly: _on(ALL, "token-refresh-proactive"),
     bc.LoopsOn401: _on(ALL, "token-retry-once-on-401"),
     # The second refresh with a consumed token is invalid_grant: every identity rule that
     # refreshes twice fails with it.
-    bc.ReusesConsumedRefreshToken: _on("identity", *_REFRESH_AGAIN, "token-rotation-followed",
-                                       "token-rotation-persisted"),
+    bc.ReusesConsumedRefreshToken: _on(
+        "identity", *_REFRESH_AGAIN, "token-rotation-followed", "token-rotation-persisted"
+    ),
     # Without the User Key the legacy client cannot refresh a second time.
     bc.DropsKeptRefreshToken: _on("legacy", *_REFRESH_AGAIN, "token-rotation-absent-keeps-old"),
     bc.NoPersistence: _on(ALL, "token-rotation-persisted"),
@@ -53,9 +63,15 @@ EXPECTED: dict[type[bc.MiniClient], set[str]] = {
     # Orchestrator refuses the id_token: nothing works on legacy; on identity only the rule
     # whose refresh token has openid gives it one (client credentials and the default
     # refresh token get no id_token at all).
-    bc.IdTokenToOrchestrator: _all_on("legacy", but=(
-        "token-secrets-not-logged", "login-no-password-on-cloud", "token-html-is-failure",
-    )) | _on("identity", "token-access-not-id"),
+    bc.IdTokenToOrchestrator: _all_on(
+        "legacy",
+        but=(
+            "token-secrets-not-logged",
+            "login-no-password-on-cloud",
+            "token-html-is-failure",
+        ),
+    )
+    | _on("identity", "token-access-not-id"),
     bc.AcceptsHtmlToken: _on(ALL, "token-html-is-failure"),
     bc.DisplayNameTenant: _on(ALL, "tenant-logical-name"),
     bc.NoFolderHeaderForUnicode: _on(ALL, "folder-context-sent"),

@@ -49,7 +49,11 @@ def test_each_rule_is_complete(rule_id: str) -> None:
     assert RULES[rule_id].__doc__, "a rule's docstring says how it judges"
     for profile in rule.profiles:
         assert rule.credential_for(profile) in (
-            "client_credentials", "refresh_token", "user_key", "password")
+            "client_credentials",
+            "refresh_token",
+            "user_key",
+            "password",
+        )
 
 
 def test_profile_specific_rules() -> None:

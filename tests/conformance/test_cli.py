@@ -34,8 +34,14 @@ def test_progress_is_shown_per_rule_and_a_pass_exits_zero() -> None:
 
 
 def test_a_failing_must_exits_one_and_names_the_rule() -> None:
-    code, text = _check("--client", "tests.conformance.broken_clients:factory_accepts_html",
-                        "--rule", "token-html-is-failure", "--profile", "identity")
+    code, text = _check(
+        "--client",
+        "tests.conformance.broken_clients:factory_accepts_html",
+        "--rule",
+        "token-html-is-failure",
+        "--profile",
+        "identity",
+    )
     assert code == 1
     assert "FAIL  MUST   token-html-is-failure[identity]" in text
     assert "FAILED: MUST rules not met: token-html-is-failure[identity]" in text
@@ -45,21 +51,38 @@ def test_expected_failures_are_excepted_and_a_pass_among_them_is_reported(
     tmp_path: Path,
 ) -> None:
     listed = tmp_path / "expected.txt"
-    listed.write_text("# known gaps\ntoken-html-is-failure[identity]\n"
-                      "login-no-password-on-cloud  # passes: reported as XPASS\n")
-    code, text = _check("--client", "tests.conformance.broken_clients:factory_accepts_html",
-                        "--rule", TOKEN_ONLY, "--profile", "identity",
-                        "--expected-failures", str(listed))
+    listed.write_text(
+        "# known gaps\ntoken-html-is-failure[identity]\n"
+        "login-no-password-on-cloud  # passes: reported as XPASS\n"
+    )
+    code, text = _check(
+        "--client",
+        "tests.conformance.broken_clients:factory_accepts_html",
+        "--rule",
+        TOKEN_ONLY,
+        "--profile",
+        "identity",
+        "--expected-failures",
+        str(listed),
+    )
     assert code == 0
     assert "XFAIL MUST   token-html-is-failure[identity]" in text
     assert "XPASS login-no-password-on-cloud[identity]" in text
 
 
 def test_reports_are_written(tmp_path: Path) -> None:
-    code, text = _check("--client", MINI, "--rule", "token-html-is-failure",
-                        "--report-json", str(tmp_path / "r.json"),
-                        "--report-html", str(tmp_path / "r.html"),
-                        "--junit-xml", str(tmp_path / "j.xml"))
+    code, text = _check(
+        "--client",
+        MINI,
+        "--rule",
+        "token-html-is-failure",
+        "--report-json",
+        str(tmp_path / "r.json"),
+        "--report-html",
+        str(tmp_path / "r.html"),
+        "--junit-xml",
+        str(tmp_path / "j.xml"),
+    )
     assert code == 0
     data = json.loads((tmp_path / "r.json").read_text())
     assert [r["profile"] for r in data["rules"]] == ["legacy", "identity", "onprem"]
@@ -68,12 +91,15 @@ def test_reports_are_written(tmp_path: Path) -> None:
     assert "report written" in text
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["--rule", "no-such-rule"], "unknown rule 'no-such-rule'"),
-    (["--profile", "mars"], "unknown profile 'mars'"),
-    (["--client", "nocolon"], "MODULE:FACTORY"),
-    (["--client", "no_such_module_xyz:f"], "No module named"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--rule", "no-such-rule"], "unknown rule 'no-such-rule'"),
+        (["--profile", "mars"], "unknown profile 'mars'"),
+        (["--client", "nocolon"], "MODULE:FACTORY"),
+        (["--client", "no_such_module_xyz:f"], "No module named"),
+    ],
+)
 def test_usage_errors_exit_two(argv: list[str], message: str) -> None:
     code, text = _check(*argv)
     assert code == 2
@@ -90,8 +116,9 @@ def test_list_and_the_kit_entry_point(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_expected_failures_file_formats(tmp_path: Path) -> None:
     as_json = tmp_path / "x.json"
-    as_json.write_text(json.dumps([{"id": "token-single-flight", "profile": "onprem"},
-                                   "http-timeout-set"]))
+    as_json.write_text(
+        json.dumps([{"id": "token-single-flight", "profile": "onprem"}, "http-timeout-set"])
+    )
     assert load_expected_failures(as_json) == {"token-single-flight[onprem]", "http-timeout-set"}
     bad = tmp_path / "bad.txt"
     bad.write_text("token-single-flite\n")

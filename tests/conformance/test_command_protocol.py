@@ -13,14 +13,20 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _plug(*args: str) -> CommandPlug:
-    return CommandPlug([sys.executable, "-m", "tests.conformance.cmd_client", *args],
-                       cwd=str(REPO))
+    return CommandPlug([sys.executable, "-m", "tests.conformance.cmd_client", *args], cwd=str(REPO))
 
 
 def test_a_python_command_client_is_judged_like_a_factory() -> None:
-    suite = run_suite(_plug(), rules=["token-retry-once-on-401", "token-single-flight",
-                                      "jobs-start-by-release", "token-rotation-persisted"],
-                      profiles=["identity"])
+    suite = run_suite(
+        _plug(),
+        rules=[
+            "token-retry-once-on-401",
+            "token-single-flight",
+            "jobs-start-by-release",
+            "token-rotation-persisted",
+        ],
+        profiles=["identity"],
+    )
     assert {r.key: r.outcome for r in suite.results} == {
         "token-retry-once-on-401[identity]": "passed",
         "token-single-flight[identity]": "passed",
@@ -30,15 +36,19 @@ def test_a_python_command_client_is_judged_like_a_factory() -> None:
 
 
 def test_a_leak_on_stderr_is_found() -> None:
-    suite = run_suite(_plug("LogsItsToken"), rules=["token-secrets-not-logged"],
-                      profiles=["onprem"])
+    suite = run_suite(
+        _plug("LogsItsToken"), rules=["token-secrets-not-logged"], profiles=["onprem"]
+    )
     assert suite.results[0].outcome == "failed"
     assert "access token in a log/stdout/stderr line" in suite.results[0].message
 
 
 def test_not_supported_at_hello_is_not_applicable() -> None:
-    refusing = run_suite(CommandPlug([sys.executable, "-c", _REFUSER]),
-                         rules=["token-acquire-unattended"], profiles=["identity"])
+    refusing = run_suite(
+        CommandPlug([sys.executable, "-c", _REFUSER]),
+        rules=["token-acquire-unattended"],
+        profiles=["identity"],
+    )
     assert refusing.results[0].outcome == "not_applicable"
     assert "cloud only, not today" in refusing.results[0].message
 
@@ -53,8 +63,11 @@ def test_a_command_that_dies_fails_the_rule_with_its_stderr() -> None:
 
 
 def test_a_missing_command_fails_clearly() -> None:
-    suite = run_suite(CommandPlug(["/nonexistent/client-binary"]),
-                      rules=["token-acquire-unattended"], profiles=["legacy"])
+    suite = run_suite(
+        CommandPlug(["/nonexistent/client-binary"]),
+        rules=["token-acquire-unattended"],
+        profiles=["legacy"],
+    )
     assert suite.results[0].outcome == "failed"
     assert "cannot start the client command" in suite.results[0].message
 

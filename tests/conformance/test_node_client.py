@@ -22,8 +22,10 @@ def test_node_example_passes_every_rule_it_can_be_judged_on(
 ) -> None:
     out = io.StringIO()
     report = tmp_path / "report.json"
-    code = main(["--client-cmd", f"{node} {CLIENT}", "--profile", profile,
-                 "--report-json", str(report)], out=out)
+    code = main(
+        ["--client-cmd", f"{node} {CLIENT}", "--profile", profile, "--report-json", str(report)],
+        out=out,
+    )
     assert code == 0, out.getvalue()
     outcomes = {r["id"]: r["outcome"] for r in json.loads(report.read_text())["rules"]}
     # Only the rule that needs the client on the world's clock cannot be judged.

@@ -17,49 +17,69 @@ def run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):  # type: ig
 
     def inner(*args: str) -> pytest.RunResult:
         return pytester.runpytest_subprocess(
-            "-p", "uipath_conformance", "-p", "no:cacheprovider", "-p", "no:xdist",
-            "--pyargs", "conformance", *args)
+            "-p",
+            "uipath_conformance",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "--pyargs",
+            "conformance",
+            *args,
+        )
 
     return inner
 
 
 def test_help_shows_the_option_group(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("-p", "uipath_conformance", "--help")
-    result.stdout.fnmatch_lines([
-        "UiPath client conformance suite:",
-        "*--uipath-client=MODULE:FACTORY*",
-        "*--uipath-client-cmd=CMD*",
-        "*--uipath-profile=P*",
-        "*--uipath-expected-failures=FILE*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "UiPath client conformance suite:",
+            "*--uipath-client=MODULE:FACTORY*",
+            "*--uipath-client-cmd=CMD*",
+            "*--uipath-profile=P*",
+            "*--uipath-expected-failures=FILE*",
+        ]
+    )
 
 
 def test_markers_are_registered_with_usage(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("-p", "uipath_conformance", "--markers")
-    result.stdout.fnmatch_lines([
-        "@pytest.mark.token_single_flight: conformance rule token-single-flight (MUST)*",
-        "@pytest.mark.uipath_should: *",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "@pytest.mark.token_single_flight: conformance rule token-single-flight (MUST)*",
+            "@pytest.mark.uipath_should: *",
+        ]
+    )
 
 
 def test_a_rule_passes_with_its_id_and_header(run) -> None:  # type: ignore[no-untyped-def]
     result = run(MINI, "-m", "token_html_is_failure", "-v")
     result.assert_outcomes(passed=3)
-    result.stdout.fnmatch_lines([
-        "uipath-conformance: client tests.conformance.broken_clients:make_mini; "
-        "profiles legacy, identity, onprem",
-        "*test_rule?token-html-is-failure-identity? PASSED*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "uipath-conformance: client tests.conformance.broken_clients:make_mini; "
+            "profiles legacy, identity, onprem",
+            "*test_rule?token-html-is-failure-identity? PASSED*",
+        ]
+    )
 
 
 def test_a_failing_must_fails_with_its_timeline(run) -> None:  # type: ignore[no-untyped-def]
-    result = run("--uipath-client=tests.conformance.broken_clients:factory_accepts_html",
-                 "--uipath-profile=identity", "-m", "token_html_is_failure")
+    result = run(
+        "--uipath-client=tests.conformance.broken_clients:factory_accepts_html",
+        "--uipath-profile=identity",
+        "-m",
+        "token_html_is_failure",
+    )
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([
-        "*token-html-is-failure[[]identity[]] (MUST): the client followed*",
-        "*/web/login*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*token-html-is-failure[[]identity[]] (MUST): the client followed*",
+            "*/web/login*",
+        ]
+    )
 
 
 def test_should_failures_and_expected_failures_xfail(  # type: ignore[no-untyped-def]
@@ -67,9 +87,15 @@ def test_should_failures_and_expected_failures_xfail(  # type: ignore[no-untyped
 ) -> None:
     listed = tmp_path / "expected.txt"
     listed.write_text("token-html-is-failure\n")
-    result = run("--uipath-client=tests.conformance.broken_clients:factory_accepts_html",
-                 "--uipath-profile", "identity", f"--uipath-expected-failures={listed}",
-                 "-m", "token_html_is_failure", "-rx")
+    result = run(
+        "--uipath-client=tests.conformance.broken_clients:factory_accepts_html",
+        "--uipath-profile",
+        "identity",
+        f"--uipath-expected-failures={listed}",
+        "-m",
+        "token_html_is_failure",
+        "-rx",
+    )
     result.assert_outcomes(xfailed=1)
     result.stdout.fnmatch_lines(["*expected failure: the client followed*"])
 
@@ -78,9 +104,14 @@ def test_not_applicable_is_a_skip_and_reports_are_written(  # type: ignore[no-un
     run, tmp_path: Path
 ) -> None:
     out = tmp_path / "report.json"
-    result = run("--uipath-client=tests.conformance.broken_clients:factory_cloud_only",
-                 f"--uipath-report-json={out}", f"--uipath-report-html={tmp_path / 'r.html'}",
-                 "-m", "token_html_is_failure", "-rs")
+    result = run(
+        "--uipath-client=tests.conformance.broken_clients:factory_cloud_only",
+        f"--uipath-report-json={out}",
+        f"--uipath-report-html={tmp_path / 'r.html'}",
+        "-m",
+        "token_html_is_failure",
+        "-rs",
+    )
     result.assert_outcomes(passed=2, skipped=1)
     result.stdout.fnmatch_lines(["*not applicable: token-html-is-failure[[]onprem[]]*"])
     data = json.loads(out.read_text())

@@ -16,7 +16,8 @@ def test_reference_client_passes_every_rule(profile: str) -> None:
     bad = {r.key: f"{r.outcome}: {r.message}" for r in suite.results if r.outcome != "passed"}
     assert not bad
     assert {r.id for r in suite.results} == {
-        rule.id for rule in CATALOG.values() if profile in rule.profiles}
+        rule.id for rule in CATALOG.values() if profile in rule.profiles
+    }
     assert suite.exit_code == 0
     # "In seconds": the rules run on the fake clock, so a profile takes well under ten.
     assert suite.summary()["seconds"] < 10

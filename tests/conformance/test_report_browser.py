@@ -20,8 +20,15 @@ from .broken_clients import AcceptsHtmlToken, factory
 
 pytestmark = pytest.mark.browser
 
-_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-          "--disable-component-update", "--disable-sync", "--no-first-run"]
+_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +42,10 @@ def chromium() -> str:
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    suite = run_suite(PythonPlug(factory(AcceptsHtmlToken), "broken:AcceptsHtmlToken"),
-                      rules=["token-html-is-failure", "login-no-password-on-cloud"])
+    suite = run_suite(
+        PythonPlug(factory(AcceptsHtmlToken), "broken:AcceptsHtmlToken"),
+        rules=["token-html-is-failure", "login-no-password-on-cloud"],
+    )
     path = tmp_path_factory.mktemp("report") / "report.html"
     path.write_text(render_html(suite), encoding="utf-8")
     return path
@@ -45,7 +54,10 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _chromium(chromium: str, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [chromium, *_FLAGS, f"--user-data-dir={tmp / 'profile'}", *args],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -67,8 +79,9 @@ def test_the_browser_renders_the_verdicts_and_the_timeline(
 
 def test_the_page_paints_offline(chromium: str, page: Path, tmp_path: Path) -> None:
     shot = tmp_path / "shot.png"
-    done = _chromium(chromium, tmp_path, f"--screenshot={shot}", "--window-size=1280,2000",
-                     page.as_uri())
+    done = _chromium(
+        chromium, tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", page.as_uri()
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"

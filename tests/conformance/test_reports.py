@@ -21,8 +21,10 @@ _REFRESH = re.compile(r"\b[0-9A-F]{64}\b")
 @pytest.fixture(scope="module")
 def suite() -> SuiteResult:
     """A run with a failure (the HTML-token client) and passes, on every profile."""
-    return run_suite(PythonPlug(factory(AcceptsHtmlToken), "broken:AcceptsHtmlToken"),
-                     rules=["token-html-is-failure", "login-no-password-on-cloud"])
+    return run_suite(
+        PythonPlug(factory(AcceptsHtmlToken), "broken:AcceptsHtmlToken"),
+        rules=["token-html-is-failure", "login-no-password-on-cloud"],
+    )
 
 
 def test_json_has_exactly_the_documented_shape(suite: SuiteResult) -> None:
@@ -36,7 +38,8 @@ def test_json_has_exactly_the_documented_shape(suite: SuiteResult) -> None:
     failed = [r for r in data["rules"] if r["outcome"] == "failed"]
     assert {r["id"] for r in failed} == {"token-html-is-failure"}
     assert data["summary"]["must_failed"] == [
-        f"token-html-is-failure[{p}]" for p in ("legacy", "identity", "onprem")]
+        f"token-html-is-failure[{p}]" for p in ("legacy", "identity", "onprem")
+    ]
     assert data["summary"]["ok"] is False
 
 
@@ -81,8 +84,9 @@ def test_html_is_self_contained_and_shows_the_failure(suite: SuiteResult) -> Non
 
 def test_no_secret_reaches_any_report() -> None:
     """The client logs its token and every report is scanned for token shapes."""
-    suite = run_suite(PythonPlug(factory(LogsItsToken)), rules=["token-secrets-not-logged"],
-                      profiles=["identity"])
+    suite = run_suite(
+        PythonPlug(factory(LogsItsToken)), rules=["token-secrets-not-logged"], profiles=["identity"]
+    )
     assert suite.results[0].outcome == "failed"
     for text in (to_json(suite), to_junit_xml(suite), render_html(suite)):
         assert not _JWT.search(text)
@@ -91,16 +95,20 @@ def test_no_secret_reaches_any_report() -> None:
 
 
 def test_write_reports(tmp_path, suite: SuiteResult) -> None:  # type: ignore[no-untyped-def]
-    paths = write_reports(suite, json_path=str(tmp_path / "r.json"),
-                          html_path=str(tmp_path / "out" / "r.html"),
-                          junit_path=str(tmp_path / "j.xml"))
+    paths = write_reports(
+        suite,
+        json_path=str(tmp_path / "r.json"),
+        html_path=str(tmp_path / "out" / "r.html"),
+        junit_path=str(tmp_path / "j.xml"),
+    )
     assert len(paths) == 3
     assert json.loads((tmp_path / "r.json").read_text())["client"] == suite.client
 
 
 def test_passing_results_keep_a_compact_timeline() -> None:
-    suite = run_suite(PythonPlug(factory(MiniClient)), rules=["token-html-is-failure"],
-                      profiles=["identity"])
+    suite = run_suite(
+        PythonPlug(factory(MiniClient)), rules=["token-html-is-failure"], profiles=["identity"]
+    )
     result = suite.results[0]
     assert result.outcome == "passed"
     exchanges = [e for e in result.evidence if e["kind"] == "exchange"]

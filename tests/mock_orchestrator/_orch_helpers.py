@@ -72,14 +72,26 @@ class Orch:
         headers.update(extra)
         return headers
 
-    def get(self, path: str, *, folder: str | None = None, headers: dict[str, str] | None = None,
-            **params: Any) -> httpx.Response:
+    def get(
+        self,
+        path: str,
+        *,
+        folder: str | None = None,
+        headers: dict[str, str] | None = None,
+        **params: Any,
+    ) -> httpx.Response:
         return self.client.get(
             self.base + path, params=params or None, headers=headers or self.headers(folder)
         )
 
-    def post(self, path: str, body: Any = None, *, folder: str | None = None,
-             headers: dict[str, str] | None = None) -> httpx.Response:
+    def post(
+        self,
+        path: str,
+        body: Any = None,
+        *,
+        folder: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
         return self.client.post(
             self.base + path, json=body, headers=headers or self.headers(folder)
         )

@@ -61,8 +61,13 @@ def _tapped(cloud: MockCloud) -> Iterator[tuple[httpx.MockTransport, list[Entry]
     def handle(request: httpx.Request) -> httpx.Response:
         response = cloud.handle(request)
         seen.append(
-            (request.method, str(request.url), response.status_code,
-             list(response.headers.raw), response.read())
+            (
+                request.method,
+                str(request.url),
+                response.status_code,
+                list(response.headers.raw),
+                response.read(),
+            )
         )
         return response
 
@@ -94,22 +99,42 @@ class _Poller:
     def _token_request(self) -> httpx.Response:
         d = self.cloud.defaults
         if self.credential == "refresh_token":
-            return self.http.post(f"{d.identity_url}/connect/token", data={
-                "grant_type": "refresh_token", "client_id": d.public_client_id,
-                "refresh_token": self.refresh_token})
+            return self.http.post(
+                f"{d.identity_url}/connect/token",
+                data={
+                    "grant_type": "refresh_token",
+                    "client_id": d.public_client_id,
+                    "refresh_token": self.refresh_token,
+                },
+            )
         if self.credential == "client_credentials":
-            return self.http.post(f"{d.identity_url}/connect/token", data={
-                "grant_type": "client_credentials", "client_id": d.client_id,
-                "client_secret": d.client_secret})
+            return self.http.post(
+                f"{d.identity_url}/connect/token",
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": d.client_id,
+                    "client_secret": d.client_secret,
+                },
+            )
         if self.credential == "user_key":
             assert d.legacy_token_url is not None
-            return self.http.post(d.legacy_token_url, headers={"X-UIPATH-TenantName": d.tenant},
-                                  json={"grant_type": "refresh_token",
-                                        "client_id": d.legacy_client_id,
-                                        "refresh_token": d.user_key})
-        return self.http.post(f"{d.url}/api/Account/Authenticate", json={
-            "usernameOrEmailAddress": d.username, "password": d.password,
-            "tenancyName": d.tenant})
+            return self.http.post(
+                d.legacy_token_url,
+                headers={"X-UIPATH-TenantName": d.tenant},
+                json={
+                    "grant_type": "refresh_token",
+                    "client_id": d.legacy_client_id,
+                    "refresh_token": d.user_key,
+                },
+            )
+        return self.http.post(
+            f"{d.url}/api/Account/Authenticate",
+            json={
+                "usernameOrEmailAddress": d.username,
+                "password": d.password,
+                "tenancyName": d.tenant,
+            },
+        )
 
     def headers(self) -> dict[str, str]:
         """Folder and bearer, renewing the token as the client does (a tenth before expiry)."""
@@ -120,22 +145,34 @@ class _Poller:
             lifetime = body.get("expires_in", 1800)
             self.refresh_token = body.get("refresh_token", self.refresh_token)
             self.renew_at = now + lifetime - max(60, lifetime / 10)
-        return {"X-UIPATH-FolderPath": self.cloud.defaults.folder,
-                "Authorization": f"Bearer {self.token}"}
+        return {
+            "X-UIPATH-FolderPath": self.cloud.defaults.folder,
+            "Authorization": f"Bearer {self.token}",
+        }
 
     def run_one_job(self, release_key: str) -> None:
         reference = str(uuid.UUID(int=self.references.getrandbits(128), version=4))
         started = self.http.post(
-            f"{self.base}/odata/Jobs/{ACTION}StartJobs", headers=self.headers(),
-            json={"startInfo": {"ReleaseKey": release_key, "Strategy": "ModernJobsCount",
-                                "JobsCount": 1, "InputArguments": "{}", "Reference": reference}})
+            f"{self.base}/odata/Jobs/{ACTION}StartJobs",
+            headers=self.headers(),
+            json={
+                "startInfo": {
+                    "ReleaseKey": release_key,
+                    "Strategy": "ModernJobsCount",
+                    "JobsCount": 1,
+                    "InputArguments": "{}",
+                    "Reference": reference,
+                }
+            },
+        )
         job_id = started.json()["value"][0]["Id"]
         clock = self.cloud.clock
         began = clock.time()
         for offset in self.POLLS:
             clock.move_to(began + offset)
-            state = self.http.get(f"{self.base}/odata/Jobs({job_id})",
-                                  headers=self.headers()).json()["State"]
+            state = self.http.get(
+                f"{self.base}/odata/Jobs({job_id})", headers=self.headers()
+            ).json()["State"]
             if state in ("Successful", "Faulted", "Stopped"):
                 return
 
@@ -144,8 +181,11 @@ def _simulate(cloud: MockCloud, credential: str, days: int, transport: httpx.Moc
     start = cloud.clock.time()
     with httpx.Client(transport=transport, headers={"Accept": "application/json"}) as http:
         poller = _Poller(cloud, credential, http)
-        releases = http.get(f"{poller.base}/odata/Releases", headers=poller.headers(),
-                            params={"$filter": f"Name eq '{cloud.defaults.process}'"})
+        releases = http.get(
+            f"{poller.base}/odata/Releases",
+            headers=poller.headers(),
+            params={"$filter": f"Name eq '{cloud.defaults.process}'"},
+        )
         release_key = releases.json()["value"][0]["Key"]
         for hour in range(days * 24):
             cloud.clock.move_to(start + hour * 3600)
@@ -157,9 +197,15 @@ def _bearer(cloud: MockCloud, http: httpx.Client, credential: str) -> str:
     d = cloud.defaults
     if credential == "client_credentials":
         assert d.identity_url is not None
-        response = http.post(f"{d.identity_url}/connect/token", data={
-            "grant_type": "client_credentials", "client_id": d.client_id,
-            "client_secret": d.client_secret, "scope": "OR.Jobs OR.Folders"})
+        response = http.post(
+            f"{d.identity_url}/connect/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": d.client_id,
+                "client_secret": d.client_secret,
+                "scope": "OR.Jobs OR.Folders",
+            },
+        )
         token: str = response.json()["access_token"]
         return token
     # User credentials: the world's own PAT lever keeps the script independent of whether
@@ -172,20 +218,42 @@ def _bad_credential(cloud: MockCloud, http: httpx.Client, credential: str) -> No
     d = cloud.defaults
     if credential in ("refresh_token", "client_credentials"):
         assert d.identity_url is not None
-        http.post(f"{d.identity_url}/connect/token", data={
-            "grant_type": "refresh_token", "client_id": d.public_client_id,
-            "refresh_token": "0" * 64})
-        http.post(f"{d.identity_url}/connect/token", data={
-            "grant_type": "client_credentials", "client_id": d.client_id,
-            "client_secret": "wrong", "scope": "OR.Jobs"})
+        http.post(
+            f"{d.identity_url}/connect/token",
+            data={
+                "grant_type": "refresh_token",
+                "client_id": d.public_client_id,
+                "refresh_token": "0" * 64,
+            },
+        )
+        http.post(
+            f"{d.identity_url}/connect/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": d.client_id,
+                "client_secret": "wrong",
+                "scope": "OR.Jobs",
+            },
+        )
     elif credential == "user_key":
         assert d.legacy_token_url is not None
-        http.post(d.legacy_token_url, json={
-            "grant_type": "refresh_token", "client_id": d.legacy_client_id,
-            "refresh_token": "not-a-user-key"})
+        http.post(
+            d.legacy_token_url,
+            json={
+                "grant_type": "refresh_token",
+                "client_id": d.legacy_client_id,
+                "refresh_token": "not-a-user-key",
+            },
+        )
     else:
-        http.post(f"{d.url}/api/Account/Authenticate", json={
-            "usernameOrEmailAddress": d.username, "password": "wrong", "tenancyName": d.tenant})
+        http.post(
+            f"{d.url}/api/Account/Authenticate",
+            json={
+                "usernameOrEmailAddress": d.username,
+                "password": "wrong",
+                "tenancyName": d.tenant,
+            },
+        )
 
 
 def _error_paths(cloud: MockCloud, credential: str, transport: httpx.MockTransport) -> None:
@@ -200,25 +268,43 @@ def _error_paths(cloud: MockCloud, credential: str, transport: httpx.MockTranspo
         get(f"{base}/odata/Jobs", headers={**auth, "X-UIPATH-FolderPath": "No/Such/Folder"})
         get(f"{base}/odata/Jobs", headers=auth)
         get(f"{base}/odata/Jobs(999999999)", headers=folder)
-        http.post(f"{base}/odata/Jobs/{ACTION}StartJobs", content=b"{not json",
-                  headers={**folder, "Content-Type": "application/json"})
-        http.post(f"{base}/odata/Jobs/{ACTION}StartJobs", headers=folder,
-                  json={"startInfo": {"ReleaseName": "NoSuchProcess"}})
-        started = http.post(f"{base}/odata/Jobs/{ACTION}StartJobs", headers=folder,
-                            json={"startInfo": {"ReleaseKey": d.release_key, "JobsCount": 2}})
+        http.post(
+            f"{base}/odata/Jobs/{ACTION}StartJobs",
+            content=b"{not json",
+            headers={**folder, "Content-Type": "application/json"},
+        )
+        http.post(
+            f"{base}/odata/Jobs/{ACTION}StartJobs",
+            headers=folder,
+            json={"startInfo": {"ReleaseName": "NoSuchProcess"}},
+        )
+        started = http.post(
+            f"{base}/odata/Jobs/{ACTION}StartJobs",
+            headers=folder,
+            json={"startInfo": {"ReleaseKey": d.release_key, "JobsCount": 2}},
+        )
         jobs = started.json()["value"]
         cloud.clock.advance(seconds=10)  # both are Running now
-        http.post(f"{base}/odata/Jobs/{ACTION}StopJobs", headers=folder,
-                  json={"jobIds": [jobs[0]["Id"]], "strategy": "SoftStop"})
-        http.post(f"{base}/odata/Jobs({jobs[1]['Id']})/{ACTION}StopJob", headers=folder,
-                  json={"strategy": "Kill"})
+        http.post(
+            f"{base}/odata/Jobs/{ACTION}StopJobs",
+            headers=folder,
+            json={"jobIds": [jobs[0]["Id"]], "strategy": "SoftStop"},
+        )
+        http.post(
+            f"{base}/odata/Jobs({jobs[1]['Id']})/{ACTION}StopJob",
+            headers=folder,
+            json={"strategy": "Kill"},
+        )
         get(f"{base}/odata/Jobs({jobs[0]['Id']})", headers=folder)
         get(f"{base}/odata/Jobs/{ACTION}GetByKey(identifier={jobs[1]['Key']})", headers=folder)
         cloud.clock.advance(seconds=120)
         get(f"{base}/odata/Jobs({jobs[0]['Id']})", headers=folder)
         get(f"{base}/odata/Jobs({jobs[1]['Id']})", headers=folder)
-        get(f"{base}/odata/Jobs", headers=folder,
-            params={"$filter": "State eq 'Stopped'", "$top": "3", "$orderby": "Id desc"})
+        get(
+            f"{base}/odata/Jobs",
+            headers=folder,
+            params={"$filter": "State eq 'Stopped'", "$top": "3", "$orderby": "Id desc"},
+        )
         get(f"{base}/odata/Jobs", headers=folder, params={"$filter": "Nonsense eq 1"})
         get(f"{base}/odata/Folders", headers=auth)
         cloud.faults.add(route="orchestrator.get_job", status=429, retry_after=7)
@@ -227,17 +313,25 @@ def _error_paths(cloud: MockCloud, credential: str, transport: httpx.MockTranspo
             wrong = base.replace(d.tenant, "NoSuchTenant")
             get(f"{wrong}/odata/Jobs({jobs[0]['Id']})", headers=folder)
         if credential == "client_credentials":
-            narrow = http.post(f"{d.identity_url}/connect/token", data={
-                "grant_type": "client_credentials", "client_id": d.client_id,
-                "client_secret": d.client_secret, "scope": "OR.Folders"}).json()["access_token"]
+            narrow = http.post(
+                f"{d.identity_url}/connect/token",
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": d.client_id,
+                    "client_secret": d.client_secret,
+                    "scope": "OR.Folders",
+                },
+            ).json()["access_token"]
             get(f"{base}/odata/Jobs", headers={**folder, "Authorization": f"Bearer {narrow}"})
         cloud.identity.tokens.revoke(token)
         get(f"{base}/odata/Jobs({jobs[0]['Id']})", headers=folder)
         # An expired token: a fresh one, then the clock past its lifetime.
         expiring = _bearer(cloud, http, credential)
         cloud.clock.advance(days=31)
-        get(f"{base}/odata/Jobs({jobs[0]['Id']})",
-            headers={**folder, "Authorization": f"Bearer {expiring}"})
+        get(
+            f"{base}/odata/Jobs({jobs[0]['Id']})",
+            headers={**folder, "Authorization": f"Bearer {expiring}"},
+        )
 
 
 def transcript(profile: str, credential: str, days: int) -> list[Entry]:

@@ -59,8 +59,18 @@ def test_odata_time_format() -> None:
 
 @pytest.mark.parametrize(
     "epoch",
-    [0.0, 0.0005, 0.9995, 1767603605.25, 1767603605.999999, 253402300799.999, -1.5, -30610224000.0,
-     -50000000000.0, -62135596800.0],
+    [
+        0.0,
+        0.0005,
+        0.9995,
+        1767603605.25,
+        1767603605.999999,
+        253402300799.999,
+        -1.5,
+        -30610224000.0,
+        -50000000000.0,
+        -62135596800.0,
+    ],
 )
 def test_odata_time_is_what_strftime_writes(epoch: float) -> None:
     """The fast path (isoformat) must write strftime's bytes, years below 1000 included."""

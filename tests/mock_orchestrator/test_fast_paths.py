@@ -50,16 +50,28 @@ def test_start_jobs_writes_what_json_response_would(cloud: MockCloud, client: ht
     cloud.orchestrator.default.add_release("Facturation", folder=folder)
     orch = Orch(cloud, client, folder=None)
     by_id = {**orch.headers(), "X-UIPATH-OrganizationUnitId": str(folder.id)}
-    response = orch.post(f"/odata/Jobs/{ACTION}StartJobs", {"startInfo": {
-        "ReleaseName": "Facturation", "JobsCount": 3, "InputArguments": '{"note": "été"}',
-        "Reference": "réf-1"}}, headers=by_id)
+    response = orch.post(
+        f"/odata/Jobs/{ACTION}StartJobs",
+        {
+            "startInfo": {
+                "ReleaseName": "Facturation",
+                "JobsCount": 3,
+                "InputArguments": '{"note": "été"}',
+                "Reference": "réf-1",
+            }
+        },
+        headers=by_id,
+    )
     assert response.status_code == 201, response.text
     backend = cloud.orchestrator.default
     jobs = [backend.jobs[job["Id"]] for job in response.json()["value"]]
-    expected = json_response(201, {
-        "@odata.context": response.json()["@odata.context"],
-        "value": [job.to_dto(backend.now) for job in jobs],
-    })
+    expected = json_response(
+        201,
+        {
+            "@odata.context": response.json()["@odata.context"],
+            "value": [job.to_dto(backend.now) for job in jobs],
+        },
+    )
     assert response.content == expected.content
     assert response.headers.raw == expected.headers.raw
     assert "É".encode() in response.content  # UTF-8 kept, as json_response writes it
@@ -69,8 +81,9 @@ def test_the_first_poll_reuses_the_201_bytes_until_the_clock_moves(
     cloud: MockCloud, client: httpx.Client
 ) -> None:
     orch = Orch(cloud, client)
-    started = orch.post(f"/odata/Jobs/{ACTION}StartJobs",
-                        {"startInfo": {"ReleaseName": cloud.defaults.process}})
+    started = orch.post(
+        f"/odata/Jobs/{ACTION}StartJobs", {"startInfo": {"ReleaseName": cloud.defaults.process}}
+    )
     job_id = started.json()["value"][0]["Id"]
     first = orch.get(f"/odata/Jobs({job_id})")
     created = json.loads(started.content)["value"][0]
@@ -81,25 +94,48 @@ def test_the_first_poll_reuses_the_201_bytes_until_the_clock_moves(
 
 def _job(**fields: Any) -> Job:
     base: dict[str, Any] = {
-        "id": 10169582, "key": "c8f8e3d0-d329-4a4c-b5d3-2b166aaaaaaa", "release_key": "r",
-        "release_name": "Facturation", "folder_id": 515116, "folder_key": "k",
-        "folder_path": "Finance/Équipe", "created_at": 1767603600.25,
-        "behaviour": ProcessBehaviour(), "batch_key": "b"}
+        "id": 10169582,
+        "key": "c8f8e3d0-d329-4a4c-b5d3-2b166aaaaaaa",
+        "release_key": "r",
+        "release_name": "Facturation",
+        "folder_id": 515116,
+        "folder_key": "k",
+        "folder_path": "Finance/Équipe",
+        "created_at": 1767603600.25,
+        "behaviour": ProcessBehaviour(),
+        "batch_key": "b",
+    }
     return Job(**{**base, **fields})
 
 
 _FAULTY = ProcessBehaviour().configured(
-    outcome="Faulted", error={"detail": "Ça a échoué \u2028 \"quoted\"", "status": 500,
-                              "ratio": 0.5, "nested": [1, True, None]})
-_NOISY = {"input_arguments": '{"a": "\\u00e9\\n"}', "reference": "réf \x00 \U0001f600",
-          "trace_id": "t", "parent_job_key": "p", "entry_point_path": "Main.xaml",
-          "specific_priority": 99, "requires_user_interaction": True}
+    outcome="Faulted",
+    error={
+        "detail": 'Ça a échoué \u2028 "quoted"',
+        "status": 500,
+        "ratio": 0.5,
+        "nested": [1, True, None],
+    },
+)
+_NOISY = {
+    "input_arguments": '{"a": "\\u00e9\\n"}',
+    "reference": "réf \x00 \U0001f600",
+    "trace_id": "t",
+    "parent_job_key": "p",
+    "entry_point_path": "Main.xaml",
+    "specific_priority": 99,
+    "requires_user_interaction": True,
+}
 
 
-@pytest.mark.parametrize("fields", [{}, _NOISY, {"behaviour": _FAULTY, **_NOISY}],
-                         ids=["plain", "noisy", "faulted"])
-@pytest.mark.parametrize("stop", [None, ("SoftStop", 2.0), ("Kill", 9.0)],
-                         ids=["no-stop", "stop-while-pending", "kill-while-running"])
+@pytest.mark.parametrize(
+    "fields", [{}, _NOISY, {"behaviour": _FAULTY, **_NOISY}], ids=["plain", "noisy", "faulted"]
+)
+@pytest.mark.parametrize(
+    "stop",
+    [None, ("SoftStop", 2.0), ("Kill", 9.0)],
+    ids=["no-stop", "stop-while-pending", "kill-while-running"],
+)
 def test_each_phase_is_encoded_exactly_as_the_encoder_would(
     fields: dict[str, Any], stop: tuple[StopStrategy, float] | None
 ) -> None:
@@ -118,19 +154,34 @@ def test_each_phase_is_encoded_exactly_as_the_encoder_would(
     assert len(seen) >= 2  # the scenario really moved through phases
 
 
-@given(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(),
-                 st.dictionaries(st.text(), st.integers() | st.text() | st.none())))
+@given(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(),
+        st.text(),
+        st.dictionaries(st.text(), st.integers() | st.text() | st.none()),
+    )
+)
 def test_a_value_is_written_as_the_encoder_writes_it(value: Any) -> None:
     assert _json_value(value) == _encode(value)
 
 
 @pytest.mark.parametrize("issuer", ["identity", "legacy", "onprem"])
-@given(claims=st.dictionaries(
-    st.text(max_size=12),
-    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20),
-              st.lists(st.text(max_size=8), max_size=4)),
-    max_size=8,
-))
+@given(
+    claims=st.dictionaries(
+        st.text(max_size=12),
+        st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(),
+            st.text(max_size=20),
+            st.lists(st.text(max_size=8), max_size=4),
+        ),
+        max_size=8,
+    )
+)
 def test_our_rs256_tokens_are_pyjwts_byte_for_byte(
     issuer: IssuerName, claims: dict[str, Any]
 ) -> None:

@@ -40,9 +40,15 @@ def test_503_with_retry_after_once(orch: Orch) -> None:
 def test_500_and_a_custom_body(orch: Orch) -> None:
     orch.cloud.faults.add(route="orchestrator.list_releases", status=500)
     assert orch.get("/odata/Releases").status_code == 500
-    orch.cloud.faults.add(route="orchestrator.list_releases", status=409,
-                          body={"message": "Couldn't find any user with unattended robot "
-                                "permissions in the current folder.", "errorCode": 1671})
+    orch.cloud.faults.add(
+        route="orchestrator.list_releases",
+        status=409,
+        body={
+            "message": "Couldn't find any user with unattended robot "
+            "permissions in the current folder.",
+            "errorCode": 1671,
+        },
+    )
     conflict = orch.get("/odata/Releases")
     assert conflict.status_code == 409
     assert conflict.json()["errorCode"] == 1671
@@ -52,8 +58,9 @@ def test_500_and_a_custom_body(orch: Orch) -> None:
 
 def test_path_and_method_filters(orch: Orch) -> None:
     orch.cloud.faults.add(path=r"/odata/Jobs/.*StartJobs$", method="POST", status=502, times=None)
-    response = orch.post(f"/odata/Jobs/{ACTION}StartJobs",
-                         {"startInfo": {"ReleaseName": "InvoiceProcessing"}})
+    response = orch.post(
+        f"/odata/Jobs/{ACTION}StartJobs", {"startInfo": {"ReleaseName": "InvoiceProcessing"}}
+    )
     assert response.status_code == 502
     assert orch.get("/odata/Jobs").status_code == 200
 
@@ -78,8 +85,9 @@ def test_a_stall_ends_at_the_clients_read_timeout(orch: Orch) -> None:
     orch.cloud.faults.add(kind="stall", route="orchestrator.list_jobs")
     before = orch.cloud.clock.time()
     with pytest.raises(httpx.ReadTimeout):
-        orch.client.get(orch.base + "/odata/Jobs", headers=orch.headers(),
-                        timeout=httpx.Timeout(5.0))
+        orch.client.get(
+            orch.base + "/odata/Jobs", headers=orch.headers(), timeout=httpx.Timeout(5.0)
+        )
     assert orch.cloud.clock.time() == before + 5
 
 
@@ -127,10 +135,8 @@ def test_faults_fire_before_auth(cloud: MockCloud, client: httpx.Client) -> None
 def test_a_shared_headers_dict_does_not_leak_between_faults(orch: Orch) -> None:
     # regression: Fault used to write Retry-After into the caller's dict
     common = {"X-Trace": "t"}
-    orch.cloud.faults.add(route="orchestrator.list_jobs", status=503, retry_after=1,
-                          headers=common)
-    orch.cloud.faults.add(route="orchestrator.list_jobs", status=503, retry_after=9,
-                          headers=common)
+    orch.cloud.faults.add(route="orchestrator.list_jobs", status=503, retry_after=1, headers=common)
+    orch.cloud.faults.add(route="orchestrator.list_jobs", status=503, retry_after=9, headers=common)
     assert common == {"X-Trace": "t"}
     assert orch.get("/odata/Jobs").headers["Retry-After"] == "1"
     second = orch.get("/odata/Jobs")

@@ -15,8 +15,12 @@ from ._helpers import token_url
 
 def _cc_form(cloud: MockCloud) -> dict[str, str]:
     d = cloud.defaults
-    return {"grant_type": "client_credentials", "client_id": d.client_id,
-            "client_secret": d.client_secret, "scope": "OR.Jobs"}
+    return {
+        "grant_type": "client_credentials",
+        "client_id": d.client_id,
+        "client_secret": d.client_secret,
+        "scope": "OR.Jobs",
+    }
 
 
 def test_handle_is_the_whole_server(cloud: MockCloud) -> None:
@@ -48,8 +52,10 @@ async def test_intercept_serves_async_clients(cloud: MockCloud) -> None:
 
 
 def test_intercept_does_not_swallow_other_hosts(cloud: MockCloud) -> None:
-    with cloud.intercept(), httpx.Client() as client, pytest.raises(
-        respx.models.AllMockedAssertionError
+    with (
+        cloud.intercept(),
+        httpx.Client() as client,
+        pytest.raises(respx.models.AllMockedAssertionError),
     ):
         client.get("https://example.com/")
 
@@ -57,8 +63,10 @@ def test_intercept_does_not_swallow_other_hosts(cloud: MockCloud) -> None:
 def test_journal_records_in_order_and_renders_redacted(cloud: MockCloud) -> None:
     with httpx.Client(transport=cloud.transport()) as client:
         token = client.post(token_url(cloud), data=_cc_form(cloud)).json()["access_token"]
-        client.get("https://cloud.uipath.com/identity_/connect/userinfo",
-                   headers={"Authorization": f"Bearer {token}"})
+        client.get(
+            "https://cloud.uipath.com/identity_/connect/userinfo",
+            headers={"Authorization": f"Bearer {token}"},
+        )
     first, second = cloud.journal[0], cloud.journal[1]
     assert (first.seq, second.seq) == (1, 2)
     assert first.route == "identity.token"
@@ -95,8 +103,9 @@ def test_identity_token_faults_in_the_dialect_of_the_trap(cloud: MockCloud) -> N
 def test_stall_times_out_on_the_clients_read_timeout(cloud: MockCloud) -> None:
     cloud.faults.add("stall", route="identity.token")
     before = cloud.clock.time()
-    with httpx.Client(transport=cloud.transport(), timeout=7) as client, pytest.raises(
-        httpx.ReadTimeout
+    with (
+        httpx.Client(transport=cloud.transport(), timeout=7) as client,
+        pytest.raises(httpx.ReadTimeout),
     ):
         client.post(token_url(cloud), data=_cc_form(cloud))
     assert cloud.clock.time() - before == 7  # the wait happened on the world's clock
@@ -154,8 +163,9 @@ def test_a_fault_naming_no_route_is_refused(cloud: MockCloud) -> None:
 
 def test_a_stall_without_client_timeout_is_flagged(cloud: MockCloud) -> None:
     fault = cloud.faults.add("stall", route="identity.token")
-    with httpx.Client(transport=cloud.transport(), timeout=None) as client, pytest.raises(
-        httpx.ReadTimeout
+    with (
+        httpx.Client(transport=cloud.transport(), timeout=None) as client,
+        pytest.raises(httpx.ReadTimeout),
     ):
         client.post(token_url(cloud), data=_cc_form(cloud))
     assert fault.saw_no_timeout

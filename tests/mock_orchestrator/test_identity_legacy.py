@@ -30,15 +30,19 @@ def http(legacy: MockCloud) -> Iterator[httpx.Client]:
 
 
 def _user_key_body(cloud: MockCloud) -> dict[str, str]:
-    return {"grant_type": "refresh_token", "client_id": cloud.defaults.legacy_client_id or "",
-            "refresh_token": cloud.defaults.user_key or ""}
+    return {
+        "grant_type": "refresh_token",
+        "client_id": cloud.defaults.legacy_client_id or "",
+        "refresh_token": cloud.defaults.user_key or "",
+    }
 
 
 def test_user_key_refresh_gives_24h_tokens_and_no_refresh_token(
     http: httpx.Client, legacy: MockCloud
 ) -> None:
-    response = http.post(TOKEN, json=_user_key_body(legacy),
-                         headers={"X-UIPATH-TenantName": legacy.defaults.tenant})
+    response = http.post(
+        TOKEN, json=_user_key_body(legacy), headers={"X-UIPATH-TenantName": legacy.defaults.tenant}
+    )
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"access_token", "id_token", "scope", "expires_in", "token_type"}
@@ -47,8 +51,10 @@ def test_user_key_refresh_gives_24h_tokens_and_no_refresh_token(
     assert body["scope"] == "email offline_access openid profile"
     claims = jwt.decode(body["access_token"], options={"verify_signature": False})
     assert claims["iss"] == "https://account.uipath.com/"
-    assert claims["aud"] == ["https://orchestrator.cloud.uipath.com",
-                             "https://uipath.eu.auth0.com/userinfo"]
+    assert claims["aud"] == [
+        "https://orchestrator.cloud.uipath.com",
+        "https://uipath.eu.auth0.com/userinfo",
+    ]
     assert claims["azp"] == legacy.defaults.legacy_client_id
     assert claims["exp"] - claims["iat"] == 86400
     assert jwt.get_unverified_header(body["access_token"])["alg"] == "RS256"
@@ -73,8 +79,10 @@ def test_bad_user_key_is_403_invalid_grant(
     response = http.post(TOKEN, json=body)
     if token:
         assert response.status_code == 403
-        assert response.json() == {"error": "invalid_grant",
-                                   "error_description": "Unknown or invalid refresh token."}
+        assert response.json() == {
+            "error": "invalid_grant",
+            "error_description": "Unknown or invalid refresh token.",
+        }
     else:
         assert response.status_code == 400
         assert response.json()["error"] == "invalid_request"
@@ -102,15 +110,26 @@ def test_unknown_client_and_grant(http: httpx.Client, legacy: MockCloud) -> None
 def test_pkce_login_issues_a_non_rotating_refresh_token(
     http: httpx.Client, legacy: MockCloud
 ) -> None:
-    response = authorize(http, "https://account.uipath.com/authorize", client_id=PKCE_CLIENT,
-                         redirect_uri=MOBILE, scope="openid profile offline_access email",
-                         code_challenge=challenge(), audience="https://orchestrator.cloud.uipath.com",
-                         state="47441df4")
+    response = authorize(
+        http,
+        "https://account.uipath.com/authorize",
+        client_id=PKCE_CLIENT,
+        redirect_uri=MOBILE,
+        scope="openid profile offline_access email",
+        code_challenge=challenge(),
+        audience="https://orchestrator.cloud.uipath.com",
+        state="47441df4",
+    )
     assert response.headers["location"].startswith(MOBILE + "?code=")
     assert "state=47441df4" in response.headers["location"]
     code = code_from(response)
-    exchange = {"grant_type": "authorization_code", "code": code, "redirect_uri": MOBILE,
-                "code_verifier": VERIFIER, "client_id": PKCE_CLIENT}
+    exchange = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": MOBILE,
+        "code_verifier": VERIFIER,
+        "client_id": PKCE_CLIENT,
+    }
     body = http.post(TOKEN, json=exchange).json()
     assert {"access_token", "refresh_token", "id_token", "expires_in"} <= body.keys()
     assert body["expires_in"] == 86400
@@ -118,27 +137,54 @@ def test_pkce_login_issues_a_non_rotating_refresh_token(
     again = http.post(TOKEN, json=exchange)
     assert again.status_code == 403
     assert again.json()["error_description"] == "Invalid authorization code"
-    refreshed = http.post(TOKEN, json={"grant_type": "refresh_token", "client_id": PKCE_CLIENT,
-                                       "refresh_token": body["refresh_token"]}).json()
+    refreshed = http.post(
+        TOKEN,
+        json={
+            "grant_type": "refresh_token",
+            "client_id": PKCE_CLIENT,
+            "refresh_token": body["refresh_token"],
+        },
+    ).json()
     assert "refresh_token" not in refreshed
 
 
 def test_pkce_wrong_verifier_and_expired_code(http: httpx.Client, legacy: MockCloud) -> None:
     def login() -> str:
-        return code_from(authorize(http, "https://account.uipath.com/authorize",
-                                   client_id=PKCE_CLIENT, redirect_uri=MOBILE,
-                                   scope="openid offline_access", code_challenge=challenge()))
+        return code_from(
+            authorize(
+                http,
+                "https://account.uipath.com/authorize",
+                client_id=PKCE_CLIENT,
+                redirect_uri=MOBILE,
+                scope="openid offline_access",
+                code_challenge=challenge(),
+            )
+        )
 
-    wrong = http.post(TOKEN, json={"grant_type": "authorization_code", "code": login(),
-                                   "redirect_uri": MOBILE, "code_verifier": "x" * 43,
-                                   "client_id": PKCE_CLIENT})
+    wrong = http.post(
+        TOKEN,
+        json={
+            "grant_type": "authorization_code",
+            "code": login(),
+            "redirect_uri": MOBILE,
+            "code_verifier": "x" * 43,
+            "client_id": PKCE_CLIENT,
+        },
+    )
     assert wrong.status_code == 403
     assert wrong.json()["error_description"] == "Failed to verify code verifier"
     code = login()
     legacy.clock.advance(seconds=legacy.settings.code_lifetime)
-    late = http.post(TOKEN, json={"grant_type": "authorization_code", "code": code,
-                                  "redirect_uri": MOBILE, "code_verifier": VERIFIER,
-                                  "client_id": PKCE_CLIENT})
+    late = http.post(
+        TOKEN,
+        json={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": MOBILE,
+            "code_verifier": VERIFIER,
+            "client_id": PKCE_CLIENT,
+        },
+    )
     assert late.status_code == 403
 
 
@@ -149,8 +195,9 @@ def test_cloudrpa_answers_only_to_the_id_token(http: httpx.Client, legacy: MockC
     assert with_id.status_code == 200
     assert with_id.json() == {
         "userEmail": d.user_email,
-        "accounts": [{"accountName": d.organization_display_name,
-                      "accountLogicalName": d.organization}],
+        "accounts": [
+            {"accountName": d.organization_display_name, "accountLogicalName": d.organization}
+        ],
     }
     with_access = http.get(ACCOUNTS, headers={"Authorization": f"Bearer {body['access_token']}"})
     assert with_access.status_code == 401

@@ -28,14 +28,32 @@ def test_password_login_returns_the_abp_envelope_with_a_30_minute_token(
     d = onprem.defaults
     with httpx.Client(transport=onprem.transport()) as client:
         if style == "camel-json":
-            r = client.post(_login_url(onprem), json={"tenancyName": d.tenant,
-                            "usernameOrEmailAddress": d.username, "password": d.password})
+            r = client.post(
+                _login_url(onprem),
+                json={
+                    "tenancyName": d.tenant,
+                    "usernameOrEmailAddress": d.username,
+                    "password": d.password,
+                },
+            )
         elif style == "pascal-json":
-            r = client.post(_login_url(onprem), json={"TenancyName": d.tenant,
-                            "UsernameOrEmailAddress": d.user_email, "Password": d.password})
+            r = client.post(
+                _login_url(onprem),
+                json={
+                    "TenancyName": d.tenant,
+                    "UsernameOrEmailAddress": d.user_email,
+                    "Password": d.password,
+                },
+            )
         else:
-            r = client.post(_login_url(onprem), data={"tenancyName": d.tenant,
-                            "usernameOrEmailAddress": d.username, "password": d.password})
+            r = client.post(
+                _login_url(onprem),
+                data={
+                    "tenancyName": d.tenant,
+                    "usernameOrEmailAddress": d.username,
+                    "password": d.password,
+                },
+            )
     assert r.status_code == 200
     body = r.json()
     assert body["success"] is True
@@ -48,11 +66,15 @@ def test_password_login_returns_the_abp_envelope_with_a_30_minute_token(
 
 def test_wrong_password_is_errorcode_1000(onprem: MockCloud) -> None:
     with httpx.Client(transport=onprem.transport()) as client:
-        r = client.post(_login_url(onprem), json={"usernameOrEmailAddress": "ada",
-                                                  "password": "nope"})
+        r = client.post(
+            _login_url(onprem), json={"usernameOrEmailAddress": "ada", "password": "nope"}
+        )
     assert r.status_code == 400
-    assert r.json() == {"message": "Invalid username/email address or password.",
-                        "errorCode": 1000, "resourceIds": None}
+    assert r.json() == {
+        "message": "Invalid username/email address or password.",
+        "errorCode": 1000,
+        "resourceIds": None,
+    }
 
 
 @pytest.mark.parametrize(
@@ -70,8 +92,14 @@ def test_cloud_hosts_refuse_password_login_even_with_correct_credentials(
 ) -> None:
     cloud = make_cloud("identity")
     with httpx.Client(transport=cloud.transport()) as client:
-        r = client.post(f"https://{host}{path}", json={"tenancyName": cloud.defaults.tenant,
-                        "usernameOrEmailAddress": "ada", "password": "Correct-Horse-9"})
+        r = client.post(
+            f"https://{host}{path}",
+            json={
+                "tenancyName": cloud.defaults.tenant,
+                "usernameOrEmailAddress": "ada",
+                "password": "Correct-Horse-9",
+            },
+        )
     assert r.status_code == 400
     assert r.json() == TRAP
     assert cloud.journal[-1].route == "identity.cloud_login_trap"
@@ -87,8 +115,12 @@ def test_the_trap_answers_any_body(make_cloud: Callable[..., MockCloud]) -> None
 
 def test_onprem_identity_path_and_the_cloud_path_refused(onprem: MockCloud) -> None:
     d = onprem.defaults
-    form = {"grant_type": "client_credentials", "client_id": d.client_id,
-            "client_secret": d.client_secret, "scope": "OR.Jobs"}
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": d.client_id,
+        "client_secret": d.client_secret,
+        "scope": "OR.Jobs",
+    }
     with httpx.Client(transport=onprem.transport()) as client:
         ok = client.post(f"{d.identity_url}/connect/token", data=form)
         wrong = client.post(f"{d.url}/identity_/connect/token", data=form)

@@ -35,10 +35,22 @@ def test_client_credentials_gives_one_hour_token_and_no_refresh(
 
 def test_token_responses_are_not_cached(client: httpx.Client, cloud: MockCloud) -> None:
     d = cloud.defaults
-    ok = post_token(client, cloud, grant_type="client_credentials", client_id=d.client_id,
-                    client_secret=d.client_secret, scope="OR.Jobs")
-    bad = post_token(client, cloud, grant_type="client_credentials", client_id=d.client_id,
-                     client_secret="wrong", scope="OR.Jobs")
+    ok = post_token(
+        client,
+        cloud,
+        grant_type="client_credentials",
+        client_id=d.client_id,
+        client_secret=d.client_secret,
+        scope="OR.Jobs",
+    )
+    bad = post_token(
+        client,
+        cloud,
+        grant_type="client_credentials",
+        client_id=d.client_id,
+        client_secret="wrong",
+        scope="OR.Jobs",
+    )
     for response in (ok, bad):
         assert "no-store" in response.headers["cache-control"]
 
@@ -47,8 +59,12 @@ def test_org_scoped_token_endpoint_works_too(client: httpx.Client, cloud: MockCl
     d = cloud.defaults
     response = client.post(
         f"https://cloud.uipath.com/{d.organization}/identity_/connect/token",
-        data={"grant_type": "client_credentials", "client_id": d.client_id,
-              "client_secret": d.client_secret, "scope": "OR.Jobs"},
+        data={
+            "grant_type": "client_credentials",
+            "client_id": d.client_id,
+            "client_secret": d.client_secret,
+            "scope": "OR.Jobs",
+        },
     )
     assert response.status_code == 200
 
@@ -65,8 +81,14 @@ def test_client_credentials_scope_errors(
     client: httpx.Client, cloud: MockCloud, scope: str, why: str
 ) -> None:
     d = cloud.defaults
-    response = post_token(client, cloud, grant_type="client_credentials", client_id=d.client_id,
-                          client_secret=d.client_secret, scope=scope)
+    response = post_token(
+        client,
+        cloud,
+        grant_type="client_credentials",
+        client_id=d.client_id,
+        client_secret=d.client_secret,
+        scope=scope,
+    )
     assert response.status_code == 400, why
     # error_description is left out when empty, exactly like UiPath's {"error":"invalid_scope"}
     assert response.json() == {"error": "invalid_scope"}
@@ -76,15 +98,22 @@ def test_client_credentials_scope_errors(
 def test_bad_client_secret_is_invalid_client(
     client: httpx.Client, cloud: MockCloud, secret: str
 ) -> None:
-    response = post_token(client, cloud, grant_type="client_credentials",
-                          client_id=cloud.defaults.client_id, client_secret=secret, scope="OR.Jobs")
+    response = post_token(
+        client,
+        cloud,
+        grant_type="client_credentials",
+        client_id=cloud.defaults.client_id,
+        client_secret=secret,
+        scope="OR.Jobs",
+    )
     assert response.status_code == 400
     assert response.json() == {"error": "invalid_client"}
 
 
 def test_unknown_client_and_unknown_grant(client: httpx.Client, cloud: MockCloud) -> None:
-    unknown = post_token(client, cloud, grant_type="client_credentials", client_id="nobody",
-                         client_secret="x")
+    unknown = post_token(
+        client, cloud, grant_type="client_credentials", client_id="nobody", client_secret="x"
+    )
     assert unknown.json() == {"error": "invalid_client"}
     grant = post_token(client, cloud, grant_type="urn:weird", client_id=cloud.defaults.client_id)
     assert grant.status_code == 400
@@ -96,17 +125,31 @@ def test_unknown_client_and_unknown_grant(client: httpx.Client, cloud: MockCloud
 def test_public_client_cannot_use_client_credentials(
     client: httpx.Client, cloud: MockCloud
 ) -> None:
-    response = post_token(client, cloud, grant_type="client_credentials",
-                          client_id=cloud.defaults.public_client_id, scope="OR.Jobs")
+    response = post_token(
+        client,
+        cloud,
+        grant_type="client_credentials",
+        client_id=cloud.defaults.public_client_id,
+        scope="OR.Jobs",
+    )
     assert response.json() == {"error": "unauthorized_client"}
 
 
 def test_blank_extra_fields_are_tolerated(client: httpx.Client, cloud: MockCloud) -> None:
     # uipathcli always sends every field, blank when unused ([V] token_request_form.go)
     d = cloud.defaults
-    response = post_token(client, cloud, grant_type="client_credentials", client_id=d.client_id,
-                          client_secret=d.client_secret, scope="OR.Jobs", code="",
-                          code_verifier="", redirect_uri="", refresh_token="")
+    response = post_token(
+        client,
+        cloud,
+        grant_type="client_credentials",
+        client_id=d.client_id,
+        client_secret=d.client_secret,
+        scope="OR.Jobs",
+        code="",
+        code_verifier="",
+        redirect_uri="",
+        refresh_token="",
+    )
     assert response.status_code == 200
 
 
@@ -123,9 +166,13 @@ def test_tokens_are_rs256_and_verify_against_the_jwks(
     assert header["alg"] == "RS256"
     key = next(k for k in jwks["keys"] if k["kid"] == header["kid"])
     public = jwt.algorithms.RSAAlgorithm.from_jwk(key)
-    claims = jwt.decode(body["access_token"], public, algorithms=["RS256"],  # type: ignore[arg-type]
-                        audience="UiPath.Orchestrator",
-                        options={"verify_exp": False, "verify_iat": False, "verify_nbf": False})
+    claims = jwt.decode(
+        body["access_token"],
+        public,
+        algorithms=["RS256"],  # type: ignore[arg-type]
+        audience="UiPath.Orchestrator",
+        options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
+    )
     for claim in ("sub", "prt_id", "client_id", "scope", "iss", "aud", "iat", "exp"):
         assert claim in claims
     assert claims["exp"] - claims["iat"] == 3600
@@ -135,26 +182,42 @@ def test_tokens_are_rs256_and_verify_against_the_jwks(
 
 def _login(client: httpx.Client, cloud: MockCloud, scope: str, **extra: str) -> str:
     return code_from(
-        authorize(client, AUTHORIZE, client_id=cloud.defaults.public_client_id,
-                  redirect_uri=cloud.defaults.redirect_uri, scope=scope,
-                  code_challenge=challenge(), **extra)
+        authorize(
+            client,
+            AUTHORIZE,
+            client_id=cloud.defaults.public_client_id,
+            redirect_uri=cloud.defaults.redirect_uri,
+            scope=scope,
+            code_challenge=challenge(),
+            **extra,
+        )
     )
 
 
-def _exchange(client: httpx.Client, cloud: MockCloud, code: str,
-              verifier: str = VERIFIER, **extra: str) -> httpx.Response:
-    form = {"grant_type": "authorization_code", "code": code,
-            "redirect_uri": cloud.defaults.redirect_uri,
-            "client_id": cloud.defaults.public_client_id, "code_verifier": verifier}
+def _exchange(
+    client: httpx.Client, cloud: MockCloud, code: str, verifier: str = VERIFIER, **extra: str
+) -> httpx.Response:
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": cloud.defaults.redirect_uri,
+        "client_id": cloud.defaults.public_client_id,
+        "code_verifier": verifier,
+    }
     form.update(extra)
     return post_token(client, cloud, **form)
 
 
 def test_authorization_code_with_pkce(client: httpx.Client, cloud: MockCloud) -> None:
-    response = authorize(client, AUTHORIZE, client_id=cloud.defaults.public_client_id,
-                         redirect_uri=cloud.defaults.redirect_uri,
-                         scope="openid offline_access OrchestratorApiUserAccess",
-                         code_challenge=challenge(), state="xyz")
+    response = authorize(
+        client,
+        AUTHORIZE,
+        client_id=cloud.defaults.public_client_id,
+        redirect_uri=cloud.defaults.redirect_uri,
+        scope="openid offline_access OrchestratorApiUserAccess",
+        code_challenge=challenge(),
+        state="xyz",
+    )
     location = response.headers["location"]
     assert location.startswith(cloud.defaults.redirect_uri + "?")
     assert "state=xyz" in location
@@ -175,28 +238,48 @@ def test_refresh_token_only_with_offline_access_and_id_token_only_with_openid(
 
 
 def test_loopback_redirect_may_use_any_port(client: httpx.Client, cloud: MockCloud) -> None:
-    response = authorize(client, AUTHORIZE, client_id=cloud.defaults.public_client_id,
-                         redirect_uri="http://localhost:52545/oidc/login", scope="offline_access",
-                         code_challenge=challenge())
+    response = authorize(
+        client,
+        AUTHORIZE,
+        client_id=cloud.defaults.public_client_id,
+        redirect_uri="http://localhost:52545/oidc/login",
+        scope="offline_access",
+        code_challenge=challenge(),
+    )
     assert response.headers["location"].startswith("http://localhost:52545/oidc/login?code=")
-    foreign = authorize(client, AUTHORIZE, client_id=cloud.defaults.public_client_id,
-                        redirect_uri="https://evil.test/oidc/login", scope="offline_access",
-                        code_challenge=challenge())
+    foreign = authorize(
+        client,
+        AUTHORIZE,
+        client_id=cloud.defaults.public_client_id,
+        redirect_uri="https://evil.test/oidc/login",
+        scope="offline_access",
+        code_challenge=challenge(),
+    )
     assert "/identity_/web/?errorCode=invalid_request" in foreign.headers["location"]
 
 
 def test_authorize_errors_land_on_the_identity_error_page(
     client: httpx.Client, cloud: MockCloud
 ) -> None:
-    bad_scope = authorize(client, AUTHORIZE, client_id=cloud.defaults.public_client_id,
-                          redirect_uri=cloud.defaults.redirect_uri, scope="OR.Nope",
-                          code_challenge=challenge())
+    bad_scope = authorize(
+        client,
+        AUTHORIZE,
+        client_id=cloud.defaults.public_client_id,
+        redirect_uri=cloud.defaults.redirect_uri,
+        scope="OR.Nope",
+        code_challenge=challenge(),
+    )
     assert "errorCode=invalid_scope" in bad_scope.headers["location"]
     page = client.get(bad_scope.headers["location"])
     assert page.status_code == 400
     assert "text/html" in page.headers["content-type"]
-    no_pkce = authorize(client, AUTHORIZE, client_id=cloud.defaults.public_client_id,
-                        redirect_uri=cloud.defaults.redirect_uri, scope="offline_access")
+    no_pkce = authorize(
+        client,
+        AUTHORIZE,
+        client_id=cloud.defaults.public_client_id,
+        redirect_uri=cloud.defaults.redirect_uri,
+        scope="offline_access",
+    )
     assert "error=invalid_request" in no_pkce.headers["location"]
 
 
@@ -235,8 +318,12 @@ def test_refresh_rotates_on_every_use(client: httpx.Client, cloud: MockCloud) ->
     second = refresh(client, cloud, first["refresh_token"]).json()
     third = refresh(client, cloud, second["refresh_token"])
     assert third.status_code == 200
-    tokens = {cloud.defaults.refresh_token, first["refresh_token"], second["refresh_token"],
-              third.json()["refresh_token"]}
+    tokens = {
+        cloud.defaults.refresh_token,
+        first["refresh_token"],
+        second["refresh_token"],
+        third.json()["refresh_token"],
+    }
     assert len(tokens) == 4
     assert first["expires_in"] == 3600
 
@@ -297,17 +384,28 @@ def test_refresh_token_has_a_60_day_absolute_life(client: httpx.Client, cloud: M
 
 def test_refresh_is_bound_to_its_client(client: httpx.Client, cloud: MockCloud) -> None:
     d = cloud.defaults
-    response = post_token(client, cloud, grant_type="refresh_token", client_id=d.client_id,
-                          client_secret=d.client_secret, refresh_token=d.refresh_token or "")
+    response = post_token(
+        client,
+        cloud,
+        grant_type="refresh_token",
+        client_id=d.client_id,
+        client_secret=d.client_secret,
+        refresh_token=d.refresh_token or "",
+    )
     assert response.json() == {"error": "invalid_grant"}
 
 
 def test_scope_may_narrow_but_never_widen(client: httpx.Client, cloud: MockCloud) -> None:
-    widened = refresh(client, cloud, cloud.defaults.refresh_token or "",
-                      scope="openid offline_access OrchestratorApiUserAccess OR.Jobs")
+    widened = refresh(
+        client,
+        cloud,
+        cloud.defaults.refresh_token or "",
+        scope="openid offline_access OrchestratorApiUserAccess OR.Jobs",
+    )
     assert widened.json() == {"error": "invalid_scope"}
-    narrowed = refresh(client, cloud, cloud.defaults.refresh_token or "",
-                       scope="OrchestratorApiUserAccess")
+    narrowed = refresh(
+        client, cloud, cloud.defaults.refresh_token or "", scope="OrchestratorApiUserAccess"
+    )
     assert narrowed.status_code == 200
     assert narrowed.json()["scope"] == "OrchestratorApiUserAccess"
     assert "id_token" not in narrowed.json()
@@ -341,8 +439,10 @@ def test_family_revocation_can_take_access_tokens_along(make_cloud: object) -> N
 
 def test_userinfo_answers_with_a_live_access_token(client: httpx.Client, cloud: MockCloud) -> None:
     body = refresh(client, cloud, cloud.defaults.refresh_token or "").json()
-    info = client.get("https://cloud.uipath.com/identity_/connect/userinfo",
-                      headers={"Authorization": f"Bearer {body['access_token']}"})
+    info = client.get(
+        "https://cloud.uipath.com/identity_/connect/userinfo",
+        headers={"Authorization": f"Bearer {body['access_token']}"},
+    )
     assert info.status_code == 200
     assert info.json()["email"] == cloud.defaults.user_email
     assert client.get("https://cloud.uipath.com/identity_/connect/userinfo").status_code == 401

@@ -23,15 +23,36 @@ from ._orch_helpers import Orch, assert_compact_error
 
 FIELDS = field_map(["Id", "Key", "State", "Name", "CreationTime", "Robot", "Reference", "Score"])
 ROWS: list[dict[str, Any]] = [
-    {"Id": 1, "Key": "aaaaaaaa-0000-4000-8000-000000000001", "State": "Successful",
-     "Name": "O'Brien", "CreationTime": "2024-04-04T12:00:47.264Z", "Robot": {"Id": 123},
-     "Reference": None, "Score": 1.5},
-    {"Id": 2, "Key": "aaaaaaaa-0000-4000-8000-000000000002", "State": "Faulted",
-     "Name": "invoice run", "CreationTime": "2024-04-05T08:00:00Z", "Robot": None,
-     "Reference": "r-2", "Score": 3.0},
-    {"Id": 3, "Key": "aaaaaaaa-0000-4000-8000-000000000003", "State": "Pending",
-     "Name": "Invoice Run", "CreationTime": "2024-04-06T00:00:00.1234567Z", "Robot": {"Id": 7},
-     "Reference": "r-3", "Score": -2},
+    {
+        "Id": 1,
+        "Key": "aaaaaaaa-0000-4000-8000-000000000001",
+        "State": "Successful",
+        "Name": "O'Brien",
+        "CreationTime": "2024-04-04T12:00:47.264Z",
+        "Robot": {"Id": 123},
+        "Reference": None,
+        "Score": 1.5,
+    },
+    {
+        "Id": 2,
+        "Key": "aaaaaaaa-0000-4000-8000-000000000002",
+        "State": "Faulted",
+        "Name": "invoice run",
+        "CreationTime": "2024-04-05T08:00:00Z",
+        "Robot": None,
+        "Reference": "r-2",
+        "Score": 3.0,
+    },
+    {
+        "Id": 3,
+        "Key": "aaaaaaaa-0000-4000-8000-000000000003",
+        "State": "Pending",
+        "Name": "Invoice Run",
+        "CreationTime": "2024-04-06T00:00:00.1234567Z",
+        "Robot": {"Id": 7},
+        "Reference": "r-3",
+        "Score": -2,
+    },
 ]
 
 
@@ -53,8 +74,11 @@ def _ids(text: str) -> list[int]:
         ("Robot/Id eq 123", [1]),
         ("Name eq 'O''Brien'", [1]),
         ("Name eq 'INVOICE RUN'", [2, 3]),  # case-insensitive strings [I]
-        ("Key in ('aaaaaaaa-0000-4000-8000-000000000001','aaaaaaaa-0000-4000-8000-000000000003')",
-         [1, 3]),
+        (
+            "Key in ('aaaaaaaa-0000-4000-8000-000000000001',"
+            "'aaaaaaaa-0000-4000-8000-000000000003')",
+            [1, 3],
+        ),
         ("Key eq aaaaaaaa-0000-4000-8000-000000000002", [2]),  # unquoted GUID literal
         ("Id in (1, 3)", [1, 3]),
         ("CreationTime ge 2024-04-05T00:00:00Z", [2, 3]),
@@ -114,8 +138,14 @@ def test_incompatible_types_are_reported_with_odatas_wording() -> None:
 
 def test_query_options() -> None:
     query = parse_query(
-        {"$top": "2", "$skip": "1", "$orderby": "Id desc", "$select": "id,Key", "$count": "True",
-         "other": "ignored"},
+        {
+            "$top": "2",
+            "$skip": "1",
+            "$orderby": "Id desc",
+            "$select": "id,Key",
+            "$count": "True",
+            "other": "ignored",
+        },
         FIELDS,
     )
     page, total = query.apply(ROWS)
@@ -129,9 +159,18 @@ def test_query_options() -> None:
 
 @pytest.mark.parametrize(
     "options",
-    [{"$top": str(MAX_TOP + 1)}, {"$top": "-1"}, {"$top": "ten"}, {"$skip": "x"},
-     {"$count": "maybe"}, {"$select": "Nope"}, {"$orderby": "Id sideways"},
-     {"$orderby": ",".join(["Id"] * 6)}, {"$frobnicate": "1"}, {"$expand": "a b"}],
+    [
+        {"$top": str(MAX_TOP + 1)},
+        {"$top": "-1"},
+        {"$top": "ten"},
+        {"$skip": "x"},
+        {"$count": "maybe"},
+        {"$select": "Nope"},
+        {"$orderby": "Id sideways"},
+        {"$orderby": ",".join(["Id"] * 6)},
+        {"$frobnicate": "1"},
+        {"$expand": "a b"},
+    ],
 )
 def test_bad_query_options(options: dict[str, str]) -> None:
     with pytest.raises(ODataError):
@@ -146,7 +185,7 @@ def test_top_at_the_cap_is_fine() -> None:
 
 _names = st.sampled_from(["Id", "State", "Name", "Score", "Reference", "Robot/Id"])
 _literals = st.one_of(
-    st.integers(-10**6, 10**6).map(str),
+    st.integers(-(10**6), 10**6).map(str),
     st.integers(0, 10**6).map(lambda n: f"{n}L"),
     st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=8).map(
         lambda s: "'" + s.replace("'", "''") + "'"
@@ -155,7 +194,9 @@ _literals = st.one_of(
 )
 _comparisons = st.builds(
     lambda n, op, lit: f"{n} {op} {lit}",
-    _names, st.sampled_from(["eq", "ne", "gt", "ge", "lt", "le"]), _literals,
+    _names,
+    st.sampled_from(["eq", "ne", "gt", "ge", "lt", "le"]),
+    _literals,
 )
 
 
@@ -211,8 +252,9 @@ def test_sdk_paging_query_verbatim(orch: Orch) -> None:
     body = orch.client.get(url, headers=orch.headers()).json()
     assert body["@odata.count"] == 3
     assert len(body["value"]) == 3
-    second = orch.client.get(orch.base + "/odata/Jobs?%24skip=1&%24top=1",
-                             headers=orch.headers()).json()
+    second = orch.client.get(
+        orch.base + "/odata/Jobs?%24skip=1&%24top=1", headers=orch.headers()
+    ).json()
     assert [j["Id"] for j in second["value"]] == [jobs[1]["Id"]]
     assert second["@odata.count"] == 3
 
@@ -220,11 +262,15 @@ def test_sdk_paging_query_verbatim(orch: Orch) -> None:
 def test_sdk_key_lookup_verbatim(orch: Orch) -> None:
     jobs = orch.start(JobsCount=3)
     wanted = [jobs[0]["Key"], jobs[2]["Key"]]
-    response = orch.get("/odata/Jobs", **{
-        "$filter": f"Key in ('{wanted[0]}','{wanted[1]}')", "$select": "Id,Key", "$top": "2"})
+    response = orch.get(
+        "/odata/Jobs",
+        **{"$filter": f"Key in ('{wanted[0]}','{wanted[1]}')", "$select": "Id,Key", "$top": "2"},
+    )
     body = response.json()
-    assert body["value"] == [{"Id": jobs[0]["Id"], "Key": wanted[0]},
-                             {"Id": jobs[2]["Id"], "Key": wanted[1]}]
+    assert body["value"] == [
+        {"Id": jobs[0]["Id"], "Key": wanted[0]},
+        {"Id": jobs[2]["Id"], "Key": wanted[1]},
+    ]
     assert body["@odata.context"].endswith("/odata/$metadata#Jobs(Id,Key)")
 
 
@@ -249,8 +295,14 @@ def test_filters_on_jobs(orch: Orch) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    [{"$top": "1001"}, {"$filter": "State eq"}, {"$filter": "Nope eq 1"}, {"$select": "Nope"},
-     {"$orderby": "Nope"}, {"$unknown": "1"}],
+    [
+        {"$top": "1001"},
+        {"$filter": "State eq"},
+        {"$filter": "Nope eq 1"},
+        {"$select": "Nope"},
+        {"$orderby": "Nope"},
+        {"$unknown": "1"},
+    ],
 )
 def test_bad_queries_on_the_wire_are_400_1000(orch: Orch, query: dict[str, str]) -> None:
     body = assert_compact_error(orch.get("/odata/Jobs", **query), 400, 1000)
@@ -270,8 +322,10 @@ def _literal(value: Any) -> str:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.sampled_from(ROWS), st.sampled_from(["Id", "Key", "State", "Name", "Reference",
-                                               "Score", "CreationTime"]))
+@given(
+    st.sampled_from(ROWS),
+    st.sampled_from(["Id", "Key", "State", "Name", "Reference", "Score", "CreationTime"]),
+)
 def test_eq_on_a_rows_own_value_round_trips(row: dict[str, Any], name: str) -> None:
     # every value written back as an OData literal selects (at least) its own row
     text = f"{name} eq {_literal(row[name])}"
@@ -291,9 +345,16 @@ def test_any_string_and_integer_literal_round_trips(text: str, number: int) -> N
 def test_the_rate_limit_docs_examples_verbatim(orch: Orch) -> None:
     # [V] DOC-RL: the list queries UiPath's rate-limit page shows
     job = orch.start()[0]
-    documented = orch.get("/odata/Jobs", **{
-        "$filter": "((CreationTime ge 2024-04-04T12:00:47.264Z) and (ProcessType eq 'Process'))",
-        "$expand": "Robot,Machine,Release", "$orderby": "CreationTime desc"})
+    documented = orch.get(
+        "/odata/Jobs",
+        **{
+            "$filter": (
+                "((CreationTime ge 2024-04-04T12:00:47.264Z) and (ProcessType eq 'Process'))"
+            ),
+            "$expand": "Robot,Machine,Release",
+            "$orderby": "CreationTime desc",
+        },
+    )
     assert [j["Id"] for j in documented.json()["value"]] == [job["Id"]]
     by_robot = orch.get("/odata/Jobs", **{"$top": "20", "$filter": "Robot/Id eq 123L"})
     assert by_robot.status_code == 200

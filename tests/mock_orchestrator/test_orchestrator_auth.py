@@ -14,8 +14,12 @@ from ._orch_helpers import ACTION, Orch, app_token, user_token
 # (method, path, body, the scope family that opens it)
 ROUTES: list[tuple[str, str, object, str]] = [
     ("GET", "/odata/Jobs(1)", None, "OR.Jobs"),
-    ("GET", f"/odata/Jobs/{ACTION}GetByKey(identifier=5f0c7f2a-0000-4000-8000-000000000001)",
-     None, "OR.Jobs"),
+    (
+        "GET",
+        f"/odata/Jobs/{ACTION}GetByKey(identifier=5f0c7f2a-0000-4000-8000-000000000001)",
+        None,
+        "OR.Jobs",
+    ),
     ("GET", "/odata/Jobs", None, "OR.Jobs"),
     ("POST", f"/odata/Jobs/{ACTION}StartJobs", {"startInfo": {"ReleaseName": "x"}}, "OR.Jobs"),
     ("POST", f"/odata/Jobs/{ACTION}StopJobs", {"jobIds": [], "strategy": "Kill"}, "OR.Jobs"),
@@ -26,32 +30,52 @@ ROUTES: list[tuple[str, str, object, str]] = [
     ("GET", "/api/FoldersNavigation/GetFoldersForCurrentUser", None, "OR.Folders"),
     ("GET", f"/odata/Users/{ACTION}GetCurrentUserExtended", None, "OR.Users"),
     ("GET", f"/odata/Assets/{ACTION}GetFiltered", None, "OR.Assets"),
-    ("POST", f"/odata/Assets/{ACTION}GetRobotAssetByNameForRobotKey",
-     {"assetName": "a", "robotKey": "k"}, "OR.Assets"),
+    (
+        "POST",
+        f"/odata/Assets/{ACTION}GetRobotAssetByNameForRobotKey",
+        {"assetName": "a", "robotKey": "k"},
+        "OR.Assets",
+    ),
     ("GET", "/odata/QueueDefinitions", None, "OR.Queues"),
     ("GET", "/odata/QueueItems", None, "OR.Queues"),
-    ("POST", "/odata/Queues/UiPathODataSvc.AddQueueItem", {"itemData": {"Name": "q"}},
-     "OR.Queues"),
+    ("POST", "/odata/Queues/UiPathODataSvc.AddQueueItem", {"itemData": {"Name": "q"}}, "OR.Queues"),
     # RestartJob, and the robots' endpoints (robot_responses.py)
     ("POST", f"/odata/Jobs/{ACTION}RestartJob", {"jobId": 1}, "OR.Jobs"),
     ("GET", "/odata/Robots", None, "OR.Robots"),
     ("GET", "/odata/Sessions", None, "OR.Robots"),
-    ("POST", "/odata/Queues/UiPathODataSvc.StartTransaction",
-     {"transactionData": {"Name": "InvoiceQueue"}}, "OR.Queues"),
-    ("POST", "/odata/QueueItems(1)/UiPathODataSvc.SetTransactionProgress", {"progress": "p"},
-     "OR.Queues"),
-    ("POST", "/odata/Queues(1)/UiPathODataSvc.SetTransactionResult",
-     {"transactionResult": {"IsSuccessful": True}}, "OR.Queues"),
-    ("POST", "/odata/Queues/UiPathODataSvc.BulkAddQueueItems",
-     {"queueName": "InvoiceQueue", "commitType": "AllOrNothing", "queueItems": []}, "OR.Queues"),
+    (
+        "POST",
+        "/odata/Queues/UiPathODataSvc.StartTransaction",
+        {"transactionData": {"Name": "InvoiceQueue"}},
+        "OR.Queues",
+    ),
+    (
+        "POST",
+        "/odata/QueueItems(1)/UiPathODataSvc.SetTransactionProgress",
+        {"progress": "p"},
+        "OR.Queues",
+    ),
+    (
+        "POST",
+        "/odata/Queues(1)/UiPathODataSvc.SetTransactionResult",
+        {"transactionResult": {"IsSuccessful": True}},
+        "OR.Queues",
+    ),
+    (
+        "POST",
+        "/odata/Queues/UiPathODataSvc.BulkAddQueueItems",
+        {"queueName": "InvoiceQueue", "commitType": "AllOrNothing", "queueItems": []},
+        "OR.Queues",
+    ),
     ("POST", "/api/StudioWeb/TryEnableFirstRun", None, ""),
     ("POST", "/api/StudioWeb/AcquireLicense", None, ""),
 ]
 IDS = [f"{m} {p.split('/')[-1][:40]}" for m, p, _, _ in ROUTES]
 
 
-def _call(orch: Orch, method: str, path: str, body: object,
-          headers: dict[str, str]) -> httpx.Response:
+def _call(
+    orch: Orch, method: str, path: str, body: object, headers: dict[str, str]
+) -> httpx.Response:
     if method == "GET":
         return orch.get(path, headers=headers)
     return orch.post(path, body, headers=headers)
@@ -93,16 +117,19 @@ def test_every_route_checks_its_scope(
 
 
 @pytest.mark.parametrize("reason", ["expired", "revoked", "unknown", "id_token"])
-def test_dead_tokens_get_invalid_token(
-    make_cloud: Callable[..., MockCloud], reason: str
-) -> None:
+def test_dead_tokens_get_invalid_token(make_cloud: Callable[..., MockCloud], reason: str) -> None:
     cloud = make_cloud("legacy" if reason == "id_token" else "identity")
     d = cloud.defaults
     with httpx.Client(transport=cloud.transport()) as client:
         if reason == "id_token":
-            tokens = client.post(d.legacy_token_url, json={
-                "grant_type": "refresh_token", "client_id": d.legacy_client_id,
-                "refresh_token": d.user_key}).json()
+            tokens = client.post(
+                d.legacy_token_url,
+                json={
+                    "grant_type": "refresh_token",
+                    "client_id": d.legacy_client_id,
+                    "refresh_token": d.user_key,
+                },
+            ).json()
             token = tokens["id_token"]
         else:
             token = app_token(cloud, client)

@@ -50,18 +50,27 @@ def test_configure_process_errors(cloud: MockCloud) -> None:
         orch.add_asset("Y", 1, value_type="Binary")  # type: ignore[arg-type]
 
 
-def test_configure_process_per_folder_and_error_dict(cloud: MockCloud,
-                                                     client: httpx.Client) -> None:
+def test_configure_process_per_folder_and_error_dict(
+    cloud: MockCloud, client: httpx.Client
+) -> None:
     orch = cloud.orchestrator.default
     orch.add_release("InvoiceProcessing", folder="Finance")
     changed = orch.configure_process(
-        "InvoiceProcessing", folder="Finance", pending_seconds=0, running_seconds=0,
-        outcome="Faulted", error={"code": "Robot.Timeout", "detail": "Timed out"})
+        "InvoiceProcessing",
+        folder="Finance",
+        pending_seconds=0,
+        running_seconds=0,
+        outcome="Faulted",
+        error={"code": "Robot.Timeout", "detail": "Timed out"},
+    )
     assert [r.folder_path for r in changed] == ["Finance"]
     caller = Orch(cloud, client)
     shared_job = caller.start()[0]
-    finance = caller.post("/odata/Jobs/UiPath.Server.Configuration.OData.StartJobs",
-                          {"startInfo": {"ReleaseName": "InvoiceProcessing"}}, folder="Finance")
+    finance = caller.post(
+        "/odata/Jobs/UiPath.Server.Configuration.OData.StartJobs",
+        {"startInfo": {"ReleaseName": "InvoiceProcessing"}},
+        folder="Finance",
+    )
     finance_job = finance.json()["value"][0]
     cloud.clock.advance(minutes=1)
     assert caller.job(shared_job["Id"])["State"] == "Successful"
@@ -73,8 +82,7 @@ def test_configure_process_per_folder_and_error_dict(cloud: MockCloud,
 
 def test_add_release_with_behaviour_and_output(cloud: MockCloud, client: httpx.Client) -> None:
     orch = cloud.orchestrator.default
-    orch.add_release("Quick", pending_seconds=0, running_seconds=2,
-                     output_arguments={"ok": True})
+    orch.add_release("Quick", pending_seconds=0, running_seconds=2, output_arguments={"ok": True})
     caller = Orch(cloud, client)
     job = caller.start("Quick")[0]
     cloud.clock.advance(2)

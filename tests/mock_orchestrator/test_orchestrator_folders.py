@@ -17,8 +17,7 @@ NAV = "/api/FoldersNavigation/GetFoldersForCurrentUser"
 
 
 def _releases(orch: Orch, **headers: str) -> httpx.Response:
-    return orch.get("/odata/Releases", headers={"Authorization": f"Bearer {orch.token}",
-                                                 **headers})
+    return orch.get("/odata/Releases", headers={"Authorization": f"Bearer {orch.token}", **headers})
 
 
 @pytest.fixture
@@ -35,8 +34,14 @@ def _names(response: httpx.Response) -> list[str]:
 
 @pytest.mark.parametrize(
     "header",
-    ["X-UIPATH-OrganizationUnitId", "x-uipath-organizationunitid", "X-UIPATH-FolderKey",
-     "X-UIPATH-FolderPath", "x-uipath-folderpath", "X-UIPATH-FolderPath-Encoded"],
+    [
+        "X-UIPATH-OrganizationUnitId",
+        "x-uipath-organizationunitid",
+        "X-UIPATH-FolderKey",
+        "X-UIPATH-FolderPath",
+        "x-uipath-folderpath",
+        "X-UIPATH-FolderPath-Encoded",
+    ],
 )
 def test_each_folder_header_selects_the_folder(orch: Orch, header: str) -> None:
     folder = orch.backend.folder("Finance/Équipe")
@@ -48,8 +53,12 @@ def test_each_folder_header_selects_the_folder(orch: Orch, header: str) -> None:
     }[header.lower()]
     if header.lower() == "x-uipath-folderpath":
         # a plain non-ASCII header travels as UTF-8 bytes; paths match without regard to case
-        raw = httpx.Headers([(b"Authorization", f"Bearer {orch.token}".encode()),
-                             (header.encode(), "finance/ÉQUIPE".encode())])
+        raw = httpx.Headers(
+            [
+                (b"Authorization", f"Bearer {orch.token}".encode()),
+                (header.encode(), "finance/ÉQUIPE".encode()),
+            ]
+        )
         assert _names(orch.client.get(orch.base + "/odata/Releases", headers=raw)) == [
             "EquipeReport"
         ]
@@ -82,17 +91,22 @@ def test_most_specific_header_wins(orch: Orch) -> None:
     equipe = orch.backend.folder("Finance/Équipe")
     shared = orch.backend.default_folder
     encoded = encode_folder_path("Finance/Équipe")
-    assert _names(_releases(orch, **{"x-uipath-folderpath": "Shared",
-                                     "x-uipath-folderpath-encoded": encoded})) == ["EquipeReport"]
-    assert _names(_releases(orch, **{"x-uipath-folderpath": "Shared",
-                                     "x-uipath-folderkey": equipe.key})) == ["EquipeReport"]
-    assert _names(_releases(orch, **{"x-uipath-folderkey": equipe.key,
-                                     "x-uipath-organizationunitid": str(shared.id)})) == [
-        "InvoiceProcessing"
-    ]
+    assert _names(
+        _releases(orch, **{"x-uipath-folderpath": "Shared", "x-uipath-folderpath-encoded": encoded})
+    ) == ["EquipeReport"]
+    assert _names(
+        _releases(orch, **{"x-uipath-folderpath": "Shared", "x-uipath-folderkey": equipe.key})
+    ) == ["EquipeReport"]
+    assert _names(
+        _releases(
+            orch,
+            **{"x-uipath-folderkey": equipe.key, "x-uipath-organizationunitid": str(shared.id)},
+        )
+    ) == ["InvoiceProcessing"]
     # the winner alone decides: a stale Id is not rescued by a good path
-    stale = _releases(orch, **{"x-uipath-organizationunitid": "999",
-                               "x-uipath-folderpath": "Shared"})
+    stale = _releases(
+        orch, **{"x-uipath-organizationunitid": "999", "x-uipath-folderpath": "Shared"}
+    )
     assert_compact_error(stale, 400, 1100)
 
 
@@ -103,25 +117,32 @@ def test_no_folder_header_is_1101(orch: Orch) -> None:
     assert_compact_error(_releases(orch, **{"X-UIPATH-FolderPath": ""}), 400, 1101)
 
 
-@pytest.mark.parametrize("value", ["Acme Corp", "12ab", "-5", "", "99999999999999999999999",
-                                   "²", "١٢"])
+@pytest.mark.parametrize(
+    "value", ["Acme Corp", "12ab", "-5", "", "99999999999999999999999", "²", "١٢"]
+)
 def test_an_unparsable_organization_unit_id_is_1101(orch: Orch, value: str) -> None:
     # [V] forum 544082: the org *name* in X-UIPATH-OrganizationUnitId gives 1101.
     # "²" is a str.isdigit() digit that int() refuses (it was a 500 once).
-    headers = httpx.Headers([(b"Authorization", f"Bearer {orch.token}".encode()),
-                             (b"X-UIPATH-OrganizationUnitId", value.encode())])
+    headers = httpx.Headers(
+        [
+            (b"Authorization", f"Bearer {orch.token}".encode()),
+            (b"X-UIPATH-OrganizationUnitId", value.encode()),
+        ]
+    )
     response = orch.client.get(orch.base + "/odata/Releases", headers=headers)
     assert_compact_error(response, 400, 1101)
 
 
 @pytest.mark.parametrize(
     ("header", "value"),
-    [("X-UIPATH-OrganizationUnitId", "2500716"),
-     ("X-UIPATH-FolderKey", "00000000-0000-4000-8000-000000000000"),
-     ("X-UIPATH-FolderPath", "Nope"),
-     ("X-UIPATH-FolderPath", "Shared/"),  # [V] trailing slashes are not accepted
-     ("X-UIPATH-FolderPath-Encoded", "!!not base64!!"),
-     ("X-UIPATH-FolderPath-Encoded", base64.b64encode(b"\x00\xd8").decode())],
+    [
+        ("X-UIPATH-OrganizationUnitId", "2500716"),
+        ("X-UIPATH-FolderKey", "00000000-0000-4000-8000-000000000000"),
+        ("X-UIPATH-FolderPath", "Nope"),
+        ("X-UIPATH-FolderPath", "Shared/"),  # [V] trailing slashes are not accepted
+        ("X-UIPATH-FolderPath-Encoded", "!!not base64!!"),
+        ("X-UIPATH-FolderPath-Encoded", base64.b64encode(b"\x00\xd8").decode()),
+    ],
 )
 def test_an_unknown_folder_is_1100(orch: Orch, header: str, value: str) -> None:
     body = assert_compact_error(_releases(orch, **{header: value}), 400, 1100)
@@ -140,17 +161,18 @@ def test_folders_endpoint_is_tenant_level(orch: Orch) -> None:
     assert shared["Key"] == orch.cloud.defaults.folder_key
     assert shared["FolderType"] == "Standard"
     assert shared["ProvisionType"] == "Automatic"
-    filtered = orch.get("/odata/Folders", headers={"Authorization": f"Bearer {orch.token}"},
-                        **{"$filter": "FullyQualifiedName eq 'Finance/Équipe'"})
+    filtered = orch.get(
+        "/odata/Folders",
+        headers={"Authorization": f"Bearer {orch.token}"},
+        **{"$filter": "FullyQualifiedName eq 'Finance/Équipe'"},
+    )
     assert [f["DisplayName"] for f in filtered.json()["value"]] == ["Équipe"]
 
 
 def test_folders_for_current_user_pages_and_searches(orch: Orch) -> None:
     # the SDK's folders.retrieve_key call, verbatim (real-clients.md #4)
     auth = {"Authorization": f"Bearer {orch.token}"}
-    response = orch.client.get(
-        orch.base + NAV + "?searchText=Shared&skip=0&take=20", headers=auth
-    )
+    response = orch.client.get(orch.base + NAV + "?searchText=Shared&skip=0&take=20", headers=auth)
     assert response.status_code == 200
     assert set(response.json()) == {"PageItems", "Count"}
     assert [(f["FullyQualifiedName"], f["Key"]) for f in response.json()["PageItems"]] == [
@@ -174,8 +196,7 @@ def test_take_above_100_is_1009(orch: Orch, take: str) -> None:
 def test_unreadable_paging_numbers_are_1009(orch: Orch, value: str) -> None:
     # "--5" once slipped through a lstrip("-") check and crashed int()
     for name in ("take", "skip"):
-        response = orch.get(NAV, headers={"Authorization": f"Bearer {orch.token}"},
-                            **{name: value})
+        response = orch.get(NAV, headers={"Authorization": f"Bearer {orch.token}"}, **{name: value})
         assert_compact_error(response, 400, 1009)
 
 
@@ -202,15 +223,19 @@ def test_personal_workspace_for_the_current_user(cloud: MockCloud, client: httpx
     listed = client.get(
         orch.base + f"/odata/Releases/{ACTION}ListReleases?$select=Id,Key,ProcessVersion"
         "&$top=25&$filter=ProcessKey%20eq%20%27my-agent%27",
-        headers={"Authorization": f"Bearer {orch.token}",
-                 "x-uipath-organizationunitid": str(workspace["Id"])},
+        headers={
+            "Authorization": f"Bearer {orch.token}",
+            "x-uipath-organizationunitid": str(workspace["Id"]),
+        },
     )
     assert listed.status_code == 200, listed.text
     assert [set(r) for r in listed.json()["value"]] == [{"Id", "Key", "ProcessVersion"}]
     # the SDK's shape: $select=PersonalWorkspace&$expand=PersonalWorkspace
-    selected = orch.get(f"/odata/Users/{ACTION}GetCurrentUserExtended",
-                        headers={"Authorization": f"Bearer {orch.token}"},
-                        **{"$select": "PersonalWorkspace", "$expand": "PersonalWorkspace"})
+    selected = orch.get(
+        f"/odata/Users/{ACTION}GetCurrentUserExtended",
+        headers={"Authorization": f"Bearer {orch.token}"},
+        **{"$select": "PersonalWorkspace", "$expand": "PersonalWorkspace"},
+    )
     assert selected.json()["PersonalWorkspace"]["Id"] == workspace["Id"]
     assert "UserName" not in selected.json()
     # another caller (an app) cannot address it
@@ -220,8 +245,10 @@ def test_personal_workspace_for_the_current_user(cloud: MockCloud, client: httpx
 
 
 def test_an_app_token_has_no_personal_workspace(orch: Orch) -> None:
-    user = orch.get(f"/odata/Users/{ACTION}GetCurrentUserExtended",
-                    headers={"Authorization": f"Bearer {orch.token}"}).json()
+    user = orch.get(
+        f"/odata/Users/{ACTION}GetCurrentUserExtended",
+        headers={"Authorization": f"Bearer {orch.token}"},
+    ).json()
     assert user["PersonalWorkspace"] is None
     assert user["PersonalWorskpaceFeedId"] is None
 
@@ -234,14 +261,23 @@ def test_user_tokens_of_other_generations_have_a_workspace(
     d = cloud.defaults
     with httpx.Client(transport=cloud.transport()) as client:
         if profile == "legacy":
-            token = client.post(d.legacy_token_url, json={
-                "grant_type": "refresh_token", "client_id": d.legacy_client_id,
-                "refresh_token": d.user_key}).json()["access_token"]
+            token = client.post(
+                d.legacy_token_url,
+                json={
+                    "grant_type": "refresh_token",
+                    "client_id": d.legacy_client_id,
+                    "refresh_token": d.user_key,
+                },
+            ).json()["access_token"]
         else:
-            token = client.post(d.url + "/api/Account/Authenticate", json={
-                "usernameOrEmailAddress": d.username, "password": d.password}).json()["result"]
-        response = client.get(d.url + f"/odata/Users/{ACTION}GetCurrentUserExtended",
-                              headers={"Authorization": f"Bearer {token}"})
+            token = client.post(
+                d.url + "/api/Account/Authenticate",
+                json={"usernameOrEmailAddress": d.username, "password": d.password},
+            ).json()["result"]
+        response = client.get(
+            d.url + f"/odata/Users/{ACTION}GetCurrentUserExtended",
+            headers={"Authorization": f"Bearer {token}"},
+        )
     assert response.status_code == 200, response.text
     user = response.json()
     assert user["EmailAddress"] == d.user_email

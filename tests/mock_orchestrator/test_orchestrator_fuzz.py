@@ -57,63 +57,92 @@ def _shaped(required: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
 
 # One body shape per action, so most examples reach the handler's own parsing.
 _ACTION_BODIES: dict[str, st.SearchStrategy[Any]] = {
-    "start_jobs": _shaped({
-        "startInfo": _shaped({
-            "ReleaseName": _either("InvoiceProcessing", "InvoiceProcessing", "", "x"),
-            "Strategy": _either("All", "ModernJobsCount", "Specific", "JobsCount", "x"),
-            "JobsCount": st.integers(-5, 2000) | _json_values,
-            "InputArguments": _either("{}", '{"a":1}', "[]", "", "x" * 10001),
-            "RobotIds": _json_values,
-            "Reference": _either("ref", "r" * 129),
-            "Source": _either("Manual", "AgentService", "x"),
-            "JobPriority": _either("High", "x"),
-            "SpecificPriorityValue": _either(1, 100, 0, 101),
-        }) | _json_values,
-    }),
-    "stop_jobs": _shaped({
-        "jobIds": st.lists(st.integers(), max_size=3) | _json_values,
-        "strategy": _either("SoftStop", "Kill", "1", 2, 1, "3", True),
-    }),
+    "start_jobs": _shaped(
+        {
+            "startInfo": _shaped(
+                {
+                    "ReleaseName": _either("InvoiceProcessing", "InvoiceProcessing", "", "x"),
+                    "Strategy": _either("All", "ModernJobsCount", "Specific", "JobsCount", "x"),
+                    "JobsCount": st.integers(-5, 2000) | _json_values,
+                    "InputArguments": _either("{}", '{"a":1}', "[]", "", "x" * 10001),
+                    "RobotIds": _json_values,
+                    "Reference": _either("ref", "r" * 129),
+                    "Source": _either("Manual", "AgentService", "x"),
+                    "JobPriority": _either("High", "x"),
+                    "SpecificPriorityValue": _either(1, 100, 0, 101),
+                }
+            )
+            | _json_values,
+        }
+    ),
+    "stop_jobs": _shaped(
+        {
+            "jobIds": st.lists(st.integers(), max_size=3) | _json_values,
+            "strategy": _either("SoftStop", "Kill", "1", 2, 1, "3", True),
+        }
+    ),
     "stop_job": _shaped({"strategy": _either("SoftStop", "Kill", "1", 2, 1, "3", True)}),
-    "add_queue_item": _shaped({
-        "itemData": _shaped({
-            "Name": _either("InvoiceQueue", "InvoiceQueue", "Nope"),
-            "Priority": _either("High", "low", "x"),
-            "SpecificContent": _json_values,
-            "DueDate": _either("2026-01-01T00:00:00Z", "2026-13-01", "x"),
-            "Reference": _json_values,
-        }) | _json_values,
-    }),
-    "robot_asset": _shaped({
-        "assetName": _either("ApiEndpoint", "x"),
-        "robotKey": _json_values,
-    }),
+    "add_queue_item": _shaped(
+        {
+            "itemData": _shaped(
+                {
+                    "Name": _either("InvoiceQueue", "InvoiceQueue", "Nope"),
+                    "Priority": _either("High", "low", "x"),
+                    "SpecificContent": _json_values,
+                    "DueDate": _either("2026-01-01T00:00:00Z", "2026-13-01", "x"),
+                    "Reference": _json_values,
+                }
+            )
+            | _json_values,
+        }
+    ),
+    "robot_asset": _shaped(
+        {
+            "assetName": _either("ApiEndpoint", "x"),
+            "robotKey": _json_values,
+        }
+    ),
     "restart_job": _shaped({"jobId": _either(1, 10169582, -1, "1", 2**64)}),
-    "start_transaction": _shaped({
-        "transactionData": _shaped({
-            "Name": _either("InvoiceQueue", "InvoiceQueue", "Nope"),
-            "SpecificContent": _json_values,
-            "Reference": _either("r", "r" * 129),
-            "ReferenceFilteringOption": _either("Equals", "StartsWith", "x"),
-            "DeferDate": _either("2026-01-01T00:00:00Z", "x"),
-        }) | _json_values,
-    }),
+    "start_transaction": _shaped(
+        {
+            "transactionData": _shaped(
+                {
+                    "Name": _either("InvoiceQueue", "InvoiceQueue", "Nope"),
+                    "SpecificContent": _json_values,
+                    "Reference": _either("r", "r" * 129),
+                    "ReferenceFilteringOption": _either("Equals", "StartsWith", "x"),
+                    "DeferDate": _either("2026-01-01T00:00:00Z", "x"),
+                }
+            )
+            | _json_values,
+        }
+    ),
     "set_transaction_progress": _shaped({"progress": _either("half", "")}),
-    "set_transaction_result": _shaped({
-        "transactionResult": _shaped({
-            "IsSuccessful": _either(True, False),
-            "ProcessingException": _shaped({
-                "Type": _either("ApplicationException", "BusinessException", "x"),
-                "Reason": _json_values,
-            }) | _json_values,
-            "Output": _json_values,
-        }) | _json_values,
-    }),
-    "bulk_add_queue_items": _shaped({
-        "queueName": _either("InvoiceQueue", "Nope"),
-        "commitType": _either("AllOrNothing", "StopOnFirstFailure", "ProcessAllIndependently"),
-        "queueItems": st.lists(_json_values, max_size=3) | _json_values,
-    }),
+    "set_transaction_result": _shaped(
+        {
+            "transactionResult": _shaped(
+                {
+                    "IsSuccessful": _either(True, False),
+                    "ProcessingException": _shaped(
+                        {
+                            "Type": _either("ApplicationException", "BusinessException", "x"),
+                            "Reason": _json_values,
+                        }
+                    )
+                    | _json_values,
+                    "Output": _json_values,
+                }
+            )
+            | _json_values,
+        }
+    ),
+    "bulk_add_queue_items": _shaped(
+        {
+            "queueName": _either("InvoiceQueue", "Nope"),
+            "commitType": _either("AllOrNothing", "StopOnFirstFailure", "ProcessAllIndependently"),
+            "queueItems": st.lists(_json_values, max_size=3) | _json_values,
+        }
+    ),
 }
 
 
@@ -124,13 +153,52 @@ def _bodies(handler: str) -> st.SearchStrategy[bytes | None]:
 
 
 _numbers_ish = st.sampled_from(["10", "-1", "--5", "²", "٣", "1e3", " 7 ", "99999999999999"])
-_paging = st.fixed_dictionaries({}, optional={"take": _numbers_ish, "skip": _numbers_ish,
-                                              "$top": _numbers_ish, "$skip": _numbers_ish})
+_paging = st.fixed_dictionaries(
+    {},
+    optional={
+        "take": _numbers_ish,
+        "skip": _numbers_ish,
+        "$top": _numbers_ish,
+        "$skip": _numbers_ish,
+    },
+)
 _query = _paging | st.dictionaries(
-    st.sampled_from(["$filter", "$top", "$skip", "$count", "$select", "$orderby", "$expand",
-                     "$bogus", "searchText", "skip", "take", "%24top"]) | _header_text,
-    st.sampled_from(["State eq 'Pending'", "Id eq 1L", "Key in ('a','b')", "10", "-1", "true",
-                     "Id,Key", "Id desc", "((", "'", "1001", "--5", "²", "٣"]) | _any_text,
+    st.sampled_from(
+        [
+            "$filter",
+            "$top",
+            "$skip",
+            "$count",
+            "$select",
+            "$orderby",
+            "$expand",
+            "$bogus",
+            "searchText",
+            "skip",
+            "take",
+            "%24top",
+        ]
+    )
+    | _header_text,
+    st.sampled_from(
+        [
+            "State eq 'Pending'",
+            "Id eq 1L",
+            "Key in ('a','b')",
+            "10",
+            "-1",
+            "true",
+            "Id,Key",
+            "Id desc",
+            "((",
+            "'",
+            "1001",
+            "--5",
+            "²",
+            "٣",
+        ]
+    )
+    | _any_text,
     max_size=4,
 )
 # Header values travel as bytes: any UTF-8 text (a real client may send "²" or "Équipe").
@@ -139,11 +207,19 @@ _utf8_header = st.text(
     st.characters(exclude_categories=("Cs",), exclude_characters="\r\n\x00"), max_size=20
 )
 _random_headers = st.dictionaries(
-    st.sampled_from(["X-UIPATH-OrganizationUnitId", "x-uipath-folderkey",
-                     "X-UIPATH-FolderPath", "X-UIPATH-FolderPath-Encoded",
-                     "X-UIPATH-TenantName", "X-UIPATH-JobKey"]),
+    st.sampled_from(
+        [
+            "X-UIPATH-OrganizationUnitId",
+            "x-uipath-folderkey",
+            "X-UIPATH-FolderPath",
+            "X-UIPATH-FolderPath-Encoded",
+            "X-UIPATH-TenantName",
+            "X-UIPATH-JobKey",
+        ]
+    ),
     st.sampled_from(["Shared", "515116", "yQBxAHUAaQBwAGUA", "", "0", "²", "٣"])
-    | _header_text | _utf8_header,
+    | _header_text
+    | _utf8_header,
     max_size=3,
 )
 _folder_headers = st.one_of(
@@ -184,19 +260,34 @@ def _fresh_world() -> tuple[MockCloud, str]:
     return cloud, token
 
 
-@pytest.mark.parametrize(("method", "path_regex", "handler"), ROUTES,
-                         ids=[f"{m}-{h.split('.')[-1]}" for m, _, h in ROUTES])
+@pytest.mark.parametrize(
+    ("method", "path_regex", "handler"),
+    ROUTES,
+    ids=[f"{m}-{h.split('.')[-1]}" for m, _, h in ROUTES],
+)
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    path_values=st.dictionaries(st.sampled_from(["id", "identifier", "key"]),
-                                st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E,
-                                                      exclude_characters="/?#()%"), max_size=20)),
+    path_values=st.dictionaries(
+        st.sampled_from(["id", "identifier", "key"]),
+        st.text(
+            st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="/?#()%"),
+            max_size=20,
+        ),
+    ),
     query=_query,
     headers=_folder_headers,
     auth=st.sampled_from(["valid", "valid", "valid", "none", "garbage", "basic"]),
-    content_type=st.sampled_from(["application/json", "application/json", "text/json",
-                                  "text/plain", None, "application/json; charset=utf-8",
-                                  "application/x-www-form-urlencoded"]),
+    content_type=st.sampled_from(
+        [
+            "application/json",
+            "application/json",
+            "text/json",
+            "text/plain",
+            None,
+            "application/json; charset=utf-8",
+            "application/x-www-form-urlencoded",
+        ]
+    ),
     data=st.data(),
 )
 def test_no_500_and_every_error_in_dialect(
@@ -223,8 +314,9 @@ def test_no_500_and_every_error_in_dialect(
         all_headers["Content-Type"] = content_type
     url = cloud.defaults.url + "/orchestrator_" + _concrete(path_regex, path_values)
     raw_headers = [(k.encode(), v.encode("utf-8")) for k, v in all_headers.items()]
-    request = httpx.Request(method, url, params=query, headers=raw_headers,
-                            content=body if method == "POST" else None)
+    request = httpx.Request(
+        method, url, params=query, headers=raw_headers, content=body if method == "POST" else None
+    )
     seen = len(cloud.internal_errors)
     response = cloud.handle(request)
     assert len(cloud.internal_errors) == seen, cloud.internal_errors[-1]

@@ -14,8 +14,9 @@ from ._orch_helpers import ACTION, Orch
 
 def test_the_cached_body_follows_the_clock(cloud: MockCloud, client: httpx.Client) -> None:
     orch = Orch(cloud, client)
-    orch.backend.configure_process("InvoiceProcessing", pending_seconds=1, running_seconds=5,
-                                   stopping_seconds=1)
+    orch.backend.configure_process(
+        "InvoiceProcessing", pending_seconds=1, running_seconds=5, stopping_seconds=1
+    )
     job = orch.start()[0]
     by_key = f"/odata/Jobs/{ACTION}GetByKey(identifier={job['Key']})"
     seen = []
@@ -30,9 +31,11 @@ def test_the_cached_body_follows_the_clock(cloud: MockCloud, client: httpx.Clien
     seen.append(orch.job(job["Id"])["State"])
     assert seen == ["Pending", "Running", "Running", "Running", "Terminating", "Stopped"]
     # the entity context follows each request's host, not the first one cached
-    served = client.get(f"http://127.0.0.1:8080/{cloud.defaults.organization}/"
-                        f"{cloud.defaults.tenant}/orchestrator_/odata/Jobs({job['Id']})",
-                        headers=orch.headers())
+    served = client.get(
+        f"http://127.0.0.1:8080/{cloud.defaults.organization}/"
+        f"{cloud.defaults.tenant}/orchestrator_/odata/Jobs({job['Id']})",
+        headers=orch.headers(),
+    )
     assert served.json()["@odata.context"] == (
         f"http://127.0.0.1:8080/{cloud.defaults.organization}/{cloud.defaults.tenant}"
         "/orchestrator_/odata/$metadata#Jobs/$entity"

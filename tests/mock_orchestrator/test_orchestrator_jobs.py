@@ -22,13 +22,24 @@ def orch(cloud: MockCloud, client: httpx.Client) -> Orch:
 
 def test_sdk_start_jobs_body_verbatim(orch: Orch) -> None:
     # real-clients.md #6: the exact bytes of processes.invoke("MyProcess", {"a": 1})
-    body = json.dumps({"startInfo": {"ReleaseName": "InvoiceProcessing",
-                                     "InputArguments": json.dumps({"a": 1}),
-                                     "Source": "AgentService"}}, separators=(",", ":"))
+    body = json.dumps(
+        {
+            "startInfo": {
+                "ReleaseName": "InvoiceProcessing",
+                "InputArguments": json.dumps({"a": 1}),
+                "Source": "AgentService",
+            }
+        },
+        separators=(",", ":"),
+    )
     response = orch.client.post(
-        orch.base + START, content=body,
-        headers={**orch.headers(), "Content-Type": "application/json",
-                 "x-uipath-folderpath": "Shared"},
+        orch.base + START,
+        content=body,
+        headers={
+            **orch.headers(),
+            "Content-Type": "application/json",
+            "x-uipath-folderpath": "Shared",
+        },
     )
     assert response.status_code == 201, response.text
     payload = response.json()
@@ -51,10 +62,18 @@ def test_cli_start_jobs_body_verbatim(orch: Orch) -> None:
     d = orch.cloud.defaults
     response = orch.client.post(
         orch.base + START,
-        json={"StartInfo": {"ReleaseKey": d.release_key, "RunAsMe": True,
-                            "InputArguments": '{"x": 1}', "EntryPointPath": None}},
-        headers={"Authorization": f"Bearer {orch.token}",
-                 "x-uipath-organizationunitid": str(d.folder_id)},
+        json={
+            "StartInfo": {
+                "ReleaseKey": d.release_key,
+                "RunAsMe": True,
+                "InputArguments": '{"x": 1}',
+                "EntryPointPath": None,
+            }
+        },
+        headers={
+            "Authorization": f"Bearer {orch.token}",
+            "x-uipath-organizationunitid": str(d.folder_id),
+        },
     )
     assert response.status_code == 201, response.text
     assert response.json()["value"][0]["Key"]
@@ -70,16 +89,25 @@ def test_jobs_count_makes_one_batch(orch: Orch) -> None:
     assert listed["@odata.count"] == 3
 
 
-@pytest.mark.parametrize("strategy", ["All", "JobsCount", "ModernJobsCount", "RobotCount",
-                                      "modernjobscount"])
+@pytest.mark.parametrize(
+    "strategy", ["All", "JobsCount", "ModernJobsCount", "RobotCount", "modernjobscount"]
+)
 def test_strategies_of_modern_folders(orch: Orch, strategy: str) -> None:
     assert len(orch.start(Strategy=strategy, JobsCount=1, NoOfRobots=1)) == 1
 
 
 def test_specific_robots_in_a_modern_folder_is_invalid_robot_id(orch: Orch) -> None:
     # [V] forum 176940
-    response = orch.post(START, {"startInfo": {"ReleaseName": "InvoiceProcessing",
-                                               "Strategy": "Specific", "RobotIds": [9826]}})
+    response = orch.post(
+        START,
+        {
+            "startInfo": {
+                "ReleaseName": "InvoiceProcessing",
+                "Strategy": "Specific",
+                "RobotIds": [9826],
+            }
+        },
+    )
     assert assert_compact_error(response, 400, 1009)["message"] == "Invalid Robot ID"
 
 
@@ -108,8 +136,9 @@ def test_input_arguments_at_the_limit_are_accepted(orch: Orch) -> None:
     assert orch.start(InputArguments=text)[0]["InputArguments"] == text
 
 
-@pytest.mark.parametrize("body", [{"startinfo": None}, {"other": 1}, [1], "text",
-                                  {"startInfo": [1]}])
+@pytest.mark.parametrize(
+    "body", [{"startinfo": None}, {"other": 1}, [1], "text", {"startInfo": [1]}]
+)
 def test_malformed_start_bodies_are_1000(orch: Orch, body: object) -> None:
     assert_compact_error(orch.post(START, body), 400, 1000)
 
@@ -125,8 +154,9 @@ def test_unknown_release_is_404_1002(orch: Orch) -> None:
 
 
 def test_lifecycle_pending_running_successful(orch: Orch) -> None:
-    orch.backend.configure_process("InvoiceProcessing", pending_seconds=3, running_seconds=10,
-                                   output_arguments={"total": 42})
+    orch.backend.configure_process(
+        "InvoiceProcessing", pending_seconds=3, running_seconds=10, output_arguments={"total": 42}
+    )
     job = orch.start()[0]
     clock = orch.cloud.clock
     created = job["CreationTime"]
@@ -148,8 +178,13 @@ def test_lifecycle_pending_running_successful(orch: Orch) -> None:
 
 
 def test_faulted_jobs_carry_info_and_job_error(orch: Orch) -> None:
-    orch.backend.configure_process("InvoiceProcessing", pending_seconds=0, running_seconds=1,
-                                   outcome="Faulted", error="System.IO.IOException: disk full")
+    orch.backend.configure_process(
+        "InvoiceProcessing",
+        pending_seconds=0,
+        running_seconds=1,
+        outcome="Faulted",
+        error="System.IO.IOException: disk full",
+    )
     job = orch.start()[0]
     orch.cloud.clock.advance(1)
     faulted = orch.job(job["Id"])
@@ -164,21 +199,30 @@ def test_faulted_jobs_carry_info_and_job_error(orch: Orch) -> None:
 
 def test_reconfiguring_does_not_rewrite_started_jobs(orch: Orch) -> None:
     first = orch.start()[0]
-    orch.backend.configure_process("InvoiceProcessing", outcome="Faulted", pending_seconds=0,
-                                   running_seconds=0)
+    orch.backend.configure_process(
+        "InvoiceProcessing", outcome="Faulted", pending_seconds=0, running_seconds=0
+    )
     second = orch.start()[0]
     orch.cloud.clock.advance(minutes=5)
     assert orch.job(first["Id"])["State"] == "Successful"
     assert orch.job(second["Id"])["State"] == "Faulted"
 
 
-@pytest.mark.parametrize(("strategy", "between"), [("SoftStop", "Stopping"),
-                                                   ("Kill", "Terminating"),
-                                                   ("1", "Stopping"), ("2", "Terminating"),
-                                                   (1, "Stopping"), (2, "Terminating")])
+@pytest.mark.parametrize(
+    ("strategy", "between"),
+    [
+        ("SoftStop", "Stopping"),
+        ("Kill", "Terminating"),
+        ("1", "Stopping"),
+        ("2", "Terminating"),
+        (1, "Stopping"),
+        (2, "Terminating"),
+    ],
+)
 def test_stop_jobs(orch: Orch, strategy: object, between: str) -> None:
-    orch.backend.configure_process("InvoiceProcessing", pending_seconds=1, running_seconds=60,
-                                   stopping_seconds=4)
+    orch.backend.configure_process(
+        "InvoiceProcessing", pending_seconds=1, running_seconds=60, stopping_seconds=4
+    )
     job = orch.start()[0]
     orch.cloud.clock.advance(5)
     response = orch.post(STOP, {"jobIds": [job["Id"]], "strategy": strategy})
@@ -209,12 +253,14 @@ def test_stop_after_the_end_changes_nothing(orch: Orch) -> None:
 
 @pytest.mark.parametrize(
     ("body", "status", "code"),
-    [({"jobIds": [123456], "strategy": "Kill"}, 404, 1002),
-     ({"jobIds": [1], "strategy": "Gently"}, 400, 1009),
-     ({"jobIds": "1", "strategy": "Kill"}, 400, 1009),
-     ({"strategy": "Kill"}, 400, 1009),
-     ({"jobIds": [1]}, 400, 1009),
-     ([], 400, 1000)],
+    [
+        ({"jobIds": [123456], "strategy": "Kill"}, 404, 1002),
+        ({"jobIds": [1], "strategy": "Gently"}, 400, 1009),
+        ({"jobIds": "1", "strategy": "Kill"}, 400, 1009),
+        ({"strategy": "Kill"}, 400, 1009),
+        ({"jobIds": [1]}, 400, 1009),
+        ([], 400, 1000),
+    ],
 )
 def test_stop_jobs_errors(orch: Orch, body: object, status: int, code: int) -> None:
     assert_compact_error(orch.post(STOP, body), status, code)
@@ -227,8 +273,9 @@ def test_get_by_key_unquoted_and_quoted(orch: Orch) -> None:
         response = orch.get(f"/odata/Jobs/{ACTION}GetByKey(identifier={ident})")
         assert response.status_code == 200, response.text
         assert response.json()["Id"] == job["Id"]
-    missing = orch.get(f"/odata/Jobs/{ACTION}GetByKey(identifier=00000000-0000-4000-8000-"
-                       "000000000000)")
+    missing = orch.get(
+        f"/odata/Jobs/{ACTION}GetByKey(identifier=00000000-0000-4000-8000-000000000000)"
+    )
     assert assert_compact_error(missing, 404, 1002)["message"] == "Job does not exist."
 
 
@@ -243,7 +290,8 @@ def test_single_job_errors(orch: Orch) -> None:
 
 def test_parent_job_key_header_is_kept(orch: Orch) -> None:
     response = orch.client.post(
-        orch.base + START, json={"startInfo": {"ReleaseName": "InvoiceProcessing"}},
+        orch.base + START,
+        json={"startInfo": {"ReleaseName": "InvoiceProcessing"}},
         headers=orch.headers(**{"x-uipath-jobkey": "parent-key-1"}),
     )
     assert response.json()["value"][0]["ParentJobKey"] == "parent-key-1"

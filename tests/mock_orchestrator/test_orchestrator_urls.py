@@ -14,8 +14,8 @@ from ._orch_helpers import Orch, app_token
 
 def _releases(client: httpx.Client, url: str, token: str, **headers: str) -> httpx.Response:
     return client.get(
-        url, headers={"Authorization": f"Bearer {token}", "X-UIPATH-FolderPath": "Shared",
-                      **headers}
+        url,
+        headers={"Authorization": f"Bearer {token}", "X-UIPATH-FolderPath": "Shared", **headers},
     )
 
 
@@ -38,9 +38,7 @@ def test_modern_and_2020_cloud_shapes_reach_the_same_tenant(
     assert modern.json()["value"] == shape_2020.json()["value"]
     assert [r["Name"] for r in modern.json()["value"]] == [d.process]
     # the context names the URL the client used ([V] §6.1 samples are absolute)
-    assert modern.json()["@odata.context"] == (
-        f"{d.url}/orchestrator_/odata/$metadata#Releases"
-    )
+    assert modern.json()["@odata.context"] == (f"{d.url}/orchestrator_/odata/$metadata#Releases")
     # [V] forum 243590: the 2020 shape still answers with an orchestrator_ context
     assert shape_2020.json()["@odata.context"] == modern.json()["@odata.context"]
     assert cloud.journal.filter(route="orchestrator.list_releases")[0].status_code == 200
@@ -66,22 +64,19 @@ def test_a_wrong_tenant_in_the_path_is_the_abp_401(
         "unknown": "NoSuchTenant",
         "folder-in-path": f"{d.tenant}/Shared",  # [V] trap 8: tenant/folder in the path
     }[tenant_segment]
-    response = _releases(client, f"https://cloud.uipath.com/{d.organization}/{segment}"
-                                 "/odata/Releases", token)
+    response = _releases(
+        client, f"https://cloud.uipath.com/{d.organization}/{segment}/odata/Releases", token
+    )
     if tenant_segment == "folder-in-path":
         # /{org}/{tenant}/Shared/odata/Releases routes nowhere: the core's empty 404
         assert response.status_code == 404
         assert response.content == b""
     else:
         _abp_401(response)
-        assert cloud.journal.filter(route="orchestrator.list_releases")[-1].auth == (
-            "wrong_tenant"
-        )
+        assert cloud.journal.filter(route="orchestrator.list_releases")[-1].auth == ("wrong_tenant")
 
 
-def test_a_token_of_another_organization_is_refused(
-    cloud: MockCloud, client: httpx.Client
-) -> None:
+def test_a_token_of_another_organization_is_refused(cloud: MockCloud, client: httpx.Client) -> None:
     other_org = cloud.identity.add_organization("globex", "Globex")
     cloud.identity.add_tenant(other_org, "GlobexProd", "Production")
     token = app_token(cloud, client)
@@ -98,8 +93,11 @@ def test_legacy_platform_shapes(make_cloud: Callable[..., MockCloud]) -> None:
     with httpx.Client(transport=cloud.transport()) as client:
         token = client.post(
             d.legacy_token_url,
-            json={"grant_type": "refresh_token", "client_id": d.legacy_client_id,
-                  "refresh_token": d.user_key},
+            json={
+                "grant_type": "refresh_token",
+                "client_id": d.legacy_client_id,
+                "refresh_token": d.user_key,
+            },
         ).json()["access_token"]
         # https://platform.uipath.com/{account}/{tenant}/odata/...
         assert d.url.startswith("https://platform.uipath.com/")

@@ -60,9 +60,12 @@ def test_the_limit_is_per_tenant(cloud: MockCloud, client: httpx.Client) -> None
     cloud.identity.add_tenant(org, "Staging", "Staging")
     token = app_token(cloud, client)
     default = Orch(cloud, client, token)
-    staging = Orch(cloud, client, token,
-                   base=f"https://cloud.uipath.com/{cloud.defaults.organization}/Staging"
-                        "/orchestrator_")
+    staging = Orch(
+        cloud,
+        client,
+        token,
+        base=f"https://cloud.uipath.com/{cloud.defaults.organization}/Staging/orchestrator_",
+    )
     _exhaust(default, "/odata/Jobs", 2)
     assert default.get("/odata/Jobs").status_code == 429
     _exhaust(staging, "/odata/Jobs", 2)

@@ -45,13 +45,20 @@ def test_required_literal_prefilter_never_hides_a_match() -> None:
     assert _required_literal(r"/odata/Jobss?") == "/odata/jobs"
     assert _required_literal(r"/a{0,1}bcd") == "bcd"
     assert _required_literal(r"/(?P<org>[^/]+)/(?P<tenant>[^/]+)") == "/"
-    router = Router([
-        Route("GET", r"/odata/Jobs/UiPath\.Server\.Configuration\.OData\.GetByKey"
-                     r"\(identifier='?(?P<key>[^)']+)'?\)", "k"),
-        Route("GET", r"/v(?:1|2)?/items", "i"),
-    ])
-    quoted = router.match("GET", "/odata/Jobs/UiPath.Server.Configuration.OData.GetByKey"
-                                 "(identifier='a-b')", ALL_SITES)
+    router = Router(
+        [
+            Route(
+                "GET",
+                r"/odata/Jobs/UiPath\.Server\.Configuration\.OData\.GetByKey"
+                r"\(identifier='?(?P<key>[^)']+)'?\)",
+                "k",
+            ),
+            Route("GET", r"/v(?:1|2)?/items", "i"),
+        ]
+    )
+    quoted = router.match(
+        "GET", "/odata/Jobs/UiPath.Server.Configuration.OData.GetByKey(identifier='a-b')", ALL_SITES
+    )
     assert quoted is not None
     assert quoted.params == {"key": "a-b"}
     assert router.match("GET", "/v/items", ALL_SITES) is not None

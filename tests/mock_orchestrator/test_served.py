@@ -208,8 +208,11 @@ def test_a_fault_body_that_is_not_an_object_is_refused(served: Served) -> None:
 def test_reset_rebuilds_the_world(served: Served) -> None:
     cloud, _, client = served
     d = cloud.defaults
-    form = {"grant_type": "refresh_token", "client_id": d.public_client_id,
-            "refresh_token": d.refresh_token or ""}
+    form = {
+        "grant_type": "refresh_token",
+        "client_id": d.public_client_id,
+        "refresh_token": d.refresh_token or "",
+    }
     assert client.post("/identity_/connect/token", data=form).status_code == 200
     assert client.post("/identity_/connect/token", data=form).status_code == 400  # consumed
     client.post("/_mock/faults", json={"route": "identity.token", "status": 500})
@@ -271,8 +274,11 @@ def test_legacy_oauth_token_and_cloudrpa_are_served(serve: Callable[..., Served]
     d = cloud.defaults
     answer = client.post(
         "/oauth/token",
-        json={"grant_type": "refresh_token", "client_id": d.legacy_client_id,
-              "refresh_token": d.user_key},
+        json={
+            "grant_type": "refresh_token",
+            "client_id": d.legacy_client_id,
+            "refresh_token": d.user_key,
+        },
     )
     assert answer.status_code == 200, answer.text
     assert "access_token" in answer.json()
@@ -290,8 +296,11 @@ def test_onprem_authenticate_is_served(serve: Callable[..., Served]) -> None:
     d = cloud.defaults
     answer = client.post(
         "/api/Account/Authenticate",
-        json={"tenancyName": d.tenant, "usernameOrEmailAddress": d.username,
-              "password": d.password},
+        json={
+            "tenancyName": d.tenant,
+            "usernameOrEmailAddress": d.username,
+            "password": d.password,
+        },
     )
     assert answer.status_code == 200
     assert answer.json()["success"] is True
@@ -456,7 +465,6 @@ def test_latency_fault_moves_the_world_clock_only(served: Served) -> None:
     answer = client.post("/identity_/connect/token", data=_token_form(cloud))
     assert answer.status_code == 200
     assert cloud.clock.time() == before + 45
-
 
 
 # -- the later endpoints, over real HTTP ------------------------------------------------

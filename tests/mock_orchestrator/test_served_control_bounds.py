@@ -24,8 +24,7 @@ def served(make_cloud: Callable[..., MockCloud]) -> Iterator[tuple[MockCloud, ht
         ("GET", "/_mock/journal?since=%C2%B2", None),  # "²" is a digit to str.isdigit()
         ("POST", "/_mock/clock", {"advance_seconds": 1e308}),
         ("POST", "/_mock/faults", {"route": "identity.token", "status": 100}),
-        ("POST", "/_mock/faults", {"route": "identity.token", "kind": "latency",
-                                   "latency": 1e308}),
+        ("POST", "/_mock/faults", {"route": "identity.token", "kind": "latency", "latency": 1e308}),
     ],
 )
 def test_out_of_range_control_input_is_a_400(
@@ -43,8 +42,10 @@ def test_bodiless_fault_statuses_are_sent_without_a_body(
     served: tuple[MockCloud, httpx.Client], status: int
 ) -> None:
     _, client = served
-    added = client.post("/_mock/faults", json={"route": "identity.discovery", "status": status,
-                                               "body": {"ignored": True}})
+    added = client.post(
+        "/_mock/faults",
+        json={"route": "identity.discovery", "status": status, "body": {"ignored": True}},
+    )
     assert added.status_code in (200, 201), added.text
     faulted = client.get("/identity_/.well-known/openid-configuration")
     assert faulted.status_code == status

@@ -26,8 +26,12 @@ def test_threads_hitting_the_server_at_once_are_all_served(
 ) -> None:
     cloud = make_cloud()
     d = cloud.defaults
-    form = {"grant_type": "client_credentials", "client_id": d.client_id,
-            "client_secret": d.client_secret, "scope": "OR.Jobs"}
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": d.client_id,
+        "client_secret": d.client_secret,
+        "scope": "OR.Jobs",
+    }
 
     with cloud.serve() as url:
 
@@ -147,8 +151,12 @@ def test_non_ascii_and_encoded_paths_are_routed_not_crashed(
     served_url: tuple[MockCloud, str],
 ) -> None:
     cloud, url = served_url
-    answer = _raw(url, "GET /caf\u00e9/%FF%00/x?\u00e9=1 HTTP/1.1\r\nHost: x\r\n"
-                       "Connection: close\r\n\r\n".encode("latin-1"))
+    answer = _raw(
+        url,
+        "GET /caf\u00e9/%FF%00/x?\u00e9=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode(
+            "latin-1"
+        ),
+    )
     assert answer.startswith((b"HTTP/1.1 404", b"HTTP/1.1 400")), answer[:100]
     assert not cloud.internal_errors
 
@@ -214,8 +222,11 @@ def test_cli_serve_prints_its_url_serves_and_stops_on_sigterm(
         assert defaults["legacy_token_url"] == url + "/oauth/token"
         token = client.post(
             "/oauth/token",
-            json={"grant_type": "refresh_token", "client_id": defaults["legacy_client_id"],
-                  "refresh_token": defaults["user_key"]},
+            json={
+                "grant_type": "refresh_token",
+                "client_id": defaults["legacy_client_id"],
+                "refresh_token": defaults["user_key"],
+            },
         )
         assert token.status_code == 200
     proc.send_signal(signal.SIGTERM)

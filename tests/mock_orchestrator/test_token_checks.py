@@ -36,8 +36,9 @@ def _refused(cloud: MockCloud, token: str | None, tenant: Tenant | None = None) 
     return caught.value
 
 
-@pytest.mark.parametrize(("profile", "lifetime"), [("identity", 3600), ("legacy", 86400),
-                                                   ("onprem", 1800)])
+@pytest.mark.parametrize(
+    ("profile", "lifetime"), [("identity", 3600), ("legacy", 86400), ("onprem", 1800)]
+)
 def test_expiry_flips_exactly_at_exp(
     make_cloud: Callable[..., MockCloud], profile: str, lifetime: int
 ) -> None:
@@ -45,13 +46,19 @@ def test_expiry_flips_exactly_at_exp(
     d = cloud.defaults
     with httpx.Client(transport=cloud.transport()) as client:
         if profile == "legacy":
-            token = client.post(d.legacy_token_url, json={"grant_type": "refresh_token",
-                                "client_id": d.legacy_client_id,
-                                "refresh_token": d.user_key}).json()["access_token"]
+            token = client.post(
+                d.legacy_token_url,
+                json={
+                    "grant_type": "refresh_token",
+                    "client_id": d.legacy_client_id,
+                    "refresh_token": d.user_key,
+                },
+            ).json()["access_token"]
         elif profile == "onprem":
-            token = client.post(d.url + "/api/Account/Authenticate",
-                                json={"usernameOrEmailAddress": d.username,
-                                      "password": d.password}).json()["result"]
+            token = client.post(
+                d.url + "/api/Account/Authenticate",
+                json={"usernameOrEmailAddress": d.username, "password": d.password},
+            ).json()["result"]
         else:
             token = client_credentials(client, cloud)["access_token"]
     cloud.clock.advance(lifetime - 1)
@@ -87,15 +94,26 @@ def test_unknown_and_revoked_tokens(cloud: MockCloud) -> None:
 def test_id_token_is_not_an_access_token(cloud: MockCloud) -> None:
     d = cloud.defaults
     with httpx.Client(transport=cloud.transport()) as client:
-        code = code_from(authorize(
-            client, "https://cloud.uipath.com/identity_/connect/authorize",
-            client_id=d.public_client_id, redirect_uri=d.redirect_uri,
-            scope="openid OrchestratorApiUserAccess", code_challenge=challenge(),
-        ))
-        body = client.post(token_url(cloud), data={
-            "grant_type": "authorization_code", "code": code, "redirect_uri": d.redirect_uri,
-            "client_id": d.public_client_id, "code_verifier": VERIFIER,
-        }).json()
+        code = code_from(
+            authorize(
+                client,
+                "https://cloud.uipath.com/identity_/connect/authorize",
+                client_id=d.public_client_id,
+                redirect_uri=d.redirect_uri,
+                scope="openid OrchestratorApiUserAccess",
+                code_challenge=challenge(),
+            )
+        )
+        body = client.post(
+            token_url(cloud),
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": d.redirect_uri,
+                "client_id": d.public_client_id,
+                "code_verifier": VERIFIER,
+            },
+        ).json()
     assert _refused(cloud, body["id_token"]).auth_reason == "id_token"  # type: ignore[attr-defined]
     assert _check(cloud, body["access_token"]).kind == "access"
 
@@ -118,8 +136,9 @@ def test_token_of_another_world_is_unknown(make_cloud: Callable[..., MockCloud])
 def test_scope_check_applies_to_application_tokens_only(cloud: MockCloud) -> None:
     with httpx.Client(transport=cloud.transport()) as client:
         app = _check(cloud, client_credentials(client, cloud, "OR.Folders.Read")["access_token"])
-        user = _check(cloud, refresh(client, cloud, cloud.defaults.refresh_token or "")
-                      .json()["access_token"])
+        user = _check(
+            cloud, refresh(client, cloud, cloud.defaults.refresh_token or "").json()["access_token"]
+        )
     with pytest.raises(AbpError) as caught:
         cloud.identity.require_scope(app, frozenset({"OR.Jobs", "OR.Jobs.Read"}))
     assert caught.value.status_code == 403

@@ -17,7 +17,8 @@ BODY = '{"value":[{"Id":1,"Name":"Équipe"}]}'.encode()
 def _pair() -> tuple[httpx.Response, httpx.Response]:
     fast = body_response(201, BODY, b"application/json; charset=utf-8", {"Retry-After": "3"})
     plain = httpx.Response(
-        201, content=BODY,
+        201,
+        content=BODY,
         headers={"content-type": "application/json; charset=utf-8", "Retry-After": "3"},
     )
     return fast, plain

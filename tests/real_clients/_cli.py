@@ -85,9 +85,7 @@ def free_port() -> int:
 def browser_command(tmp: Path, report: Path) -> str:
     """An executable for ``BROWSER`` (a path without arguments, as ``webbrowser`` wants)."""
     wrapper = tmp / "fake-browser"
-    wrapper.write_text(
-        f"#!/bin/sh\nexec '{sys.executable}' '{FAKE_BROWSER}' '{report}' \"$@\"\n"
-    )
+    wrapper.write_text(f"#!/bin/sh\nexec '{sys.executable}' '{FAKE_BROWSER}' '{report}' \"$@\"\n")
     wrapper.chmod(0o755)
     return str(wrapper)
 

@@ -45,4 +45,3 @@ def pytest_report_header(config: pytest.Config) -> str:
             f"uipath-platform {version('uipath-platform')}"
         )
     return "real clients: not installed here; tests/real_clients runs in `tox -e real-clients`"
-

@@ -108,8 +108,7 @@ def _give_up(report: dict[str, Any]) -> None:
         return
     base_url = page["redirect_uri"].replace("/oidc/login", "")
     with httpx.Client(trust_env=False, timeout=10) as client:
-        client.post(f"{base_url}/set_token", headers={"X-Auth-State": page["state"]},
-                    content=b"{}")
+        client.post(f"{base_url}/set_token", headers={"X-Auth-State": page["state"]}, content=b"{}")
 
 
 def main() -> int:

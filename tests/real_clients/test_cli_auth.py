@@ -61,8 +61,11 @@ def _refresh_in_process(cloud: MockCloud, refresh_token: str) -> dict[str, Any]:
     with httpx.Client(transport=cloud.transport()) as client:
         answer = client.post(
             "https://cloud.uipath.com/identity_/connect/token",
-            data={"grant_type": "refresh_token", "client_id": UIPATH_CLI_CLIENT_ID,
-                  "refresh_token": refresh_token},
+            data={
+                "grant_type": "refresh_token",
+                "client_id": UIPATH_CLI_CLIENT_ID,
+                "refresh_token": refresh_token,
+            },
         )
     assert answer.status_code == 200, answer.text
     return answer.json()  # type: ignore[no-any-return]
@@ -79,9 +82,14 @@ def test_auth_refreshes_an_expired_token_then_reuses_the_new_one(
     cloud.clock.advance(hours=2)
     cloud.journal.clear()
     write_auth_json(tmp_path, stored)
-    write_dotenv(tmp_path, {"UIPATH_URL": tenant_url(url, cloud),
-                            "UIPATH_TENANT_ID": d.tenant_id,
-                            "UIPATH_ORGANIZATION_ID": d.organization_id})
+    write_dotenv(
+        tmp_path,
+        {
+            "UIPATH_URL": tenant_url(url, cloud),
+            "UIPATH_TENANT_ID": d.tenant_id,
+            "UIPATH_ORGANIZATION_ID": d.organization_id,
+        },
+    )
 
     first = run_uipath(tmp_path, "auth")
 
@@ -96,9 +104,11 @@ def test_auth_refreshes_an_expired_token_then_reuses_the_new_one(
     refresh = cloud.journal[1]
     assert refresh.route == "identity.token"
     assert refresh.status_code == 200
-    assert _form(refresh) == {"grant_type": "refresh_token",
-                              "refresh_token": stored["refresh_token"],
-                              "client_id": UIPATH_CLI_CLIENT_ID}
+    assert _form(refresh) == {
+        "grant_type": "refresh_token",
+        "refresh_token": stored["refresh_token"],
+        "client_id": UIPATH_CLI_CLIENT_ID,
+    }
     # The CLI stored the rotated token pair and updated .env.
     saved = read_auth_json(tmp_path)
     issued = refresh.response.json()  # type: ignore[union-attr]
@@ -117,8 +127,11 @@ def test_auth_refreshes_an_expired_token_then_reuses_the_new_one(
     with httpx.Client(transport=cloud.transport()) as client:
         reuse = client.post(
             "https://cloud.uipath.com/identity_/connect/token",
-            data={"grant_type": "refresh_token", "client_id": UIPATH_CLI_CLIENT_ID,
-                  "refresh_token": stored["refresh_token"]},
+            data={
+                "grant_type": "refresh_token",
+                "client_id": UIPATH_CLI_CLIENT_ID,
+                "refresh_token": stored["refresh_token"],
+            },
         )
     assert reuse.status_code == 400
     assert reuse.json()["error"] == "invalid_grant"
@@ -135,9 +148,14 @@ def test_auth_reports_a_refused_refresh(
     cloud.clock.advance(hours=2)
     cloud.journal.clear()
     write_auth_json(tmp_path, stored)
-    write_dotenv(tmp_path, {"UIPATH_URL": tenant_url(url, cloud),
-                            "UIPATH_TENANT_ID": d.tenant_id,
-                            "UIPATH_ORGANIZATION_ID": d.organization_id})
+    write_dotenv(
+        tmp_path,
+        {
+            "UIPATH_URL": tenant_url(url, cloud),
+            "UIPATH_TENANT_ID": d.tenant_id,
+            "UIPATH_ORGANIZATION_ID": d.organization_id,
+        },
+    )
 
     result = run_uipath(tmp_path, "auth")
 

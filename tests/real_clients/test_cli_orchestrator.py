@@ -22,8 +22,11 @@ def _user_token(cloud: MockCloud) -> str:
     with httpx.Client(transport=cloud.transport()) as client:
         answer = client.post(
             "https://cloud.uipath.com/identity_/connect/token",
-            data={"grant_type": "refresh_token", "client_id": UIPATH_CLI_CLIENT_ID,
-                  "refresh_token": cloud.defaults.refresh_token},
+            data={
+                "grant_type": "refresh_token",
+                "client_id": UIPATH_CLI_CLIENT_ID,
+                "refresh_token": cloud.defaults.refresh_token,
+            },
         )
     assert answer.status_code == 200, answer.text
     return str(answer.json()["access_token"])
@@ -36,10 +39,15 @@ def project(
     """A served world and a project directory logged in as the default user."""
     cloud = make_cloud("identity")
     with cloud.serve() as url:
-        write_dotenv(tmp_path, {"UIPATH_URL": tenant_url(url, cloud),
-                                "UIPATH_ACCESS_TOKEN": _user_token(cloud),
-                                "UIPATH_TENANT_ID": cloud.defaults.tenant_id,
-                                "UIPATH_ORGANIZATION_ID": cloud.defaults.organization_id})
+        write_dotenv(
+            tmp_path,
+            {
+                "UIPATH_URL": tenant_url(url, cloud),
+                "UIPATH_ACCESS_TOKEN": _user_token(cloud),
+                "UIPATH_TENANT_ID": cloud.defaults.tenant_id,
+                "UIPATH_ORGANIZATION_ID": cloud.defaults.organization_id,
+            },
+        )
         cloud.journal.clear()
         yield cloud, url, tmp_path
 
@@ -65,8 +73,9 @@ def test_assets_list_with_a_bad_token_prints_the_cli_401_message(
     project: tuple[MockCloud, str, Path],
 ) -> None:
     cloud, url, cwd = project
-    write_dotenv(cwd, {"UIPATH_URL": tenant_url(url, cloud),
-                       "UIPATH_ACCESS_TOKEN": "corrupted-token"})
+    write_dotenv(
+        cwd, {"UIPATH_URL": tenant_url(url, cloud), "UIPATH_ACCESS_TOKEN": "corrupted-token"}
+    )
     result = run_uipath(cwd, "assets", "list", "--folder-path", cloud.defaults.folder)
     assert result.returncode == 1
     assert "Authentication failed (401)" in output(result)
@@ -126,8 +135,14 @@ def test_invoke_starts_the_release_of_the_project_in_my_workspace(
     assert releases.request.headers["x-uipath-organizationunitid"] == str(workspace.id)
     assert (start.route, start.status_code) == ("orchestrator.start_jobs", 201)
     body = json.loads(start.request.content)
-    assert body == {"StartInfo": {"ReleaseKey": release.key, "RunAsMe": True,
-                                  "InputArguments": '{"x": 1}', "EntryPointPath": "main.py"}}
+    assert body == {
+        "StartInfo": {
+            "ReleaseKey": release.key,
+            "RunAsMe": True,
+            "InputArguments": '{"x": 1}',
+            "EntryPointPath": "main.py",
+        }
+    }
     job_key = start.response.json()["value"][0]["Key"]
     link = f"{tenant_url(url, cloud)}/orchestrator_/jobs(sidepanel:sidepanel/jobs/{job_key}/"
     assert link + f"details)?fid={workspace.id}" in output(result)
@@ -140,8 +155,9 @@ def test_invoke_of_an_unpublished_version_starts_nothing(
 ) -> None:
     cloud, _, cwd = project
     orchestrator = cloud.orchestrator.default
-    orchestrator.add_release("my-agent", folder=orchestrator.personal_workspace(),
-                             process_version="0.1.0")
+    orchestrator.add_release(
+        "my-agent", folder=orchestrator.personal_workspace(), process_version="0.1.0"
+    )
     _write_project(cwd, "my-agent", "9.9.9")
 
     result = run_uipath(cwd, "invoke", "main.py", "{}")

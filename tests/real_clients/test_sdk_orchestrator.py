@@ -51,9 +51,13 @@ def test_invoke_then_poll_until_successful(cloud: MockCloud, sdk: UiPath) -> Non
     assert (start.route, start.status_code) == ("orchestrator.start_jobs", 201)
     assert start.request.headers["x-uipath-folderpath"] == d.folder
     body = json.loads(start.request.content)
-    assert body == {"startInfo": {"ReleaseName": d.process,
-                                  "InputArguments": '{"invoice": 7}',
-                                  "Source": "AgentService"}}
+    assert body == {
+        "startInfo": {
+            "ReleaseName": d.process,
+            "InputArguments": '{"invoice": 7}',
+            "Source": "AgentService",
+        }
+    }
 
     states = []
     for _ in range(60):  # bounded: the world's jobs finish within minutes of world time
@@ -169,9 +173,7 @@ def test_no_folder_is_a_1101(cloud: MockCloud, monkeypatch: pytest.MonkeyPatch) 
     assert exchange.response.json()["errorCode"] == 1101
 
 
-def test_per_call_folder_overrides_are_sent_with_the_default(
-    cloud: MockCloud, sdk: UiPath
-) -> None:
+def test_per_call_folder_overrides_are_sent_with_the_default(cloud: MockCloud, sdk: UiPath) -> None:
     d = cloud.defaults
     page = sdk.jobs.list(folder_key=d.folder_key, top=5)
     assert page is not None

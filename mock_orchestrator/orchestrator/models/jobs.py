@@ -318,14 +318,21 @@ def _json_value(value: Any) -> str:
     return _encode(value)
 
 
-JOB_FIELDS = tuple(
-    Job(0, "", "", "", 0, "", "", 0.0, ProcessBehaviour(), "").to_dto(0.0).keys()
-)
+JOB_FIELDS = tuple(Job(0, "", "", "", 0, "", "", 0.0, ProcessBehaviour(), "").to_dto(0.0).keys())
 #: The JobDto fields a job's phase decides (``Job._phase_fields``); all others are fixed at
 #: creation. ``_PHASE_ORDER`` is their order in the DTO, the order of the holes.
 _PHASE_FIELDS = frozenset(
-    {"StartTime", "EndTime", "State", "Info", "OutputArguments", "HostMachineName",
-     "StopStrategy", "LastModificationTime", "JobError"}
+    {
+        "StartTime",
+        "EndTime",
+        "State",
+        "Info",
+        "OutputArguments",
+        "HostMachineName",
+        "StopStrategy",
+        "LastModificationTime",
+        "JobError",
+    }
 )
 _PHASE_ORDER = tuple(name for name in JOB_FIELDS if name in _PHASE_FIELDS)
 #: ``"Name":`` of every field, as the encoder writes a key.

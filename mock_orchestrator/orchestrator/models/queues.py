@@ -225,9 +225,7 @@ def parse_item_data(body: Any) -> dict[str, Any]:
     return {
         "Name": name.strip(),
         "Priority": priority,
-        "SpecificContent": {
-            k: v for k, v in content.items() if not str(k).endswith("@odata.type")
-        },
+        "SpecificContent": {k: v for k, v in content.items() if not str(k).endswith("@odata.type")},
         "Reference": _text(data, "Reference", 128),
         "Progress": _text(data, "Progress"),
         "Source": _text(data, "Source", 20),

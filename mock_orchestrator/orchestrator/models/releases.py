@@ -131,6 +131,4 @@ class Release:
         }
 
 
-RELEASE_FIELDS = tuple(
-    Release(0, "", "", "", "", 0, "", "", 0.0).to_dto().keys()
-)
+RELEASE_FIELDS = tuple(Release(0, "", "", "", "", 0, "", "", 0.0).to_dto().keys())

@@ -167,9 +167,7 @@ class _Parser:
     def count_node(self) -> None:
         self.nodes += 1
         if self.nodes > MAX_FILTER_NODES:
-            raise ODataError(
-                f"The node count limit of '{MAX_FILTER_NODES}' has been exceeded."
-            )
+            raise ODataError(f"The node count limit of '{MAX_FILTER_NODES}' has been exceeded.")
 
     def parse(self) -> Predicate:
         if len(self.text) > _MAX_FILTER_CHARS:
