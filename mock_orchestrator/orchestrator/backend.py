@@ -430,26 +430,34 @@ class TenantBackend:
         queue = next((q for q in self.queues_in(folder) if q.name.lower() == wanted), None)
         if queue is None:
             raise EntityNotFound("QueueDefinition")  # [I] uipath-wire §6.8
-        ids = self.cloud.ids
         with self.lock:
-            seq = ids.sequence("QueueItems", start=41647784)
-            item = QueueItem(
-                id=seq,
-                key=ids.guid(),
-                queue=queue,
-                created_at=self.now,
-                specific_content=data["SpecificContent"],
-                priority=data["Priority"],
-                reference=data.get("Reference"),
-                defer_date=data.get("DeferDate"),
-                due_date=data.get("DueDate"),
-                risk_sla_date=data.get("RiskSlaDate"),
-                progress=data.get("Progress"),
-                source=data.get("Source"),
-                row_version=row_version(seq),
-            )
-            self.queue_items[item.id] = item
-            return item
+            return self.create_queue_item(queue, data)
+
+    def create_queue_item(
+        self, queue: QueueDefinition, data: dict[str, Any], **lifecycle: Any
+    ) -> QueueItem:
+        """A new item of ``queue`` from parsed ``itemData`` (the caller holds ``self.lock``);
+        ``lifecycle`` sets the retry fields of a retried item (``transactions.py``)."""
+        ids = self.cloud.ids
+        seq = ids.sequence("QueueItems", start=41647784)
+        item = QueueItem(
+            id=seq,
+            key=ids.guid(),
+            queue=queue,
+            created_at=self.now,
+            specific_content=data["SpecificContent"],
+            priority=data["Priority"],
+            reference=data.get("Reference"),
+            defer_date=data.get("DeferDate"),
+            due_date=data.get("DueDate"),
+            risk_sla_date=data.get("RiskSlaDate"),
+            progress=data.get("Progress"),
+            source=data.get("Source"),
+            row_version=row_version(seq),
+            **lifecycle,
+        )
+        self.queue_items[item.id] = item
+        return item
 
 
 class OrchestratorRegistry:

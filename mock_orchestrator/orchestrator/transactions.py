@@ -30,7 +30,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.clock import format_odata_time
 from .exceptions import EntityNotFound, InvalidRequest, TransactionNotInProgress, ValidationFailed
-from .models.queues import PRIORITIES, QueueDefinition, QueueItem, parse_item_data, row_version
+from .models.queues import (
+    PRIORITIES,
+    QueueDefinition,
+    QueueItem,
+    checked_text,
+    parse_item_data,
+    row_version,
+)
 
 if TYPE_CHECKING:
     from .backend import TenantBackend
@@ -88,16 +95,7 @@ def _object(obj: dict[str, Any], name: str) -> dict[str, Any] | None:
 
 
 def _text(obj: dict[str, Any], name: str, limit: int | None = None) -> str | None:
-    value = _get(obj, name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValidationFailed(f"The field {name} must be a string.")
-    if limit is not None and len(value) > limit:
-        raise ValidationFailed(
-            f"The field {name} must be a string with a maximum length of {limit}."
-        )
-    return value
+    return checked_text(_get(obj, name), name, limit)
 
 
 def parse_transaction_data(body: Any) -> dict[str, Any]:
@@ -242,30 +240,6 @@ class TransactionDesk:
             raise EntityNotFound("QueueItem")  # [V] "QueueItem does not exist." (§6.5)
         return found
 
-    def _new_item(
-        self, queue: QueueDefinition, data: dict[str, Any], **lifecycle: Any
-    ) -> QueueItem:
-        ids = self.backend.cloud.ids
-        seq = ids.sequence("QueueItems", start=41647784)
-        item = QueueItem(
-            id=seq,
-            key=ids.guid(),
-            queue=queue,
-            created_at=self.backend.now,
-            specific_content=data["SpecificContent"],
-            priority=data["Priority"],
-            reference=data.get("Reference"),
-            defer_date=data.get("DeferDate"),
-            due_date=data.get("DueDate"),
-            risk_sla_date=data.get("RiskSlaDate"),
-            progress=data.get("Progress"),
-            source=data.get("Source"),
-            row_version=row_version(seq),
-            **lifecycle,
-        )
-        self.backend.queue_items[item.id] = item
-        return item
-
     def _touch(self, item: QueueItem) -> None:
         # every write moves the SQL rowversion on ([I] RowVersion is a concurrency token)
         item.row_version = row_version(
@@ -281,7 +255,7 @@ class TransactionDesk:
         with self.backend.lock:
             item: QueueItem | None
             if data["Item"] is not None:
-                item = self._new_item(queue, data["Item"])
+                item = self.backend.create_queue_item(queue, data["Item"])
             else:
                 item = self._next_new(queue, data["Reference"], data["ReferenceFilteringOption"])
             if item is None:
@@ -378,7 +352,7 @@ class TransactionDesk:
             "Progress": None,
             "Source": item.source,
         }
-        return self._new_item(
+        return self.backend.create_queue_item(
             item.queue,
             data,
             ancestor_id=item.ancestor_id or item.id,
@@ -429,7 +403,7 @@ class TransactionDesk:
         if failed and commit == "AllOrNothing":
             return BulkResult(failed, [])
         with self.backend.lock:
-            added = [self._new_item(queue, data) for data in parsed]
+            added = [self.backend.create_queue_item(queue, data) for data in parsed]
         return BulkResult(failed, added)
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "QUEUE_ITEM_STATUSES",
     "QueueDefinition",
     "QueueItem",
+    "checked_text",
     "parse_item_data",
     "row_version",
 ]
@@ -170,7 +171,12 @@ QUEUE_ITEM_FIELDS = (
 
 
 def _text(data: dict[str, Any], name: str, limit: int | None = None) -> str | None:
-    value = data.get(name)
+    return checked_text(data.get(name), name, limit)
+
+
+def checked_text(value: Any, name: str, limit: int | None = None) -> str | None:
+    """``value`` of the field ``name``: None, or a string of at most ``limit`` characters;
+    anything else is Orchestrator's 1009 validation error."""
     if value is None:
         return None
     if not isinstance(value, str):
