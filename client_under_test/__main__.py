@@ -12,7 +12,7 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO
 
 from ._client import OrchestratorClient
@@ -69,6 +69,25 @@ def main(
         logger.setLevel(level)
 
 
+def _with_client(
+    environ: Mapping[str, str] | None,
+    err: TextIO,
+    seams: dict[str, Any],
+    action: Callable[[OrchestratorClient], int],
+) -> int:
+    """Run ``action`` on a client configured from ``environ``. Errors become exit codes, 2 for
+    configuration and 1 for what the server said, with their text (never a secret) on stderr."""
+    try:
+        with OrchestratorClient.from_env(environ, **seams) as client:
+            return action(client)
+    except ConfigurationError as exc:
+        print(f"error: {exc}", file=err)
+        return 2
+    except UiPathClientError as exc:
+        print(f"error: {exc}", file=err)
+        return 1
+
+
 def _start_job(
     args: argparse.Namespace,
     environ: Mapping[str, str] | None,
@@ -84,51 +103,32 @@ def _start_job(
     if arguments is not None and not isinstance(arguments, dict):
         print("error: --input must be a JSON object", file=err)
         return 2
-    try:
-        client = OrchestratorClient.from_env(environ, **seams)
-    except ConfigurationError as exc:
-        print(f"error: {exc}", file=err)
-        return 2
-    try:
-        with client:
-            job = client.start_job(args.process, args.folder, arguments)
-            print(f"job {job.key} {job.state}", file=out, flush=True)
-            if not args.wait:
-                return 0
-            job = client.wait_for_job(job, args.folder, timeout=args.timeout)
-            print(f"job {job.key} {job.state}", file=out)
-            if job.info and job.state != "Successful":
-                print(f"info: {job.info}", file=err)
-            return 0 if job.state == "Successful" else 1
-    except ConfigurationError as exc:
-        print(f"error: {exc}", file=err)
-        return 2
-    except UiPathClientError as exc:
-        print(f"error: {exc}", file=err)
-        return 1
+
+    def start(client: OrchestratorClient) -> int:
+        job = client.start_job(args.process, args.folder, arguments)
+        print(f"job {job.key} {job.state}", file=out, flush=True)
+        if not args.wait:
+            return 0
+        job = client.wait_for_job(job, args.folder, timeout=args.timeout)
+        print(f"job {job.key} {job.state}", file=out)
+        if job.info and job.state != "Successful":
+            print(f"info: {job.info}", file=err)
+        return 0 if job.state == "Successful" else 1
+
+    return _with_client(environ, err, seams, start)
 
 
 def _logout(
     environ: Mapping[str, str] | None, out: TextIO, err: TextIO, seams: dict[str, Any]
 ) -> int:
-    try:
-        client = OrchestratorClient.from_env(environ, **seams)
-    except ConfigurationError as exc:
-        print(f"error: {exc}", file=err)
-        return 2
-    try:
-        with client:
-            revoked = client.logout()
-    except ConfigurationError as exc:
-        print(f"error: {exc}", file=err)
-        return 2
-    except UiPathClientError as exc:
-        print(f"error: {exc}", file=err)
-        return 1
-    name = client.auth.credential_name
-    what = "revoked at the identity server" if revoked else "nothing held to revoke"
-    print(f"logged out ({name}): {what}; stored tokens forgotten", file=out)
-    return 0
+    def logout(client: OrchestratorClient) -> int:
+        revoked = client.logout()
+        what = "revoked at the identity server" if revoked else "nothing held to revoke"
+        name = client.auth.credential_name
+        print(f"logged out ({name}): {what}; stored tokens forgotten", file=out)
+        return 0
+
+    return _with_client(environ, err, seams, logout)
 
 
 if __name__ == "__main__":  # pragma: no cover
