@@ -8,7 +8,6 @@ PKCE, rotating refresh tokens with reuse detection and a grace window. account.u
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
@@ -20,9 +19,7 @@ from .entities import (
     ExternalApp,
     Family,
     LegacyGrant,
-    RefreshToken,
     Tenant,
-    User,
     is_loopback,
     parse_scopes,
     pkce_ok,
@@ -41,63 +38,17 @@ from .exceptions import (
     UnauthorizedClient,
     UnsupportedGrantType,
 )
-from .tokens import IssuerName, TokenRecord, TokenRegistry
+from .state import BackendState
+from .tokens import IssuerName, TokenRecord
 
 if TYPE_CHECKING:
-    from ..core.clock import FakeClock
-    from ..core.ids import IdGenerator
-    from .settings import AuthSettings
+    pass
 
 __all__ = ["Grants"]
 
 
-class Grants:
-    """Token-endpoint rules. Mixed into ``IdentityBackend``, which provides the state below."""
-
-    if TYPE_CHECKING:
-        lock: threading.RLock
-        clock: FakeClock
-        ids: IdGenerator
-        tokens: TokenRegistry
-        apps: dict[str, ExternalApp]
-        users: dict[str, User]
-        codes: dict[str, AuthCode]
-        refresh_tokens: dict[str, RefreshToken]
-        families: dict[str, Family]
-        legacy_grants: dict[str, LegacyGrant]
-        login_user: User | None
-
-        @property
-        def settings(self) -> AuthSettings: ...
-
-        def _mint_access(
-            self,
-            issuer: IssuerName,
-            *,
-            client_id: str,
-            scopes: frozenset[str],
-            user: User | None,
-            app_scoped: bool,
-            family: str | None = None,
-            tenants: frozenset[str] | None = None,
-            lifetime: int | None = None,
-        ) -> TokenRecord: ...
-
-        def _mint_id_token(
-            self, issuer: IssuerName, *, client_id: str, user: User, nonce: str | None = None
-        ) -> TokenRecord: ...
-
-        def _new_family(
-            self, issuer: IssuerName, client_id: str, user: User | None, scopes: frozenset[str]
-        ) -> Family: ...
-
-        def _mint_refresh(self, family: Family, scopes: frozenset[str]) -> RefreshToken: ...
-
-        def issue_user_key(self, user: User, client_id: str = ...) -> str: ...
-
-        def revoke_family(self, family: Family, reason: str) -> None: ...
-
-        def session_user(self) -> User | None: ...
+class Grants(BackendState):
+    """Token-endpoint rules. Mixed into ``IdentityBackend``, which holds the state."""
 
     def _client(self, client_id: str | None, secret: str | None) -> ExternalApp:
         if not client_id:

@@ -65,7 +65,6 @@ malformed form (bad UTF-8, repeats)       400 ``{"error":"invalid_request"}`` [?
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlencode
@@ -73,11 +72,11 @@ from urllib.parse import urlencode
 from mock_orchestrator.core.errors import OAuthError
 
 from .exceptions import InvalidClient
+from .state import BackendState
 
 if TYPE_CHECKING:
-    from .entities import ExternalApp, Family, RefreshToken, User
-    from .settings import AuthSettings
-    from .tokens import IssuerName, TokenRegistry
+    from .entities import ExternalApp, User
+    from .tokens import IssuerName
 
 __all__ = ["TOKEN_TYPE_HINTS", "EndSession", "Revocation", "RevocationError"]
 
@@ -104,24 +103,8 @@ class EndSession:
     location: str | None = None
 
 
-class Revocation:
-    """Revocation and logout rules. Mixed into ``IdentityBackend``, which provides the state."""
-
-    if TYPE_CHECKING:
-        lock: threading.RLock
-        tokens: TokenRegistry
-        apps: dict[str, ExternalApp]
-        users: dict[str, User]
-        refresh_tokens: dict[str, RefreshToken]
-        families: dict[str, Family]
-        login_user: User | None
-
-        @property
-        def settings(self) -> AuthSettings: ...
-
-        def _client(self, client_id: str | None, secret: str | None) -> ExternalApp: ...
-
-        def revoke_family(self, family: Family, reason: str) -> None: ...
+class Revocation(BackendState):
+    """Revocation and logout rules. Mixed into ``IdentityBackend``, which holds the state."""
 
     #: Whether the (one) browser's session was ended at the end-session endpoint.
     session_ended: bool = False
