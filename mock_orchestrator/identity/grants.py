@@ -210,9 +210,7 @@ class Grants(BackendState):
                 raise InvalidGrant()
             if family.expires_at is not None and now >= family.expires_at:
                 raise InvalidGrant()
-            requested = parse_scopes(form.get("scope")) or rt.scopes
-            if not requested <= rt.scopes:
-                raise InvalidScope()  # scope may narrow, never widen
+            in_grace = False
             if rt.consumed_at is not None:
                 in_grace = (
                     settings.grace_window > 0
@@ -221,16 +219,26 @@ class Grants(BackendState):
                     and rt.successor == family.newest
                 )
                 if not in_grace:
+                    # Before the scope check: presenting a consumed token is the breach signal
+                    # whatever scope it asks for (RFC 9700 §4.14.2), and IdentityServer
+                    # validates the token before the requested scopes.
                     if settings.reuse_detection:
                         self.revoke_family(family, "reuse")
                     raise InvalidGrant()
+            requested = parse_scopes(form.get("scope")) or rt.scopes
+            if not requested <= rt.scopes:
+                raise InvalidScope()  # scope may narrow, never widen
+            if in_grace:
                 if settings.grace_returns == "same":
                     successor = self.refresh_tokens[rt.successor]  # type: ignore[index]
                     return self._refreshed(issuer, app, family, requested, successor.token)
                 self.refresh_tokens[rt.successor].revoked = True  # type: ignore[index]
             new_token: str | None = None
             if settings.refresh_rotation:
-                rt.consumed_at = now
+                if rt.consumed_at is None:
+                    # The grace window counts from the first use: a retry inside it must not
+                    # slide it, or a token retried every few seconds would never die.
+                    rt.consumed_at = now
                 successor = self._mint_refresh(family, rt.scopes)
                 rt.successor = successor.token
                 new_token = successor.token

@@ -45,6 +45,7 @@ class AuthSettings:
     #: Presenting a consumed refresh token revokes its whole family (RFC 9700 §4.14.2).
     reuse_detection: bool = True
     #: Seconds after consumption during which the immediately previous refresh token still works.
+    #: Counted from its first use: retries inside the window do not extend it.
     grace_window: float = 0.0
     #: What the grace window answers: a fresh successor ("new", Auth0) or the same one ("same").
     grace_returns: Literal["new", "same"] = "new"

@@ -374,6 +374,22 @@ def test_grace_window_closes(make_cloud: object) -> None:
         assert late.json() == {"error": "invalid_grant"}
 
 
+def test_grace_window_retries_do_not_slide_the_window(make_cloud: object) -> None:
+    """The window counts from the token's first use: retrying inside it does not extend it.
+
+    Found by test_token_lifecycle_machine.py: each "new"-mode retry used to restart the
+    window, so a token retried every few seconds never died.
+    """
+    cloud = make_cloud("identity", grace_window=5)  # type: ignore[operator]
+    with httpx.Client(transport=cloud.transport()) as client:
+        original = cloud.defaults.refresh_token
+        refresh(client, cloud, original)
+        cloud.clock.advance(3)
+        assert refresh(client, cloud, original).status_code == 200  # inside the window
+        cloud.clock.advance(3)  # 6 s after the first use, 3 s after the retry
+        assert refresh(client, cloud, original).json() == {"error": "invalid_grant"}
+
+
 def test_refresh_token_has_a_60_day_absolute_life(client: httpx.Client, cloud: MockCloud) -> None:
     token = cloud.defaults.refresh_token or ""
     cloud.clock.advance(days=59, hours=23)
@@ -409,6 +425,23 @@ def test_scope_may_narrow_but_never_widen(client: httpx.Client, cloud: MockCloud
     assert narrowed.status_code == 200
     assert narrowed.json()["scope"] == "OrchestratorApiUserAccess"
     assert "id_token" not in narrowed.json()
+
+
+def test_a_consumed_token_is_reuse_whatever_scope_it_asks_for(
+    client: httpx.Client, cloud: MockCloud
+) -> None:
+    """A replayed token asking for a wider scope is still the breach signal (RFC 9700 §4.14.2).
+
+    Found by test_token_lifecycle_machine.py: the scope check ran first and answered
+    invalid_scope, so the replay revoked nothing and told the caller the token was real.
+    """
+    original = cloud.defaults.refresh_token or ""
+    newest = refresh(client, cloud, original).json()["refresh_token"]
+    widened = refresh(
+        client, cloud, original, scope="offline_access OrchestratorApiUserAccess OR.Jobs"
+    )
+    assert widened.json() == {"error": "invalid_grant"}
+    assert refresh(client, cloud, newest).json() == {"error": "invalid_grant"}
 
 
 def test_rotation_can_be_switched_off(make_cloud: object) -> None:
