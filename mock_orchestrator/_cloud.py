@@ -29,7 +29,13 @@ import httpx
 from ._defaults import Defaults
 from ._routes import route_labels, shared_router
 from .core.clock import FakeClock
-from .core.errors import OrchestratorError, UnsupportedEndpoint, WireError, json_response
+from .core.errors import (
+    MethodNotAllowed,
+    OrchestratorError,
+    UnsupportedEndpoint,
+    WireError,
+    json_response,
+)
 from .core.faults import LOGIN_PAGE_HTML, Fault, Faults
 from .core.ids import IdGenerator
 from .core.journal import Exchange, Journal
@@ -48,7 +54,6 @@ from .identity.models import (
 from .identity.responses import IdentityResponses, LegacyResponses, OnPremResponses
 from .identity.settings import PROFILES, AuthSettings, Profile
 from .orchestrator.backend import OrchestratorRegistry
-from .orchestrator.exceptions import MethodNotAllowed
 from .orchestrator.models.ratelimit import DEFAULT_LIMIT_PER_MINUTE
 from .orchestrator.responses import OrchestratorResponses
 from .orchestrator.robot_responses import RobotResponses

@@ -21,7 +21,7 @@ The ``str()`` of every error is short and never contains a secret: tests and log
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -33,6 +33,7 @@ __all__ = [
     "AbpError",
     "Auth0Error",
     "LoginError",
+    "MethodNotAllowed",
     "OAuthError",
     "OrchestratorError",
     "PlainError",
@@ -222,6 +223,38 @@ class PlainError(WireError):
         if self.body is None:
             return httpx.Response(self.status_code, headers=self.headers)
         return super().to_response(ids)
+
+
+class MethodNotAllowed(PlainError):
+    """A path asked with a method it does not serve: the 405 of UiPath's ASP.NET stack.
+
+    Body: [V] the 405 Orchestrator's own ASP.NET stack sent for a known path and a wrong
+    method (uipathcli#136, uipath-wire §4.5), the API-versioning envelope with
+    ``code: UnsupportedApiVersion``. ``Allow`` lists the methods the path serves: [I] the
+    versioning library sets it on its 405s (dotnet/aspnet-api-versioning#795 shows one); a
+    path served under no method at all gets no ``Allow``.
+    """
+
+    def __init__(self, method: str, url: str, allowed: Iterable[str] = ()) -> None:
+        self.method = method
+        self.allowed = sorted(set(allowed))
+        super().__init__(
+            405,
+            {
+                "error": {
+                    "code": "UnsupportedApiVersion",
+                    "message": (
+                        f"The HTTP resource that matches the request URI '{url}' "
+                        f"does not support HTTP method '{method}'."
+                    ),
+                    "innerError": None,
+                }
+            },
+            {"Allow": ", ".join(self.allowed)} if self.allowed else None,
+        )
+
+    def summary(self) -> str:
+        return f"405 {self.method} not allowed; allowed: {', '.join(self.allowed)}"
 
 
 class UnsupportedEndpoint(WireError):

@@ -18,7 +18,14 @@ Hierarchy (see ``core/errors.py`` for the bases)::
 
 from __future__ import annotations
 
-from mock_orchestrator.core.errors import AbpError, Auth0Error, LoginError, OAuthError, PlainError
+from mock_orchestrator.core.errors import (
+    AbpError,
+    Auth0Error,
+    LoginError,
+    MethodNotAllowed,
+    OAuthError,
+    PlainError,
+)
 
 __all__ = [
     "CloudLoginTrap",
@@ -150,20 +157,9 @@ class IdTokenRequired(PlainError):
         super().__init__(401, {"message": "Unauthorized"}, {"www-authenticate": "Bearer"})
 
 
-class UnsupportedApiVersion(PlainError):
-    """[V] uipathcli#136: POST /identity_/connect/token on an on-prem host."""
+class UnsupportedApiVersion(MethodNotAllowed):
+    """[V] uipathcli#136: POST /identity_/connect/token on an on-prem host, which serves no
+    ``/identity_`` at all (hence no ``Allow``)."""
 
     def __init__(self, url: str) -> None:
-        super().__init__(
-            405,
-            {
-                "error": {
-                    "code": "UnsupportedApiVersion",
-                    "message": (
-                        f"The HTTP resource that matches the request URI '{url}' "
-                        "does not support HTTP method 'POST'."
-                    ),
-                    "innerError": None,
-                }
-            },
-        )
+        super().__init__("POST", url)

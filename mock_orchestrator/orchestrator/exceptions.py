@@ -18,6 +18,7 @@ All but the 405 render Orchestrator's compact envelope ``{"message","errorCode",
     └── JobNotRestartable       409     0  RestartJob for a job that has not finished
     PlainError (core/errors.py)
     └── MethodNotAllowed        405        {"error":{"code":"UnsupportedApiVersion",...}} + Allow
+                                           (in core/errors.py: the identity server's too)
 
 The two 409s were never recorded: the swagger names them (``FailedQueueItemDto.ErrorCode``
 lists ``TransactionNotStarted`` and ``CannotRestartUnfinishedJob``) but not their numbers.
@@ -29,9 +30,7 @@ Every error's ``str()`` is short and never carries a secret.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from ..core.errors import OrchestratorError, PlainError
+from ..core.errors import MethodNotAllowed, OrchestratorError
 
 __all__ = [
     "MSG_FOLDER_NOT_FOUND",
@@ -173,34 +172,3 @@ class JobNotRestartable(OrchestratorError):
     def __init__(self, job_id: int, state: str) -> None:
         cls = type(self)
         super().__init__(cls.status, cls.error_code, cls.template.format(id=job_id, state=state))
-
-
-class MethodNotAllowed(PlainError):
-    """A known Orchestrator path asked with a method it does not serve.
-
-    Body: [V] the 405 Orchestrator's own ASP.NET stack sent for a known path and a wrong
-    method (uipathcli#136, uipath-wire §4.5), the API-versioning envelope with
-    ``code: UnsupportedApiVersion``. ``Allow`` lists the methods the path serves: [I] the
-    versioning library sets it on its 405s (dotnet/aspnet-api-versioning#795 shows one).
-    """
-
-    def __init__(self, method: str, url: str, allowed: Iterable[str]) -> None:
-        self.method = method
-        self.allowed = sorted(set(allowed))
-        super().__init__(
-            405,
-            {
-                "error": {
-                    "code": "UnsupportedApiVersion",
-                    "message": (
-                        f"The HTTP resource that matches the request URI '{url}' "
-                        f"does not support HTTP method '{method}'."
-                    ),
-                    "innerError": None,
-                }
-            },
-            {"Allow": ", ".join(self.allowed)},
-        )
-
-    def summary(self) -> str:
-        return f"405 {self.method} not allowed; allowed: {', '.join(self.allowed)}"
