@@ -7,6 +7,8 @@ dialect (an OAuth ``invalid_request``, an Orchestrator errorCode 1000), so no ha
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from typing import TYPE_CHECKING, Any
@@ -210,6 +212,28 @@ class MockRequest:
         if media == "application/x-www-form-urlencoded":
             return self.form()
         raise BadBody(f"unsupported content type '{media or 'none'}'")
+
+    def basic_auth(self) -> tuple[str, str] | None:
+        """``(user, password)`` of ``Authorization: Basic``, or None.
+
+        The OAuth client authentication of RFC 6749 §2.3.1: both parts are form-urlencoded
+        before base64. A header that does not decode counts as absent, so an endpoint falls
+        back to the form's ``client_id``, as IdentityServer's secret parsers do. [I]
+        """
+        value = self.header("authorization")
+        if not value:
+            return None
+        scheme, _, encoded = value.strip().partition(" ")
+        if scheme.lower() != "basic" or not encoded.strip():
+            return None
+        try:
+            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        user, sep, password = decoded.partition(":")
+        if not sep or not user:
+            return None
+        return unquote_plus(user), unquote_plus(password)
 
     def bearer(self) -> str | None:
         """The bearer token of the Authorization header, or None."""

@@ -17,7 +17,7 @@ from .exceptions import (
     UnsupportedApiVersion,
 )
 from .models import LEGACY_AUDIENCE
-from .revocation_responses import RevocationEndpoints, basic_credentials
+from .revocation_responses import RevocationEndpoints
 from .tokens import IssuerName
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class IdentityResponses(RevocationEndpoints):
                 headers={"content-type": "text/html; charset=utf-8"},
             )
         form = self._form(req)
-        basic = basic_credentials(req.header("authorization"))
+        basic = req.basic_auth()
         if basic is not None:
             # client_secret_basic, as discovery advertises: IdentityServer tries the header
             # first and then ignores the form's client fields (RFC 6749 §2.3.1) [I].

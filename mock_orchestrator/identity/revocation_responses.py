@@ -6,10 +6,7 @@ serializes, like the token endpoint's.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import TYPE_CHECKING
-from urllib.parse import unquote_plus
 
 import httpx
 
@@ -22,7 +19,7 @@ if TYPE_CHECKING:
     from .models import IdentityBackend
     from .tokens import IssuerName
 
-__all__ = ["RevocationEndpoints", "basic_credentials"]
+__all__ = ["RevocationEndpoints"]
 
 _HTML = {"content-type": "text/html; charset=utf-8", "cache-control": "no-store, no-cache"}
 _PROMPT_PAGE = (
@@ -35,27 +32,6 @@ _SIGNED_OUT_PAGE = (
     "<!DOCTYPE html><html><head><title>Signed out</title></head><body>"
     "<h1>You are now signed out</h1></body></html>"
 )
-
-
-def basic_credentials(header: str | None) -> tuple[str, str] | None:
-    """``(client_id, client_secret)`` from ``Authorization: Basic``, or None.
-
-    RFC 6749 §2.3.1: both parts are form-urlencoded before base64. A header that does not
-    decode is ignored, and the form's ``client_id`` is used, as IS4's parsers do. [I]
-    """
-    if not header:
-        return None
-    scheme, _, encoded = header.strip().partition(" ")
-    if scheme.lower() != "basic" or not encoded.strip():
-        return None
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    client_id, sep, secret = decoded.partition(":")
-    if not sep or not client_id:
-        return None
-    return unquote_plus(client_id), unquote_plus(secret)
 
 
 class RevocationEndpoints:
@@ -75,8 +51,7 @@ class RevocationEndpoints:
             if exc.too_large:
                 raise PlainError(413, None) from exc
             raise RevocationError("invalid_request") from exc
-        basic = basic_credentials(req.header("authorization"))
-        client_id, secret = basic or (form.get("client_id"), form.get("client_secret"))
+        client_id, secret = req.basic_auth() or (form.get("client_id"), form.get("client_secret"))
         self.backend.revoke_token(
             issuer, client_id, secret, form.get("token"), form.get("token_type_hint")
         )
