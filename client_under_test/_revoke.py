@@ -128,10 +128,7 @@ class Revocable:
         """What the credential holds now: the store's set (same chain), else the configured."""
         auth = self._auth
         stored = auth.store.load(auth.key)
-        seed = auth.seed()
-        if stored is not None and (seed is None or stored.seed in (None, seed)):
-            return stored
-        return auth.initial_tokens()
+        return stored if stored is not None and auth.same_chain(stored) else auth.initial_tokens()
 
     def _revoke_steps(self, token: str, hint: str) -> Steps[None]:
         auth = self._auth

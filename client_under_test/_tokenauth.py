@@ -261,13 +261,18 @@ class TokenAuth(httpx.Auth):
         response = yield from send_with_retry(request, self.retry, self.clock, idempotent=True)
         return self.parse_token_response(response, current)
 
+    def same_chain(self, stored: TokenSet) -> bool:
+        """Whether ``stored`` continues this credential: no day-one token is configured, or
+        the stored chain started from it (a newly configured one starts a new chain)."""
+        seed = self.seed()
+        return seed is None or stored.seed in (None, seed)
+
     def _decide(self, stale: str | None, force: bool = False) -> TokenSet | None:
         """Under the store lock: adopt what the store holds; a usable set, or None (refresh)."""
         stored = self.store.load(self.key)
-        seed = self.seed()
-        if stored is not None and (seed is None or stored.seed in (None, seed)):
+        if stored is not None and self.same_chain(stored):
             self._tokens = stored
-        elif self._tokens is None or (stored is not None and stored.seed != seed):
+        elif self._tokens is None or stored is not None:
             # Nothing stored yet, or the user configured a new day-one token: start from it.
             self._tokens = self.initial_tokens()
         current = self._tokens
