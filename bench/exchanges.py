@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import httpx
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
+from simulation import CASES, simulate  # bench/simulation.py: the same 30-day run
 
 from client_under_test.testing import client_for
 from mock_orchestrator import MockCloud
@@ -158,13 +159,7 @@ def _in_simulation(days: int) -> dict[str, list[float]]:
     is made of.
     """
     spent: dict[str, list[float]] = {}
-    for profile, credential in (
-        ("identity", "refresh_token"),
-        ("identity", "client_credentials"),
-        ("legacy", "user_key"),
-        ("onprem", "password"),
-    ):
-        gc.collect()  # start each run on a clean heap: earlier worlds are not its garbage
+    for profile, credential in CASES:
         cloud = MockCloud(profile)  # type: ignore[arg-type]
         serve = cloud.handle
 
@@ -180,11 +175,7 @@ def _in_simulation(days: int) -> dict[str, list[float]]:
             spent.setdefault(f"{route} ({cloud.profile})", []).append(seconds)
             return response
 
-        begin = cloud.clock.time()
-        with client_for(cloud, credential, transport=httpx.MockTransport(timed)) as client:
-            for hour in range(days * 24):
-                cloud.clock.move_to(begin + hour * 3600)
-                client.wait_for_job(client.start_job(cloud.defaults.process, cloud.defaults.folder))
+        simulate(cloud, credential, days * 24, httpx.MockTransport(timed))
     return spent
 
 
