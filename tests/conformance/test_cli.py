@@ -10,7 +10,7 @@ import pytest
 
 from conformance.cli import main
 from conformance.runner import load_expected_failures
-from mock_orchestrator.cli import main as kit_main
+from orchestrator_kit.cli import main as kit_main
 
 MINI = "tests.conformance.broken_clients:make_mini"
 NEVER = "tests.conformance.broken_clients:make_never_refreshes"
