@@ -49,7 +49,8 @@ def served() -> Iterator[str]:
     reader.start()
     reader.join(60)  # the server prints its URL once it answers; this bounds a hung start
     try:
-        assert first and first[0].startswith("http://127.0.0.1:"), f"serve printed {first!r}"
+        assert first, "serve printed nothing"
+        assert first[0].startswith("http://127.0.0.1:"), f"serve printed {first!r}"
         yield first[0].strip()
     finally:
         proc.terminate()
@@ -85,7 +86,7 @@ def test_the_walkthrough_shows_the_right_client_for_the_refresh_token() -> None:
     """Step 3 must use public_client_id: with client_id the default refresh token is refused."""
     script = block("## A first session with curl", "bash")
     refresh = script.split("grant_type=refresh_token", 1)[1].split("\n\n", 1)[0]
-    assert 'client_id=$(get \'d["public_client_id"]\'' in refresh
+    assert "client_id=$(get 'd[\"public_client_id\"]'" in refresh
 
 
 def test_the_quick_start_is_a_virtualenv_line_then_two_commands() -> None:
