@@ -50,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="orchestrator-kit",
         description="Mock UiPath identity + Orchestrator, and a conformance suite for clients.",
+        allow_abbrev=False,  # `--vers` is not `--version`: an abbreviation breaks when one is added
     )
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {version()}", help="print the version"

@@ -68,6 +68,10 @@ def test_version_prints_the_installed_version() -> None:
     assert ran.out == f"orchestrator-kit {metadata.version('uipath-orchestrator-kit')}\n"
 
 
+def test_options_are_never_abbreviated() -> None:
+    assert_usage_error(run(*KIT, "--vers"), "orchestrator-kit")
+
+
 def test_no_subcommand_is_a_usage_error() -> None:
     assert_usage_error(run(*KIT), "orchestrator-kit", "required: command")
 
