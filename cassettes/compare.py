@@ -36,7 +36,7 @@ import httpx
 
 from ._aspects import dialect, enum_diff, media_type, two_way_shape_diff
 from ._deviations import DEFAULT_DEVIATIONS, Deviation, load_deviations
-from ._files import CASSETTE_ROOT, read_cassette
+from ._files import CASSETTE_ROOT, iter_cassettes, read_cassette
 from ._replay import MatchingWorld, RecordedWorld, infer_profile, infer_world
 
 __all__ = [
@@ -331,7 +331,7 @@ def _cassette_paths(paths: Iterable[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out += sorted(path.rglob("*.yaml"))
+            out += list(iter_cassettes(path))
         elif path.is_file():
             out.append(path)
         else:
