@@ -26,6 +26,7 @@ DISTRIBUTION = "uipath-orchestrator-kit"
 COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serve the mock over HTTP on loopback", "mock_orchestrator.served:main"),
     "check": ("run the conformance suite against a client", "conformance.cli:main"),
+    "compare": ("replay recordings on the mock, list differences", "cassettes.compare:main"),
 }
 
 
