@@ -243,7 +243,7 @@ class TransactionDesk:
     def _touch(self, item: QueueItem) -> None:
         # every write moves the SQL rowversion on ([I] RowVersion is a concurrency token)
         item.row_version = row_version(
-            self.backend.cloud.ids.sequence("QueueItemsVersions", start=90000000)
+            self.backend.ids.sequence("QueueItemsVersions", start=90000000)
         )
 
     # -- the calls ------------------------------------------------------------------------
