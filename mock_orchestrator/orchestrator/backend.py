@@ -17,7 +17,7 @@ Where the mock knowingly differs from Orchestrator: every job "runs" on a script
 not on a robot (``backend.robots`` lists robots and sessions, but they run nothing); a folder's
 permissions are all-or-nothing (every shared folder is visible to every caller, a personal
 workspace only to its owner); queue items move only through the transaction calls
-(``backend.transactions``), never by a robot of their own.
+(``backend.part(TransactionDesk)``), never by a robot of their own.
 """
 
 from __future__ import annotations
@@ -30,14 +30,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .exceptions import EntityNotFound, InvalidRobotId, ProcessNotFound
 from .models.assets import ASSET_TYPES, Asset, AssetType
 from .models.folders import Folder, FolderStore
-from .models.jobs import Job, StopStrategy
+from .models.jobs import Job, RestartPolicy, StopStrategy
 from .models.queues import QueueDefinition, QueueItem, row_version
 from .models.ratelimit import DEFAULT_LIMIT_PER_MINUTE, RateLimiter
 from .models.releases import Release
 from .models.robots import RobotStore
 from .models.start_info import SOURCE_TYPES, StartInfo
-from .restart import RestartPolicy
-from .transactions import TransactionDesk
 
 if TYPE_CHECKING:
     from ..core.clock import FakeClock
@@ -111,12 +109,7 @@ class TenantBackend:
     @functools.cached_property
     def robots(self) -> RobotStore:
         """Robots and their sessions (``GET /odata/Robots``, ``/odata/Sessions``)."""
-        return RobotStore(self)
-
-    @functools.cached_property
-    def transactions(self) -> TransactionDesk:
-        """StartTransaction, SetTransactionProgress/Result, BulkAddQueueItems."""
-        return TransactionDesk(self)
+        return RobotStore(self.tenant.id, self.lock, self.clock.time, self.jobs)
 
     @functools.cached_property
     def restart_policy(self) -> RestartPolicy:

@@ -220,7 +220,8 @@ class BulkResult:
 
 
 class TransactionDesk:
-    """The transaction calls of one tenant (``backend.transactions``)."""
+    """The transaction calls of one tenant: ``backend.part(TransactionDesk)``, built on first
+    use, so the backend knows nothing of it."""
 
     def __init__(self, backend: TenantBackend) -> None:
         self.backend = backend

@@ -47,7 +47,9 @@ def test_mounts_join_prefix_params_and_respect_sites() -> None:
 
 
 def test_closest_routes_explain_a_miss() -> None:
-    router = Router([Route("GET", "/odata/Releases", get_job), Route("GET", "/odata/Folders", list_jobs)])
+    router = Router(
+        [Route("GET", "/odata/Releases", get_job), Route("GET", "/odata/Folders", list_jobs)]
+    )
     assert "GET /odata/Releases" in router.closest("GET", "/odata/Release")
 
 
