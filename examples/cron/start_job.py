@@ -59,7 +59,9 @@ def env(name: str, default: str | None = None) -> str:
 # -- HTTP ------------------------------------------------------------------------------------
 
 
-def call(method: str, url: str, *, body: bytes | None = None, headers: dict[str, str]) -> tuple[int, dict]:
+def call(
+    method: str, url: str, *, body: bytes | None = None, headers: dict[str, str]
+) -> tuple[int, dict]:
     """One request; (status, JSON body). Waits out a 429's Retry-After and tries again."""
     for attempt in range(ATTEMPTS):
         request = urllib.request.Request(url, data=body, method=method, headers=headers)
@@ -157,7 +159,9 @@ def access_token() -> str:
                 "scope": os.environ.get("UIPATH_SCOPE") or "OR.Jobs OR.Execution OR.Folders",
             }
         )
-        return token_request(env("UIPATH_IDENTITY_URL") + "/connect/token", body, headers)["access_token"]
+        return token_request(env("UIPATH_IDENTITY_URL") + "/connect/token", body, headers)[
+            "access_token"
+        ]
     if credential == "refresh_token":
         configured = env("UIPATH_REFRESH_TOKEN")
         body, headers = form(
@@ -190,7 +194,9 @@ def access_token() -> str:
                 "password": env("UIPATH_PASSWORD"),
             }
         )
-        return token_request(env("UIPATH_URL") + "/api/Account/Authenticate", body, headers)["result"]
+        return token_request(env("UIPATH_URL") + "/api/Account/Authenticate", body, headers)[
+            "result"
+        ]
     raise Failed(f"unknown UIPATH_CREDENTIAL {credential!r}")
 
 
@@ -249,7 +255,9 @@ def main() -> int:
     except Failed as why:
         print(f"start_job: {why}", file=sys.stderr)
         return 1
-    print(f"started job {key}: {os.environ.get('UIPATH_PROCESS')} in {os.environ.get('UIPATH_FOLDER_PATH')}")
+    print(
+        f"started job {key}: {os.environ.get('UIPATH_PROCESS')} in {os.environ.get('UIPATH_FOLDER_PATH')}"
+    )
     return 0
 
 
