@@ -157,7 +157,10 @@ class Judge:
         self._retry_after(run, exchanges, entries)
         leaks = _leaks(finished.stdout + "\n" + finished.stderr, secrets)
         if leaks:
-            run.find("token-secrets-not-logged", f"its output showed {', '.join(sorted(leaks))}")
+            run.find(
+                "token-secrets-not-logged",
+                f"run {number}'s output showed {', '.join(sorted(leaks))}",
+            )
         self.runs.append(run)
         return run
 
@@ -467,7 +470,11 @@ def _leaks(text: str, secrets: dict[str, str]) -> set[str]:
     """What kinds of secret appear in ``text``: token-shaped words looked up, O(len(text))."""
     found: set[str] = set()
     for word in _CANDIDATE.findall(text):
-        for part in (word, *word.split(".")):
+        whole = secrets.get(word)
+        if whole is not None:
+            found.add(whole)
+            continue
+        for part in word.split("."):  # a token logged in pieces (a JWT's signature)
             what = secrets.get(part)
             if what is not None:
                 found.add(what)

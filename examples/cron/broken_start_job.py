@@ -16,7 +16,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import start_job  # noqa: E402  (the correct starter, next to this file)
+import start_job  # the correct starter, next to this file
 
 
 def load_refresh_token(configured: str) -> str:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Start one UiPath Orchestrator job, then exit: a job starter to run from cron. Standard library only.
+"""Start one UiPath Orchestrator job, then exit: a job starter for cron. Standard library only.
 
 Configured by UiPath's own environment variables (conformance/PROTOCOL.md lists them):
 
@@ -255,9 +255,8 @@ def main() -> int:
     except Failed as why:
         print(f"start_job: {why}", file=sys.stderr)
         return 1
-    print(
-        f"started job {key}: {os.environ.get('UIPATH_PROCESS')} in {os.environ.get('UIPATH_FOLDER_PATH')}"
-    )
+    process, folder = os.environ.get("UIPATH_PROCESS"), os.environ.get("UIPATH_FOLDER_PATH")
+    print(f"started job {key}: {process} in {folder}")
     return 0
 
 
