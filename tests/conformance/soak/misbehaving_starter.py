@@ -61,10 +61,10 @@ def main() -> int:
     if MODE == "password-on-cloud":
         os.environ["UIPATH_PROFILE"] = "onprem"  # pretends, and sends the password to the cloud
         return start_job.main()
-    if MODE == "hangs":
-        import time
+    if MODE == "hangs":  # until the soak's --timeout kills its process group
+        import threading
 
-        time.sleep(60)
+        threading.Event().wait(60)
     return 2
 
 

@@ -3,6 +3,7 @@ every soak rule fails the program that breaks it."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import shlex
 import sys
@@ -156,7 +157,7 @@ def test_chaos_plans_are_seeded_and_never_hit_two_runs_in_a_row() -> None:
     runs = sorted(plan.faults)
     assert 1 not in runs
     assert 30 not in runs
-    assert all(b - a > 1 for a, b in zip(runs, runs[1:], strict=False))
+    assert all(b - a > 1 for a, b in itertools.pairwise(runs))
 
 
 def _seed_with_every_kind() -> int:
@@ -174,7 +175,8 @@ def test_the_correct_starter_recovers_from_chaos_and_never_starts_a_job_twice() 
     assert all(r.jobs_started <= 1 for r in result.runs)
     assert "http-429-retry-after" in _outcomes(result)
     lost = next(r for r in chaos_runs if r.chaos and "lost" in r.chaos)
-    assert lost.ok and lost.jobs_started == 1  # looked up by Reference, not resent
+    assert lost.ok  # looked up by Reference, not resent
+    assert lost.jobs_started == 1
 
 
 def test_a_blind_retry_after_a_lost_answer_is_a_duplicate() -> None:
