@@ -3,6 +3,7 @@ every soak rule fails the program that breaks it."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import shlex
@@ -248,3 +249,32 @@ def test_a_bad_world_file_is_a_usage_error(
     world.write_text("settings: {grace_window: -5}\n", "utf-8")
     assert soak_main(["--exec", "true", "--world", str(world)]) == 2
     assert "'settings.grace_window' must be" in capsys.readouterr().err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_a_progress_line_per_run_and_ci_gets_junit(tmp_path: Path) -> None:
+    out = _Terminal()
+    junit = tmp_path / "soak.xml"
+    assert soak_main(["--exec", STARTER, "--runs", "3", "--junit-xml", str(junit)], out=out) == 0
+    lines = out.getvalue().splitlines()
+    assert [line.split()[0] for line in lines if line.startswith("[")] == [
+        "[1/3]",
+        "[2/3]",
+        "[3/3]",
+    ]
+    assert "run 2 · day 2 · exit 0" in out.getvalue()
+    assert lines[-1] == "OK: every MUST rule held"
+    xml = junit.read_text("utf-8")
+    assert 'name="soak-run-succeeds[identity]"' in xml
+    assert 'failures="0"' in xml
+
+
+def test_a_pipe_gets_only_the_failing_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert soak_main(["--exec", BROKEN, "--runs", "3"]) == 1
+    out = capsys.readouterr().out
+    assert "[1/3]" not in out
+    assert "[2/3] FAIL run 2 · day 2" in out
