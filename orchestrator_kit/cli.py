@@ -19,6 +19,7 @@ __all__ = ["COMMANDS", "main"]
 COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serve the mock over HTTP on loopback", "mock_orchestrator.served:main"),
     "check": ("run the conformance suite against a client", "conformance.cli:main"),
+    "compare": ("replay recordings on the mock, list differences", "cassettes.compare:main"),
     "soak": ("run a job starter as cron would, across simulated days", "conformance.soak.cli:main"),
 }
 
