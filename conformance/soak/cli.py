@@ -64,10 +64,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Run a program that starts Orchestrator jobs as a scheduler would (a fresh "
         "process per run, the same configuration every time) against a served mock world whose "
         "clock moves between runs, and judge whether it keeps working with no human.",
+        allow_abbrev=False,  # the kit's style: an abbreviation breaks when an option is added
     )
-    parser.add_argument(
-        "--exec", required=True, metavar="CMD", help="the command, run by the shell"
-    )
+    # Required, but checked after parsing, so that an unknown option is the error reported.
+    parser.add_argument("--exec", metavar="CMD", help="the command, run by the shell (required)")
     parser.add_argument("--profile", choices=PROFILES, help="auth generation (identity)")
     parser.add_argument(
         "--credential",
@@ -110,7 +110,10 @@ def main(
 ) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
-    args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    parser = _parser()
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    if not args.exec:
+        parser.error("the following arguments are required: --exec")
     config = SoakConfig(
         command=args.exec,
         profile=args.profile,

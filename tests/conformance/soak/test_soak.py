@@ -278,3 +278,17 @@ def test_a_pipe_gets_only_the_failing_runs(capsys: pytest.CaptureFixture[str]) -
     out = capsys.readouterr().out
     assert "[1/3]" not in out
     assert "[2/3] FAIL run 2 · day 2" in out
+
+
+def test_exec_is_required_but_an_unknown_option_is_reported_first(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        soak_main([])
+    assert "required: --exec" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        soak_main(["--no-such-option"])
+    assert "--no-such-option" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        soak_main(["--exe", "true"])  # never abbreviated
+    assert "--exe" in capsys.readouterr().err
