@@ -19,8 +19,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from mock_orchestrator.identity.settings import PROFILES
-
+from ..catalog import PROFILES
 from ..report import write_reports
 from .judge import RunRecord
 from .runner import CREDENTIALS, SoakConfig, UnusableConfig, run_soak

@@ -16,14 +16,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mock_orchestrator import Exchange
-from mock_orchestrator.core.redact import mask, redact_url
-from mock_orchestrator.orchestrator.models.folders import FOLDER_HEADERS
+from mock_orchestrator import (
+    FOLDER_HEADERS,
+    FOLDER_ROUTES,
+    HUMAN_ROUTES,
+    TOKEN_ROUTES,
+    Exchange,
+    mask,
+)
 
 from .._outcome import RuleResult, Verdict
-from .._world import HUMAN_ROUTES, TOKEN_ROUTES, is_orchestrator
+from .._world import is_orchestrator
 from ..rules._common import request_fields, response_json
-from ..rules.jobs import FOLDER_ROUTES
 from .specs import CONFORMANCE_RULES, SOAK_SPECS, spec_for
 
 if TYPE_CHECKING:
@@ -148,7 +152,7 @@ class Judge:
             stdout_tail=_scrub(finished.stdout_tail, secrets),
             stderr_tail=_scrub(finished.stderr_tail, secrets),
         )
-        entries = [self._entry(e, number) for e in exchanges]
+        entries = [self._entry(e, number, secrets) for e in exchanges]
         run.entries = entries
         self._outcome(run)
         self._tokens(run, exchanges, entries)
@@ -339,14 +343,14 @@ class Judge:
         if issued:
             entry["issued"] = issued
 
-    def _entry(self, exchange: Exchange, number: int) -> dict[str, Any]:
+    def _entry(self, exchange: Exchange, number: int, secrets: dict[str, str]) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "kind": "exchange",
             "run": number,
             "seq": exchange.seq,
             "at": round(exchange.at, 3),
             "method": exchange.method,
-            "url": redact_url(str(exchange.request.url)),
+            "url": _scrub(str(exchange.request.url), secrets),  # a token in a query, masked
             "route": exchange.route,
             "status": exchange.status_code,
         }

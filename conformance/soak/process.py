@@ -16,7 +16,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from mock_orchestrator.core.clock import SystemClock
+from mock_orchestrator import SystemClock
 
 __all__ = ["SCAN_BYTES", "TAIL_BYTES", "Finished", "run_program"]
 

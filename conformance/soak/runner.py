@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mock_orchestrator import FakeClock, MockCloud
-from mock_orchestrator.core.clock import SystemClock
+from mock_orchestrator import FakeClock, MockCloud, SystemClock
 from mock_orchestrator.served import serve_in_thread, world_from_options
 
 from .._env import ClientEnv, Credential
