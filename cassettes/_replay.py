@@ -32,12 +32,14 @@ import httpx
 
 from mock_orchestrator import MockCloud
 
+from ._scrub import PLACEHOLDER
 from ._world import World
 
 __all__ = ["PLACEHOLDER", "MatchingWorld", "RecordedWorld", "infer_profile", "infer_world"]
 
-#: A scrubbed value: ``<REDACTED>``, ``<client_secret>``, ``<refresh_token-2>``.
-PLACEHOLDER = re.compile(r"<[A-Za-z_][\w.:-]*>")
+#: A placeholder with an identity (``<refresh_token-2>``: one secret of one cassette);
+#: ``<REDACTED>`` and ``<access_token>`` stand for some secret, not a given one.
+_NAMED = re.compile(r"<[A-Za-z_][\w.:]*-\d+>")
 #: Keys whose values are entity ids the server chose; a recorded one binds to the live one.
 _ID_KEY = re.compile(r"(^|[a-z])(Id|Key)$")
 _ODATA_KEY = re.compile(r"^(?P<name>[\w.]+)\((?P<key>[^()]*)\)$")
@@ -334,7 +336,7 @@ class MatchingWorld:
                 found = self._default_secret(kind)
             if found is None:
                 return placeholder
-            if placeholder != "<REDACTED>":
+            if _NAMED.fullmatch(placeholder):
                 # A named placeholder is one value for the whole cassette: a refresh token
                 # sent twice (reuse) is the same live token twice.
                 self.bindings[placeholder] = found
@@ -458,7 +460,7 @@ class MatchingWorld:
             return
         live_text = str(live)
         if isinstance(recorded, str) and PLACEHOLDER.search(recorded):
-            if PLACEHOLDER.fullmatch(recorded) and recorded != "<REDACTED>":
+            if _NAMED.fullmatch(recorded):
                 self.bindings[recorded] = live_text
             if key in _TOKEN_FIELDS or key in {"code"}:
                 self.latest[key] = live_text
