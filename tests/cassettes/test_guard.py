@@ -56,7 +56,7 @@ LEAKED_ON_FORUMS = (
 
 def test_there_are_cassettes_of_both_kinds() -> None:
     kinds = {read_cassette(p).kind for p in CASSETTES}
-    assert kinds == {"reference", "mock"}
+    assert kinds == {"reference", "mock", "client-flow"}
 
 
 @pytest.mark.parametrize("path", CASSETTES, ids=_ids)
@@ -82,6 +82,16 @@ def test_cassette_states_its_provenance(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# "), "a comment header says what the file is"
     prov = cassette.provenance
+    if cassette.kind == "client-flow":
+        assert path.parent.name == "test_client_flows"
+        assert path.stem == f"test_{prov['flow']}"
+        sources = [step["response"] for step in prov["interactions"]]
+        assert len(sources) == len(cassette.interactions)
+        assert all(_TAG.search(s) or s.startswith("reconstructed") for s in sources), sources
+        rebuilt = [i for i, s in enumerate(sources) if s.startswith("reconstructed")]
+        assert prov["reconstructed"] == rebuilt
+        assert prov["gap"].startswith("none") == (not rebuilt), "a gap says what stands in"
+        return
     assert prov.get("scenario")
     assert path.stem == f"test_{prov['scenario']}"
     assert isinstance(prov.get("world"), dict)
