@@ -63,9 +63,18 @@ class CassetteWriter:
     header when it sends one (so a served mock's fake clock counts), else ``now()``.
     """
 
-    def __init__(self, path: Path, upstream: str, *, recorded_at: str, now: Any) -> None:
+    def __init__(
+        self,
+        path: Path,
+        upstream: str,
+        *,
+        recorded_at: str,
+        now: Any,
+        routes: Sequence[tuple[str, str]] = (),
+    ) -> None:
         self.path = path
         self.upstream = upstream
+        self.routes = list(routes)
         self.recorded_at = recorded_at
         self._now = now
         self._scrubber = Scrubber()
@@ -135,6 +144,7 @@ class CassetteWriter:
             "recorded_at": self.recorded_at,
             "upstream": f"{upstream.scheme}://{upstream.netloc}",
             "upstream_host": upstream.hostname or "",
+            "routes": {prefix: url for prefix, url in self.routes},
             "kit_version": kit_version(),
             "recorded_with": f"orchestrator-kit record (vcrpy {vcrpy.__version__} format)",
             "profile": infer_profile(self.interactions),

@@ -37,7 +37,14 @@ from mock_orchestrator import SystemClock
 
 from ._writer import CassetteWriter
 
-__all__ = ["MAX_REQUEST_BYTES", "MAX_RESPONSE_BYTES", "RecordingProxy", "main", "serve"]
+__all__ = [
+    "MAX_REQUEST_BYTES",
+    "MAX_RESPONSE_BYTES",
+    "RecordingProxy",
+    "main",
+    "parse_route",
+    "serve",
+]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -72,6 +79,20 @@ _NOT_RETURNED = frozenset(
 )
 
 
+def _prefix(prefix: str) -> str:
+    if not prefix.startswith("/"):
+        raise ValueError(f"a route's path prefix starts with '/': {prefix!r}")
+    return prefix
+
+
+def parse_route(text: str) -> tuple[str, str]:
+    """``/oauth/=https://account.uipath.com`` -> ``("/oauth/", "https://account.uipath.com")``."""
+    prefix, sep, url = text.partition("=")
+    if not sep:
+        raise ValueError(f"--route is PATH_PREFIX=URL, not {text!r}")
+    return _prefix(prefix), _upstream_base(url)
+
+
 def _upstream_base(upstream: str) -> str:
     parts = urlsplit(upstream)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -91,8 +112,12 @@ class RecordingProxy:
         origin: str = "",
         clock: Any = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        routes: Sequence[tuple[str, str]] = (),
     ) -> None:
         self.upstream = _upstream_base(upstream)
+        #: ``(path prefix, upstream)``: paths under a prefix go to that upstream instead
+        #: (the legacy cloud's tokens live on account.uipath.com, its API on platform...).
+        self.routes = [(_prefix(prefix), _upstream_base(url)) for prefix, url in routes]
         self.cassette_dir = cassette_dir
         self.origin = origin
         self._clock = clock or SystemClock()
@@ -108,6 +133,7 @@ class RecordingProxy:
             self.upstream,
             recorded_at=self._clock.now().isoformat(timespec="seconds"),
             now=self._clock.time,
+            routes=self.routes,
         )
 
     def _http(self) -> httpx.AsyncClient:
@@ -138,11 +164,9 @@ class RecordingProxy:
             return
         raw_path = scope.get("raw_path") or path.encode("utf-8")
         query = scope.get("query_string") or b""
-        url = (
-            self.upstream
-            + raw_path.decode("latin-1")
-            + ("?" + query.decode("latin-1") if query else "")
-        )
+        url = self.upstream_for(path) + raw_path.decode("latin-1")
+        if query:
+            url += "?" + query.decode("latin-1")
         headers = [
             (k.decode("latin-1"), v.decode("latin-1"))
             for k, v in scope["headers"]
@@ -162,6 +186,12 @@ class RecordingProxy:
         status, response_headers, content = answer
         self.writer.add(scope["method"], url, headers, body, status, response_headers, content)
         await self._answer(send, status, response_headers, content)
+
+    def upstream_for(self, path: str) -> str:
+        for prefix, upstream in self.routes:
+            if path.startswith(prefix):
+                return upstream
+        return self.upstream
 
     async def _forward(
         self, method: str, url: str, headers: list[tuple[str, str]], body: bytes
@@ -187,10 +217,10 @@ class RecordingProxy:
         self, send: Send, status: int, headers: list[tuple[str, str]], content: bytes
     ) -> None:
         if self.origin:
-            # The client stays on the proxy where the upstream names itself.
-            old, new = self.upstream.encode(), self.origin.encode()
-            content = content.replace(old, new)
-            headers = [(k, v.replace(self.upstream, self.origin)) for k, v in headers]
+            # The client stays on the proxy where an upstream names itself.
+            for upstream in {self.upstream, *(u for _, u in self.routes)}:
+                content = content.replace(upstream.encode(), self.origin.encode())
+                headers = [(k, v.replace(upstream, self.origin)) for k, v in headers]
         out = [
             (k.lower().encode("latin-1"), v.encode("latin-1", "replace"))
             for k, v in headers
@@ -298,12 +328,15 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 0,
     clock: Any = None,
+    routes: Sequence[tuple[str, str]] = (),
 ) -> Iterator[RecordingProxy]:
     """Run the recording proxy in a background thread; yields it (``proxy.origin``)."""
     cassette_dir.mkdir(parents=True, exist_ok=True)
     sock = _bind(host, port)
     origin = f"http://{host}:{sock.getsockname()[1]}"
-    proxy = RecordingProxy(upstream, cassette_dir, name=name, origin=origin, clock=clock)
+    proxy = RecordingProxy(
+        upstream, cassette_dir, name=name, origin=origin, clock=clock, routes=routes
+    )
     ready = threading.Event()
     server = _Server(proxy, ready)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -329,9 +362,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="listen port (default: ephemeral)")
     parser.add_argument("--cassette-dir", type=Path, required=True, help="where cassettes go")
     parser.add_argument("--name", default="recording", help="the first cassette's name")
+    parser.add_argument(
+        "--route",
+        action="append",
+        default=[],
+        metavar="PREFIX=URL",
+        help="send paths under PREFIX to another upstream (e.g. /oauth/=https://account.uipath.com)",
+    )
     args = parser.parse_args(argv)
     try:
         _upstream_base(args.upstream)
+        routes = [parse_route(route) for route in args.route]
         args.cassette_dir.mkdir(parents=True, exist_ok=True)
         sock = _bind(args.host, args.port)
     except (ValueError, OSError) as error:
@@ -339,7 +380,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     origin = f"http://{args.host}:{sock.getsockname()[1]}"
     try:
-        proxy = RecordingProxy(args.upstream, args.cassette_dir, name=args.name, origin=origin)
+        proxy = RecordingProxy(
+            args.upstream, args.cassette_dir, name=args.name, origin=origin, routes=routes
+        )
     except ValueError as error:
         sock.close()
         print(f"orchestrator-kit record: {error}")
