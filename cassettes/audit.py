@@ -74,12 +74,16 @@ def audit(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="orchestrator-kit audit-cassettes",
+        allow_abbrev=False,
         description="Report every secret-shaped value in cassettes that is not a placeholder.",
     )
     parser.add_argument(
         "paths", nargs="*", type=Path, help=f"cassettes or folders (default: {CASSETTE_ROOT})"
     )
     args = parser.parse_args(argv)
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        parser.error(f"no such file or directory: {', '.join(missing)}")
     files, problems = audit(args.paths or [CASSETTE_ROOT])
     for problem in problems:
         print(problem)
@@ -89,8 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{len(problems)} secret-shaped values in {len(files)} files: scrub them first")
         return 1
     if not files:
-        print("audit-cassettes: no cassette found")
-        return 2
+        parser.error("no cassette (*.yaml) found")
     print(f"{len(files)} cassettes audited: no secret found")
     return 0
 

@@ -134,17 +134,20 @@ def main(
     **seams: Any,
 ) -> int:
     """Record every flow ``plan`` picks; ``seams`` (``sleep``, ``clock``) are for tests."""
-    parser = argparse.ArgumentParser(prog="python -m cassettes.live", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m cassettes.live",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
+    )
     parser.add_argument("--cassette-dir", type=Path, default=Path("live-cassettes"))
     args = parser.parse_args(argv)
     env = dict(os.environ if environ is None else environ)
     if not env.get("UIPATH_URL"):
-        print("cassettes.live: set UIPATH_URL (e.g. https://cloud.uipath.com/ORG/TENANT)")
-        return 2
+        parser.error("set UIPATH_URL (e.g. https://cloud.uipath.com/ORG/TENANT)")
     flows = plan(env)
     if not flows:
-        print("cassettes.live: no credential in UIPATH_* (see README, 'Record your tenant')")
-        return 2
+        parser.error("no credential in UIPATH_* (see the README, 'Record your tenant')")
     upstream, routes = routes_for(env)
     failed = 0
     with (

@@ -354,13 +354,15 @@ def serve(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="orchestrator-kit record",
+        allow_abbrev=False,
         description="A recording proxy on loopback: forwards to --upstream, answers the client "
         "with the upstream's answer, writes scrubbed vcrpy cassettes to --cassette-dir.",
     )
-    parser.add_argument("--upstream", required=True, help="e.g. https://cloud.uipath.com")
+    # Required, but checked after parsing so an unknown option is the error reported first.
+    parser.add_argument("--upstream", help="required, e.g. https://cloud.uipath.com")
     parser.add_argument("--host", default="127.0.0.1", help="listen address (default loopback)")
     parser.add_argument("--port", type=int, default=0, help="listen port (default: ephemeral)")
-    parser.add_argument("--cassette-dir", type=Path, required=True, help="where cassettes go")
+    parser.add_argument("--cassette-dir", type=Path, help="required: where cassettes go")
     parser.add_argument("--name", default="recording", help="the first cassette's name")
     parser.add_argument(
         "--route",
@@ -370,23 +372,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="send paths under PREFIX to another upstream (e.g. /oauth/=https://account.uipath.com)",
     )
     args = parser.parse_args(argv)
+    missing = [
+        o
+        for o, v in (("--upstream", args.upstream), ("--cassette-dir", args.cassette_dir))
+        if not v
+    ]
+    if missing:
+        parser.error(f"the following arguments are required: {', '.join(missing)}")
+    if not 0 <= args.port <= 65535:
+        parser.error(f"--port must be 0..65535, not {args.port}")
     try:
         _upstream_base(args.upstream)
         routes = [parse_route(route) for route in args.route]
+        if not _NAME.fullmatch(args.name):
+            raise ValueError(f"a cassette name is letters, digits, '.', '-', '_': {args.name!r}")
         args.cassette_dir.mkdir(parents=True, exist_ok=True)
-        sock = _bind(args.host, args.port)
     except (ValueError, OSError) as error:
-        print(f"orchestrator-kit record: {error}")
-        return 2
-    origin = f"http://{args.host}:{sock.getsockname()[1]}"
+        parser.error(str(error))
     try:
-        proxy = RecordingProxy(
-            args.upstream, args.cassette_dir, name=args.name, origin=origin, routes=routes
-        )
-    except ValueError as error:
-        sock.close()
-        print(f"orchestrator-kit record: {error}")
-        return 2
+        sock = _bind(args.host, args.port)
+    except OSError as error:
+        parser.error(f"cannot listen on {args.host}:{args.port} ({error.strerror})")
+    origin = f"http://{args.host}:{sock.getsockname()[1]}"
+    proxy = RecordingProxy(
+        args.upstream, args.cassette_dir, name=args.name, origin=origin, routes=routes
+    )
     # Listening before the URL is printed: a client that connects at once waits in the
     # backlog until uvicorn accepts, instead of being refused.
     sock.listen(MAX_CONCURRENT)

@@ -76,10 +76,17 @@ def test_unreadable_paths_are_one_line_each(
 ) -> None:
     binary = tmp_path / "b.yaml"
     binary.write_bytes(b"\xff\xfe\x00")
-    assert main([str(tmp_path / "missing.yaml"), str(binary)]) == 2
-    out = capsys.readouterr().out.splitlines()
-    assert out == [
-        f"{tmp_path / 'missing.yaml'}: cannot audit: no such file",
-        f"{binary}: cannot audit: UnicodeDecodeError",
-    ]
-    assert main([str(tmp_path / "empty-dir-does-not-exist")]) == 2
+    assert main([str(binary)]) == 2
+    assert capsys.readouterr().out.splitlines() == [f"{binary}: cannot audit: UnicodeDecodeError"]
+    for argv, message in (
+        ([str(tmp_path / "missing.yaml")], "no such file or directory"),
+        ([str(tmp_path / "empty")], "no cassette"),
+    ):
+        (tmp_path / "empty").mkdir(exist_ok=True)
+        with pytest.raises(SystemExit) as stopped:
+            main(argv)
+        assert stopped.value.code == 2
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert err.strip().splitlines()[-1].startswith("orchestrator-kit audit-cassettes: error:")
+        assert message in err

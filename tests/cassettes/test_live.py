@@ -50,10 +50,14 @@ def test_the_live_pipeline_records_audits_and_compares_clean(tmp_path: Path) -> 
 def test_without_a_url_or_a_credential_it_says_what_to_set(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["--cassette-dir", str(tmp_path)], environ={}) == 2
-    assert "set UIPATH_URL" in capsys.readouterr().out
-    assert main(["--cassette-dir", str(tmp_path)], environ={"UIPATH_URL": "https://x/o/t"}) == 2
-    assert "no credential" in capsys.readouterr().out
+    for environ, message in (
+        ({}, "set UIPATH_URL"),
+        ({"UIPATH_URL": "https://x/o/t"}, "no credential"),
+    ):
+        with pytest.raises(SystemExit) as stopped:
+            main(["--cassette-dir", str(tmp_path)], environ=environ)
+        assert stopped.value.code == 2
+        assert message in capsys.readouterr().err
 
 
 def test_the_legacy_cloud_is_recorded_through_one_proxy_for_three_hosts() -> None:

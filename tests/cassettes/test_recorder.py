@@ -196,16 +196,21 @@ def test_bounds_and_upstream_failures_answer_in_one_line(tmp_path: Path) -> None
     [
         (["--upstream", "ftp://x", "--cassette-dir", "d"], "--upstream must be an http(s) URL"),
         (["--upstream", "https://x", "--cassette-dir", "d", "--name", "a/b"], "a cassette name"),
+        (["--upstream", "https://x", "--cassette-dir", "d", "--port", "70000"], "--port"),
+        (["--upstream", "https://x", "--cassette-dir", "d", "--route", "oauth"], "--route"),
     ],
 )
 def test_the_command_refuses_bad_arguments_in_one_line(
     tmp_path: Path, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = [str(tmp_path / a) if a == "d" else a for a in argv]
-    assert record_main(argv) == 2
-    out = capsys.readouterr().out
-    assert message in out
-    assert len(out.strip().splitlines()) == 1
+    with pytest.raises(SystemExit) as stopped:
+        record_main(argv)
+    assert stopped.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.strip().splitlines()[-1].startswith("orchestrator-kit record: error: ")
+    assert message in err
 
 
 def test_the_written_cassette_replays_with_vcrpy(tmp_path: Path) -> None:
