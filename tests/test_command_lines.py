@@ -3,6 +3,8 @@
 The style: a usage error (unknown option or value, a number out of range, a client that cannot
 be loaded) prints one ``<prog>: error: <what>`` line as the last line on stderr, nothing on
 stdout, no traceback, and exits 2; ``--help`` and ``--version`` print on stdout and exit 0.
+The reference client's CLI, whose every failure (usage, configuration, credentials, network)
+ends in one ``error: <what>; <what to do>`` line (issue 13), may start its line with ``error:``.
 Every subcommand of ``orchestrator-kit`` (``COMMANDS``, so one added later is covered too) and
 the reference client's ``python -m client_under_test`` are held to it.
 """
@@ -52,7 +54,8 @@ def assert_usage_error(ran: Ran, prog: str, *fragments: str) -> None:
     assert "Traceback" not in ran.err, ran.err
     lines = [line for line in ran.err.splitlines() if line.strip()]
     assert lines, f"nothing on stderr (stdout: {ran.out!r})"
-    assert lines[-1].startswith(f"{prog}: error: "), lines[-1]
+    own_form = prog.startswith(CLIENT_PROG) and lines[-1].startswith("error: ")
+    assert lines[-1].startswith(f"{prog}: error: ") or own_form, lines[-1]
     for fragment in fragments:
         assert fragment in lines[-1], lines[-1]
     assert ran.out == "", f"a usage error belongs on stderr, not stdout: {ran.out!r}"
