@@ -38,8 +38,8 @@ from .core.errors import (
 )
 from .core.faults import LOGIN_PAGE_HTML, Fault, Faults
 from .core.ids import IdGenerator
-from .core.journal import Exchange, Journal
-from .core.request import MockRequest
+from .core.journal import DEFAULT_LIMIT, Exchange, Journal
+from .core.request import BadBody, MockRequest
 from .core.routing import ACCOUNT, CLOUD, ONPREM, Match
 from .identity.models import (
     ALL_OR_SCOPES,
@@ -105,7 +105,8 @@ class MockCloud:
     ``profile`` picks the auth generation (``legacy``, ``identity``, ``onprem``) whose presets
     and default credentials the world starts with; ``settings`` or keyword overrides
     (``grace_window=5``) change any preset. ``rate_limit_per_minute`` limits list GETs of Jobs
-    and QueueItems per tenant (``None``: off).
+    and QueueItems per tenant (``None``: off). ``journal_limit`` is how many exchanges the
+    journal keeps, the newest (``None``: all; see :class:`~mock_orchestrator.Journal`).
     Build a new ``MockCloud`` per test for isolation; ``reset()`` rebuilds the state in place.
     """
 
@@ -118,6 +119,7 @@ class MockCloud:
         clock: FakeClock | None = None,
         onprem_host: str = DEFAULT_ONPREM_HOST,
         rate_limit_per_minute: int | None = DEFAULT_LIMIT_PER_MINUTE,
+        journal_limit: int | None = DEFAULT_LIMIT,
         **setting_overrides: Any,
     ) -> None:
         if profile not in PROFILES:
@@ -126,6 +128,7 @@ class MockCloud:
         self.seed = seed
         self.onprem_host = onprem_host
         self._rate_limit = rate_limit_per_minute
+        self._journal_limit = journal_limit
         base = settings or AuthSettings.for_profile(profile)
         self.settings = base.replace(**setting_overrides) if setting_overrides else base
         self.clock = clock or FakeClock()
@@ -147,7 +150,7 @@ class MockCloud:
 
     def _build(self) -> None:
         self.ids = IdGenerator(self.seed)
-        self.journal = Journal()
+        self.journal = Journal(self._journal_limit)
         self.faults = Faults(self.seed, routes=route_labels())
         self.internal_errors: list[str] = []
         self.identity = IdentityBackend(self, self.onprem_host)
@@ -336,6 +339,8 @@ class MockCloud:
                 auth = getattr(exc, "auth_reason", None)
                 if isinstance(exc, UnsupportedEndpoint):
                     error = str(exc)
+            except BadBody as exc:  # a handler that did not expect bad input: still no 500
+                response = _refuse_bad_input(label, exc).to_response(self.ids)
             except httpx.TransportError as exc:
                 self._record(request, None, label, sites, fault_label, type(exc).__name__, auth)
                 raise
@@ -465,6 +470,18 @@ class MockCloud:
 
     def __repr__(self) -> str:
         return f"MockCloud(profile={self.profile!r}, seed={self.seed}, clock={self.clock!r})"
+
+
+def _refuse_bad_input(label: str | None, exc: BadBody) -> WireError:
+    """The 400 (413 for a too-large body) of the route's own dialect for unparsable input."""
+    if label is not None and label.startswith("orchestrator"):
+        from .orchestrator.exceptions import BodyTooLarge
+        from .orchestrator.exceptions import InvalidRequest as OrchestratorInvalidRequest
+
+        return BodyTooLarge() if exc.too_large else OrchestratorInvalidRequest(str(exc))
+    from .identity.exceptions import InvalidRequest
+
+    return InvalidRequest(str(exc), 413 if exc.too_large else 400)
 
 
 _STATUS_TEXT = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import socket
 import threading
 from collections.abc import Iterator
@@ -18,11 +19,11 @@ from typing import Any
 
 import httpx
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from .app import STATE_TRANSPORT, ServedApp
+from .app import ServedApp
+from .limits import guarded_protocol
 
-__all__ = ["base_url_for", "bind", "run_in_thread"]
+__all__ = ["base_url_for", "bind", "http_protocol", "run_in_thread"]
 
 #: How long startup may take before serve_in_thread gives up (real seconds).
 READY_TIMEOUT = 15.0
@@ -31,13 +32,16 @@ _READY_SLICE = 0.05
 _GRACEFUL_SHUTDOWN = 3
 
 
-class _Protocol(H11Protocol):
-    """uvicorn's h11 protocol, exposing each connection's transport to the app (for drops)."""
+def http_protocol() -> type[Any]:
+    """uvicorn's fastest HTTP/1.1 protocol here: httptools' (llhttp, in C) when installed,
+    else h11's (pure Python). Both carry the guards of ``limits.py`` and the drop fault."""
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    except ImportError:  # httptools is not installed
+        from uvicorn.protocols.http.h11_impl import H11Protocol
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        # app_state is copied into every request's scope["state"]; this copy is per connection.
-        self.app_state = {**self.app_state, STATE_TRANSPORT: transport}
+        return H11Protocol
+    return HttpToolsProtocol
 
 
 class _Server(uvicorn.Server):
@@ -102,7 +106,7 @@ def run_in_thread(app: ServedApp, sock: socket.socket, base_url: str) -> Iterato
     """Serve ``app`` on ``sock`` until the block exits; wait for readiness first."""
     config = uvicorn.Config(
         app,
-        http=_Protocol,
+        http=guarded_protocol(http_protocol(), app.limits),
         loop="asyncio",
         lifespan="off",
         ws="none",
@@ -112,6 +116,8 @@ def run_in_thread(app: ServedApp, sock: socket.socket, base_url: str) -> Iterato
         server_header=False,
         date_header=False,  # the app writes Date from the world's clock
         timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN,
+        timeout_keep_alive=math.ceil(app.limits.keep_alive),  # uvicorn takes whole seconds
+        proxy_headers=False,  # one loopback origin: no proxy to trust, and no middleware
     )
     ready = threading.Event()
     server = _Server(config, app, ready)
