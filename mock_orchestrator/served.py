@@ -202,7 +202,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     limits.add_argument(
         "--max-body",
-        type=_ranged(int, 1, 1 << 30, "a number of bytes from 1 to 2^30"),
+        type=_ranged(int, 1, defaults.max_body, f"a number of bytes from 1 to {defaults.max_body}"),
         default=defaults.max_body,
         help=f"bytes of a request body; more is 413 ({defaults.max_body})",
     )

@@ -74,6 +74,7 @@ class ServedApp:
         self.origin = origin
         self.stall_cap = stall_cap
         self.limits = limits or ServeLimits()
+        cloud.max_body = min(cloud.max_body, self.limits.max_body)
         self.control = ControlPlane(cloud, origin)
         self._closing: asyncio.Event | None = None
 
