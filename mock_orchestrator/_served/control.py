@@ -57,7 +57,9 @@ def _is_int(v: Any) -> bool:
 
 
 def _is_number(v: Any) -> bool:
-    return (_is_int(v) or isinstance(v, float)) and math.isfinite(v)
+    if _is_int(v):
+        return True  # math.isfinite() of an int past a float's range raises OverflowError
+    return isinstance(v, float) and math.isfinite(v)
 
 
 _FAULT_FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
