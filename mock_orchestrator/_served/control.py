@@ -117,11 +117,15 @@ def parse_fault(body: bytes) -> dict[str, Any]:
     return spec
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _json_object(body: bytes) -> dict[str, Any]:
     try:
-        value = json.loads(body) if body else None
+        value = json.loads(body, parse_constant=_no_constant) if body else None
     except (ValueError, RecursionError) as exc:
-        raise BadControlInput("the body must be a JSON object") from exc
+        raise BadControlInput(f"the body must be a JSON object ({exc})") from exc
     if not isinstance(value, dict):
         raise BadControlInput("the body must be a JSON object")
     return value
