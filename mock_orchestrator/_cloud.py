@@ -460,9 +460,10 @@ class MockCloud:
         """
         import respx
 
+        from ._intercept import world_route
+
         router = respx.mock(assert_all_called=False, assert_all_mocked=True)
-        for host in self.hosts:
-            router.route(host=host).mock(side_effect=self.handle)
+        router.add(world_route(self.hosts, self.handle))
         if passthrough:
             router.route().pass_through()
         with router:
