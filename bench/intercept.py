@@ -19,8 +19,8 @@ import time
 
 import httpx
 import respx
-
 from hot_path import _authenticated_call
+
 from mock_orchestrator import MockCloud
 
 TARGET = 1.2
@@ -70,7 +70,9 @@ def main() -> None:
     print(f"  respx static route              : {static * 1e6:8.1f} us/call")
     print(f"  cloud.intercept()               : {mock * 1e6:8.1f} us/call")
     print(f"  ratio                           : {ratio:8.3f}  (target: <= {TARGET})")
-    print(f"  verdict                         : {'within' if ratio <= TARGET else 'OVER'} the target")
+    print(
+        f"  verdict                         : {'within' if ratio <= TARGET else 'OVER'} the target"
+    )
 
 
 if __name__ == "__main__":

@@ -57,6 +57,10 @@ _TOKEN_PATH = re.compile(r"(?:/[^/]+)?/identity_?/connect/token/?\Z", re.IGNOREC
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _HOP_HEADERS = frozenset({b"content-length", b"transfer-encoding", b"connection", b"keep-alive"})
 _JSON = b"application/json; charset=utf-8"
+_URL_CACHE_SIZE = 1024
+#: The served front waits in real time itself (see ``_stall``): a stall fault must not also
+#: push the world's clock forward. One shared, never-mutated mapping for every request.
+_SERVED_EXTENSIONS: dict[str, Any] = {"timeout": {"read": 0.0}}
 
 
 class ServedApp:
@@ -76,6 +80,11 @@ class ServedApp:
         self.limits = limits or ServeLimits()
         cloud.max_body = min(cloud.max_body, self.limits.max_body)
         self.control = ControlPlane(cloud, origin)
+        # target bytes -> parsed URL: parsing is a third of the front's work, and pollers ask
+        # for the same few paths again and again (httpx.URL is immutable: safe to share).
+        self._urls: dict[bytes, httpx.URL] = {}
+        self._date_second = -1
+        self._date_value = b""
         self._closing: asyncio.Event | None = None
 
     def begin_shutdown(self) -> None:
@@ -173,23 +182,28 @@ class ServedApp:
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
         if not raw_path.startswith(b"/"):  # absolute-form or "*": not for this origin
             return None
-        target = raw_path.decode("latin-1")
         query: bytes = scope["query_string"]
-        if query:
-            target += "?" + query.decode("latin-1")
+        target = raw_path + b"?" + query if query else raw_path
         try:
-            url = httpx.URL(self.origin + target)
-            return httpx.Request(
+            url = self._urls.get(target)
+            if url is None:
+                url = httpx.URL(self.origin + target.decode("latin-1"))
+                if len(self._urls) >= _URL_CACHE_SIZE:  # fuzzers send endless new paths
+                    self._urls.clear()
+                self._urls[target] = url
+            # stream=, not content=: the server side of the transport API (httpx's words), so
+            # the headers are the client's as sent, with nothing auto-populated.
+            request = httpx.Request(
                 scope["method"],
                 url,
-                headers=list(scope["headers"]),
-                content=body,
-                # The served front waits in real time itself (see ``_stall``): a stall fault
-                # must not also push the world's clock forward.
-                extensions={"timeout": {"read": 0.0}},
+                headers=scope["headers"],
+                stream=httpx.ByteStream(body),
+                extensions=_SERVED_EXTENSIONS,
             )
         except (httpx.InvalidURL, ValueError, UnicodeError):
             return None
+        request.read()
+        return request
 
     async def _send_response(
         self,
@@ -205,11 +219,18 @@ class ServedApp:
             headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
         if not any(k.lower() == b"date" for k, _ in headers):
             # The world's clock, not the wall clock: a client measuring skew sees the world.
-            date = formatdate(self.cloud.clock.time(), usegmt=True)
-            headers.append((b"date", date.encode("ascii")))
+            headers.append((b"date", self._date()))
         if guard is not None and len(body) > _LARGE_ANSWER:
             guard.deadline(self.limits.body_timeout, answer=False)
         await _send(send, response.status_code, [*headers, *extra], body)
+
+    def _date(self) -> bytes:
+        """The world's time as an HTTP date, formatted once per second of it."""
+        second = int(self.cloud.clock.time())
+        if second != self._date_second:
+            self._date_second = second
+            self._date_value = formatdate(second, usegmt=True).encode("ascii")
+        return self._date_value
 
     def _cors_headers(self, scope: Scope, path: str) -> list[tuple[bytes, bytes]] | None:
         """CORS headers for the token endpoints (None elsewhere; empty for other origins)."""

@@ -18,8 +18,9 @@ file descriptor whatever the world's time is), settable on ``orchestrator-kit se
 ==================  =========================================================================
 
 The guards live in the uvicorn protocol (``GuardedProtocol``, mixed into h11's and httptools'
-protocol alike) and in the app (body reads); the protocol also hands each connection's
-transport to the app for the ``drop`` fault.
+protocol alike) and in the app (body reads): each connection carries a deadline, a float a
+request sets for nothing, and one task per server (:func:`sweep`) closes those past theirs.
+The protocol also hands each connection's transport to the app for the ``drop`` fault.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -38,6 +40,7 @@ __all__ = [
     "ConnectionGuard",
     "ServeLimits",
     "guarded_protocol",
+    "sweep",
 ]
 
 #: Where the connection's asyncio transport is found in ``scope["state"]``.
@@ -98,14 +101,16 @@ class ServeLimits:
 
 
 class ConnectionGuard:
-    """One connection's header timer and what the app is doing with it.
+    """One connection's deadline: by when what it waits for (a head, a body) must be in.
 
-    The protocol arms the timer when the connection opens and when a byte arrives while no
-    request is in the app; the app disarms it when a request's head has been parsed (it is
-    called) and says when it is done. A timer that fires answers 408 and closes.
+    The protocol starts the head's deadline when the connection opens and when a byte arrives
+    while no request is in the app; the app moves it to the body's deadline when it is called
+    (the head is in) and lifts it once the body is in. Setting a deadline is one float (a
+    request pays nothing more); :func:`sweep` closes the connections whose deadline passed,
+    with the answer due (408).
     """
 
-    __slots__ = ("_loop", "_timer", "busy", "limits", "transport")
+    __slots__ = ("_loop", "answer", "busy", "due", "limits", "transport")
 
     def __init__(
         self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop, limits: ServeLimits
@@ -114,14 +119,17 @@ class ConnectionGuard:
         self.limits = limits
         self.busy = False
         self._loop = loop
-        self._timer: asyncio.TimerHandle | None = None
+        #: The loop time by which the awaited bytes must be in (None: nothing awaited).
+        self.due: float | None = None
+        self.answer = b""
 
     def expect_head(self) -> None:
-        if self._timer is None and not self.busy:
-            self._timer = self._loop.call_later(self.limits.header_timeout, self._expired)
+        if self.due is None and not self.busy:
+            self.due = self._loop.time() + self.limits.header_timeout
+            self.answer = _REQUEST_TIMEOUT
 
     def request_started(self) -> None:
-        """The head is in: the header timer becomes the body deadline."""
+        """The head is in: the head's deadline becomes the body's."""
         self.busy = True
         self.deadline(self.limits.body_timeout)
 
@@ -129,26 +137,37 @@ class ConnectionGuard:
         """Close the connection unless :meth:`cancel` is called within ``seconds``: the app
         reading a body (``answer``: with a 408 first) or writing a large answer to a client
         that has stopped reading (no answer: one is already on its way)."""
-        self.cancel()
-        self._timer = self._loop.call_later(
-            seconds, self._expired_in_request, _BODY_TIMEOUT if answer else b""
-        )
+        self.due = self._loop.time() + seconds
+        self.answer = _BODY_TIMEOUT if answer else b""
 
     def request_done(self) -> None:
         self.busy = False
 
     def cancel(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self.due = None
 
-    def _expired(self) -> None:
-        self._timer = None
-        close(self.transport, _REQUEST_TIMEOUT)
+    def expire_if_due(self, now: float) -> None:
+        if self.due is not None and now >= self.due:
+            self.due = None
+            close(self.transport, self.answer)
 
-    def _expired_in_request(self, answer: bytes) -> None:
-        self._timer = None
-        close(self.transport, answer)
+
+def sweep_interval(limits: ServeLimits) -> float:
+    """How often :func:`sweep` looks: a quarter of the shortest deadline, at most 1 s."""
+    return max(0.01, min(1.0, limits.header_timeout / 4, limits.body_timeout / 4))
+
+
+async def sweep(connections: Collection[Any], limits: ServeLimits) -> None:
+    """Close, forever, the connections of a server whose deadline has passed (a task)."""
+    loop = asyncio.get_running_loop()
+    interval = sweep_interval(limits)
+    while True:
+        await asyncio.sleep(interval)
+        now = loop.time()
+        for connection in list(connections):
+            guard: ConnectionGuard | None = getattr(connection, "_guard", None)
+            if guard is not None:
+                guard.expire_if_due(now)
 
 
 def close(transport: asyncio.Transport, answer: bytes = b"") -> None:
@@ -188,6 +207,9 @@ def guarded_protocol(base: type[Any], limits: ServeLimits) -> type[Any]:
             if self._guard is not None:
                 self._guard.cancel()
             super().connection_lost(exc)
+
+    # The head's deadline also covers a connection over the cap (closed at once) and one that
+    # never sends a byte: both are swept like any other.
 
     GuardedProtocol.__name__ = GuardedProtocol.__qualname__ = f"Guarded{base.__name__}"
     return GuardedProtocol

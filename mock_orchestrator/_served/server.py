@@ -20,7 +20,7 @@ from typing import Any
 import uvicorn
 
 from .app import ServedApp
-from .limits import guarded_protocol
+from .limits import guarded_protocol, sweep
 
 __all__ = ["base_url_for", "bind", "http_protocol", "run_in_thread"]
 
@@ -51,11 +51,16 @@ class _Server(uvicorn.Server):
         self._ready = ready
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
+        self._sweeper: asyncio.Future[None] | None = None
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         await super().startup(sockets)
+        # Closes the connections whose head or body is overdue (see limits.py).
+        self._sweeper = asyncio.ensure_future(
+            sweep(self.server_state.connections, self._app.limits)
+        )
         if self.started:
             self._ready.set()
 
@@ -79,6 +84,8 @@ class _Server(uvicorn.Server):
         responses get ``_GRACEFUL_SHUTDOWN`` seconds, then their tasks are cancelled.
         """
         self._app.begin_shutdown()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
         for server in self.servers:
             server.close()
         state = self.server_state
