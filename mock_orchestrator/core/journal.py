@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,13 +100,19 @@ class Exchange:
 class Journal:
     """An ordered, thread-safe, bounded list of :class:`Exchange` with small query helpers.
 
-    ``limit`` (None: unbounded) is how many exchanges are kept, the newest; ``body_limit``
-    (None: whole) how many bytes of each body. ``len()`` counts the kept ones, ``total`` every
-    one ever recorded.
+    ``token_routes`` are the labels :meth:`token_requests` counts; the world passes the set it
+    derives from its route table (``kind`` token or password login), so the journal keeps no
+    list of its own. ``limit`` (None: unbounded) is how many exchanges are kept, the newest;
+    ``body_limit`` (None: whole) how many bytes of each body. ``len()`` counts the kept ones,
+    ``total`` every one ever recorded.
     """
 
     def __init__(
-        self, limit: int | None = DEFAULT_LIMIT, *, body_limit: int | None = DEFAULT_BODY_LIMIT
+        self,
+        token_routes: Iterable[str] = (),
+        *,
+        limit: int | None = DEFAULT_LIMIT,
+        body_limit: int | None = DEFAULT_BODY_LIMIT,
     ) -> None:
         if limit is not None and limit < 1:
             raise ValueError("the journal limit must be at least 1 (or None: unbounded)")
@@ -117,6 +123,7 @@ class Journal:
         self._entries: deque[Exchange] = deque(maxlen=limit)
         self._total = 0
         self._lock = threading.Lock()
+        self.token_routes = frozenset(token_routes)
 
     def record(self, exchange: Exchange) -> None:
         if self.body_limit is not None:
@@ -190,16 +197,12 @@ class Journal:
 
     def token_requests(self) -> list[Exchange]:
         """Every request to a token endpoint of any profile (what "how many refreshes" counts)."""
-        return [e for e in list(self._entries) if e.route in _TOKEN_ROUTES]
+        token_routes = self.token_routes
+        return [e for e in list(self._entries) if e.route in token_routes]
 
     def to_list(self, since: int = 0) -> list[dict[str, Any]]:
         """Redacted, JSON-ready entries numbered above ``since`` (all kept ones by default)."""
         return [entry.to_dict() for entry in self.since(since)]
-
-
-_TOKEN_ROUTES = frozenset(
-    {"identity.token", "identity.onprem_token", "legacy.token", "onprem.authenticate"}
-)
 
 
 def _truncate_bodies(exchange: Exchange, limit: int) -> None:

@@ -84,7 +84,7 @@ def test_the_caller_gets_the_whole_response_even_when_the_journal_cuts_it() -> N
 @pytest.mark.parametrize("bad", [0, -1])
 def test_a_limit_below_one_is_refused(bad: int) -> None:
     with pytest.raises(ValueError, match="at least 1"):
-        Journal(bad)
+        Journal(limit=bad)
 
 
 def test_memory_stays_flat_once_the_journal_is_full(make_cloud: Callable[..., MockCloud]) -> None:
