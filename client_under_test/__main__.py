@@ -5,7 +5,8 @@ Configured from ``UIPATH_*`` environment variables (see ``client_under_test.Conf
 the job key and its state. ``--input`` takes the arguments as JSON, ``@FILE`` to read them from
 a file, or ``-`` to read them from standard input.
 
-Every failure ends in one line on stderr, ``error: <what happened>; <what to do>``, never a
+Every failure ends in one line on stderr, ``error: <what happened>; <what to do>`` (a usage
+error in argparse's form, ``python -m client_under_test start-job: error: ...``), never a
 traceback, and an exit status per kind of failure, so a script can tell them apart:
 
 ==  ================================================================================
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn, TextIO
@@ -58,16 +60,29 @@ EXIT_NETWORK = 4
 EXIT_SERVER = 5
 
 
+PROG = "python -m client_under_test"
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with a usage error on one line (exit 2) rather than the usage text."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_CONFIGURATION, f"error: {message}; see {self.prog} --help\n")
+        self.exit(EXIT_CONFIGURATION, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="python -m client_under_test",
+        prog=PROG,
         description="Start UiPath Orchestrator jobs with a credential that refreshes itself.",
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -78,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
         "--input", help="input arguments: a JSON object, @FILE to read it from a file, - from stdin"
     )
     start.add_argument("--wait", action="store_true", help="wait until the job finishes")
-    start.add_argument("--timeout", type=float, help="with --wait: give up after N seconds")
+    start.add_argument("--timeout", type=_seconds, help="with --wait: give up after N seconds")
     start.add_argument("-v", "--verbose", action="store_true", help="log what it does (DEBUG)")
     logout = sub.add_parser(
         "logout", help="revoke the credential at the identity server and forget its stored tokens"
@@ -200,7 +215,8 @@ def _start_job(
     try:
         arguments = _input_arguments(args.input, args.stdin)
     except ValueError as exc:
-        print(f"error: {_one_line(str(exc))}", file=err)
+        # A usage error, in argparse's own form.
+        print(f"{PROG} start-job: error: {_one_line(str(exc))}", file=err)
         return EXIT_CONFIGURATION
 
     def start(client: OrchestratorClient) -> int:

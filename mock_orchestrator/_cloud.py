@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._defaults import Defaults
-from ._routes import TOKEN_ROUTES, route_labels, shared_router
+from ._routes import PASSWORD_ROUTES, TOKEN_ROUTES, route_labels, shared_router
 from .core.clock import FakeClock
 from .core.errors import (
     MethodNotAllowed,
@@ -499,6 +499,10 @@ def _refuse_bad_input(label: str | None, exc: BadBody) -> WireError:
 
         return BodyTooLarge() if exc.too_large else OrchestratorInvalidRequest(str(exc))
     status = 413 if exc.too_large else 400
+    if label in PASSWORD_ROUTES:  # the login envelope {message, errorCode, resourceIds}
+        from .core.errors import LoginError
+
+        return LoginError(str(exc), status_code=status)
     if label is not None and label.endswith("revocation") and exc.too_large:
         from .core.errors import PlainError
 

@@ -69,7 +69,10 @@ def _run(
 def _assert_one_line(err: str, *words: str) -> None:
     assert err.endswith("\n"), err
     assert err.count("\n") == 1, err
-    assert err.startswith("error: "), err
+    # "error: ..." for a failure of the run, "python -m client_under_test ...: error: ..." for
+    # a usage error (argparse's form)
+    assert err.startswith(("error: ", "python -m client_under_test")), err
+    assert "error: " in err, err
     assert "Traceback" not in err
     for word in words:
         assert word in err, err
