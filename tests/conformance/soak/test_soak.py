@@ -292,3 +292,16 @@ def test_exec_is_required_but_an_unknown_option_is_reported_first(
     with pytest.raises(SystemExit):
         soak_main(["--exe", "true"])  # never abbreviated
     assert "--exe" in capsys.readouterr().err
+
+
+def test_a_leaking_program_leaves_no_secret_in_the_reports(tmp_path: Path) -> None:
+    report, html = tmp_path / "soak.json", tmp_path / "soak.html"
+    command = f"{MISBEHAVING} prints-token"
+    argv = ["--exec", command, "--runs", "2", "--report-json", str(report)]
+    assert soak_main([*argv, "--report-html", str(html)]) == 1
+    data = json.loads(report.read_text("utf-8"))
+    leaked = next(r for r in data["rules"] if r["id"] == "token-secrets-not-logged")
+    shown = [e["text"] for e in leaked["evidence"] if e.get("kind") == "output"]
+    assert any("debug: using token ***(" in text for text in shown)  # the line, token masked
+    for text in (report.read_text("utf-8"), html.read_text("utf-8")):
+        assert "eyJ" not in text  # no JWT (access token) anywhere
