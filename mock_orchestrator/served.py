@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from types import FrameType
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._served.app import DEFAULT_STALL_CAP, ServedApp
 from ._served.limits import ServeLimits
@@ -78,6 +78,39 @@ def serve_in_thread(
             yield base_url
     finally:
         sock.close()
+
+
+def world_from_options(
+    world_file: str | None, profile: str | None, seed: int | None, **options: Any
+) -> MockCloud:
+    """A world from ``--world FILE`` (if given) and ``--profile``/``--seed``, which must agree
+    with the file's when both say. Raises ``OSError`` or ``ValueError`` (``WorldError``) with
+    one line a command can print."""
+    from ._cloud import MockCloud
+    from .world import WorldError, load_world_file
+
+    document: dict[str, Any] = {}
+    if world_file is not None:
+        try:
+            loaded = load_world_file(world_file)
+        except OSError as exc:
+            raise OSError(f"cannot read --world {world_file}: {exc.strerror or exc}") from None
+        if not isinstance(loaded, dict):
+            raise WorldError("(document)", f"in {world_file} must be a JSON or YAML object")
+        document = dict(loaded)
+    for key, value in (("profile", profile), ("seed", seed)):
+        if value is None:
+            continue
+        if key in document and document[key] != value:
+            raise WorldError(
+                key, f"is {document[key]!r} in {world_file} but --{key} says {value!r}"
+            )
+        document[key] = value
+    try:
+        return MockCloud.from_world(document, **options)
+    except WorldError as exc:
+        where = f" in {world_file}" if world_file else ""
+        raise WorldError(exc.field, exc.message + where) from None
 
 
 def _start(text: str) -> float:
@@ -137,14 +170,19 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--profile",
         choices=PROFILES,
-        default="identity",
-        help="auth generation of the world (identity)",
+        default=None,
+        help="auth generation of the world (identity, or the --world file's)",
     )
     parser.add_argument(
         "--seed",
         type=_ranged(int, 0, 2**63 - 1, "an integer from 0 to 2^63-1"),
-        default=0,
-        help="seed of ids and tokens (0)",
+        default=None,
+        help="seed of ids and tokens (0, or the --world file's)",
+    )
+    parser.add_argument(
+        "--world",
+        metavar="FILE",
+        help="a world document (JSON or YAML) to start from: folders, releases, apps, settings",
     )
     parser.add_argument(
         "--start",
@@ -211,17 +249,21 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``orchestrator-kit serve``: serve a fresh world until SIGINT/SIGTERM; exit 0."""
-    from ._cloud import MockCloud
 
-    args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    parser = _parser()
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     overrides = {} if args.grace_window is None else {"grace_window": args.grace_window}
-    cloud = MockCloud(
-        args.profile,
-        seed=args.seed,
-        clock=FakeClock(args.start, ticking=True),
-        journal_limit=args.journal_limit,
-        **overrides,
-    )
+    try:
+        cloud = world_from_options(
+            args.world,
+            args.profile,
+            args.seed,
+            clock=FakeClock(args.start, ticking=True),
+            journal_limit=args.journal_limit,
+            **overrides,
+        )
+    except (OSError, ValueError) as exc:  # WorldError is a ValueError naming the field
+        parser.error(str(exc))
     limits = ServeLimits(
         header_timeout=args.header_timeout,
         body_timeout=args.body_timeout,
@@ -251,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 1
             print(url, flush=True)
             print(
-                f"uipath-mock: serving profile {args.profile!r} (seed {args.seed}) at {url}; "
+                f"uipath-mock: serving profile {cloud.profile!r} (seed {cloud.seed}) at {url}; "
                 f"controls under {url}/_mock/; Ctrl-C to stop",
                 file=sys.stderr,
                 flush=True,
