@@ -38,6 +38,7 @@ import httpx
 from ._errors import (
     _REAUTH_HINTS,
     ConfigurationError,
+    CredentialsRefused,
     ReauthenticationRequired,
     TokenRequestError,
 )
@@ -147,7 +148,7 @@ class Revocable:
             return
         error = _oauth_error(response)
         if error == "invalid_client":
-            raise ConfigurationError(
+            raise CredentialsRefused(
                 f"the revocation endpoint {url} refused the client (invalid_client). Check the "
                 "client id and secret (UIPATH_CLIENT_ID, UIPATH_CLIENT_SECRET)."
             )

@@ -31,7 +31,12 @@ import httpx
 
 from mock_orchestrator.core.clock import SystemClock
 
-from ._errors import ConfigurationError, ReauthenticationRequired, TokenRequestError
+from ._errors import (
+    ConfigurationError,
+    CredentialsRefused,
+    ReauthenticationRequired,
+    TokenRequestError,
+)
 from ._http import CookielessAsyncClient, CookielessClient, parsed_url
 from ._redact import fingerprint
 from ._revoke import logged_out
@@ -217,7 +222,7 @@ class TokenAuth(httpx.Auth):
             self._dead = (current.refresh_token if current else None, exc)
             raise exc
         if error in _CONFIG_ERRORS:
-            raise ConfigurationError(
+            raise CredentialsRefused(
                 f"the token endpoint {self.token_url} refused the client: {error}"
                 + (f" ({description})" if description else "")
                 + ". Check the client id, secret and scopes (UIPATH_CLIENT_ID, "

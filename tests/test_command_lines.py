@@ -3,8 +3,6 @@
 The style: a usage error (unknown option or value, a number out of range, a client that cannot
 be loaded) prints one ``<prog>: error: <what>`` line as the last line on stderr, nothing on
 stdout, no traceback, and exits 2; ``--help`` and ``--version`` print on stdout and exit 0.
-The reference client's CLI, whose every failure (usage, configuration, credentials, network)
-ends in one ``error: <what>; <what to do>`` line (issue 13), may start its line with ``error:``.
 Every subcommand of ``orchestrator-kit`` (``COMMANDS``, so one added later is covered too) and
 the reference client's ``python -m client_under_test`` are held to it.
 """
@@ -54,8 +52,7 @@ def assert_usage_error(ran: Ran, prog: str, *fragments: str) -> None:
     assert "Traceback" not in ran.err, ran.err
     lines = [line for line in ran.err.splitlines() if line.strip()]
     assert lines, f"nothing on stderr (stdout: {ran.out!r})"
-    own_form = prog.startswith(CLIENT_PROG) and lines[-1].startswith("error: ")
-    assert lines[-1].startswith(f"{prog}: error: ") or own_form, lines[-1]
+    assert lines[-1].startswith(f"{prog}: error: "), lines[-1]
     for fragment in fragments:
         assert fragment in lines[-1], lines[-1]
     assert ran.out == "", f"a usage error belongs on stderr, not stdout: {ran.out!r}"
@@ -121,17 +118,13 @@ def test_check_usage_errors(args: tuple[str, ...], fragment: str) -> None:
 
 # -- serve ----------------------------------------------------------------------------------
 
-ISSUE_13 = pytest.mark.xfail(
-    strict=True, reason="issue 13 (served) owns served.py: serve range-checks its numbers"
-)
-
 
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        pytest.param(("--port", "99999"), "--port", marks=ISSUE_13, id="port-too-big"),
-        pytest.param(("--port", "-1"), "--port", marks=ISSUE_13, id="port-negative"),
-        pytest.param(("--stall-cap", "-1"), "--stall-cap", marks=ISSUE_13, id="stall-cap"),
+        pytest.param(("--port", "99999"), "--port", id="port-too-big"),
+        pytest.param(("--port", "-1"), "--port", id="port-negative"),
+        pytest.param(("--stall-cap", "-1"), "--stall-cap", id="stall-cap"),
         pytest.param(("--seed", "x"), "--seed", id="seed"),
         pytest.param(("--profile", "cloud"), "--profile", id="profile"),
         pytest.param(("--start", "yesterday"), "--start", id="start"),
@@ -175,18 +168,10 @@ def test_start_job_needs_a_process() -> None:
     assert_usage_error(run(*CLIENT, "start-job"), f"{CLIENT_PROG} start-job", "--process")
 
 
-ISSUE_13_CLIENT = pytest.mark.xfail(
-    strict=True,
-    reason="issue 13 (served) owns client_under_test/__main__.py: --timeout is not range-checked",
-)
-
-
 @pytest.mark.parametrize(
     ("args", "fragment"),
-    [
-        pytest.param(("--timeout", "-5"), "--timeout", marks=ISSUE_13_CLIENT, id="timeout"),
-        pytest.param(("--input", "[1]"), "--input", id="input"),
-    ],
+    [(("--timeout", "-5"), "--timeout"), (("--input", "[1]"), "--input")],
+    ids=["timeout", "input"],
 )
 def test_start_job_usage_errors(args: tuple[str, ...], fragment: str) -> None:
     ran = run(*CLIENT, "start-job", "--process", "P", *args)
