@@ -54,6 +54,9 @@ from .identity.models import (
 from .identity.responses import IdentityResponses, LegacyResponses, OnPremResponses
 from .identity.settings import PROFILES, AuthSettings, Profile
 from .orchestrator.backend import OrchestratorRegistry
+from .orchestrator.entities import SERVICE as ENTITY_SERVICE
+from .orchestrator.entities import TABLE as ENTITY_TABLE
+from .orchestrator.entities import EntityResponses
 from .orchestrator.models.ratelimit import DEFAULT_LIMIT_PER_MINUTE
 from .orchestrator.responses import OrchestratorResponses
 from .orchestrator.robot_responses import RobotResponses
@@ -159,6 +162,7 @@ class MockCloud:
             "onprem": OnPremResponses(self),
             "orchestrator": OrchestratorResponses(self),
             "orchestrator_robots": RobotResponses(self),
+            ENTITY_SERVICE: EntityResponses(self, ENTITY_TABLE),
         }
         self._handler_cache: dict[str, Callable[[MockRequest], httpx.Response]] = {}
         self.defaults = self._provision()

@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .exceptions import EntityNotFound, InvalidRobotId, ProcessNotFound
 from .models.assets import ASSET_TYPES, Asset, AssetType
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from .._cloud import MockCloud
     from ..identity.models import Tenant, User
     from ..identity.tokens import TokenRecord
+    from .entities.store import EntityStore
 
 __all__ = ["Folder", "OrchestratorRegistry", "Release", "TenantBackend"]
 
@@ -92,6 +93,14 @@ class TenantBackend:
     def transactions(self) -> TransactionDesk:
         """StartTransaction, SetTransactionProgress/Result, BulkAddQueueItems."""
         return TransactionDesk(self)
+
+    @functools.cached_property
+    def entities(self) -> EntityStore:
+        """Rows of the generic entity sets (Machines, Calendars, Webhooks, ...), and the links
+        and shares between entities (``entities/``)."""
+        from .entities.store import EntityStore
+
+        return EntityStore(self)
 
     @functools.cached_property
     def restart_policy(self) -> RestartPolicy:
@@ -469,6 +478,13 @@ class OrchestratorRegistry:
         self._lock = threading.Lock()
         #: List GETs of Jobs/QueueItems per tenant per minute; None turns the limit off.
         self.rate_limit_per_minute: int | None = DEFAULT_LIMIT_PER_MINUTE
+        #: A folder-scoped list call with no folder header: ``"error"`` answers 400 errorCode
+        #: 1101, ``"all_folders"`` reads every folder the caller sees. [I] The evidence
+        #: disagrees: orchestrator-powershell issues record 1101 for assets and processes
+        #: lists without a folder ([V] LC174, forum 544082, orchestrator-powershell#107),
+        #: while UiPath's TypeScript SDK documents ``processes.getAll()`` "across folders"
+        #: with none. The recorded answers win the default; the documented one is a setting.
+        self.folderless_lists: Literal["error", "all_folders"] = "error"
 
     def for_tenant(self, tenant: Tenant) -> TenantBackend:
         backend = self._backends.get(tenant.id)

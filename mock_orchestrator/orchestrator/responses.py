@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -32,7 +33,7 @@ from .models.jobs import Job
 from .models.queues import parse_item_data
 from .models.start_info import parse_job_ids, parse_start_info, parse_stop_strategy
 from .models.users import USER_FIELDS, user_dto
-from .odata import ODataQuery, field_map, parse_query
+from .odata import ODataQuery, field_map, parse_key, parse_query
 from .restart import parse_restart, restart_job
 
 if TYPE_CHECKING:
@@ -58,8 +59,10 @@ _ASSETS_READ = frozenset({"OR.Assets", "OR.Assets.Read"})
 _QUEUES_READ = frozenset({"OR.Queues", "OR.Queues.Read"})
 _QUEUES_WRITE = frozenset({"OR.Queues", "OR.Queues.Write"})
 
-_JOB_MAP = field_map(JOB_FIELDS)
-_RELEASE_MAP = field_map(RELEASE_FIELDS)
+#: ``Machine`` is JobDto's navigation property, filled only by ``$expand`` [V] swagger.
+_JOB_MAP = field_map((*JOB_FIELDS, "Machine"))
+#: ``Environment`` is ReleaseDto's navigation property, filled only by ``$expand`` [V] swagger.
+_RELEASE_MAP = field_map((*RELEASE_FIELDS, "Environment"))
 _FOLDER_MAP = field_map(Folder(0, "", "", "").to_dto().keys())
 _ASSET_MAP = field_map(ASSET_FIELDS)
 _QUEUE_MAP = field_map(QUEUE_DEFINITION_FIELDS)
@@ -139,6 +142,37 @@ def _nonnegative(req: MockRequest, name: str, default: int, upper: int) -> int:
     if not 0 <= value <= upper:
         raise ValidationFailed(f"The field {name} must be between 0 and {upper}")
     return value
+
+
+def _expander(
+    entity_set: str,
+    backend: TenantBackend,
+    record: TokenRecord,
+    folder: Folder,
+    names: tuple[str, ...],
+) -> Callable[[list[dict[str, Any]]], None]:
+    """Fills the ``$expand``-ed navigation properties of rows, by the entity set's own rules
+    (``entities/typed.py``); imported on use: only an expanding request pays for it."""
+    from .entities.store import Context
+    from .entities.typed import JOBS, RELEASES
+
+    expansions = {"Jobs": JOBS.expansions, "Releases": RELEASES.expansions}[entity_set]
+    ctx = Context(backend, record, folder, [folder])
+
+    def expand(rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            for name in names:
+                fill = expansions.get(name)
+                if fill is not None:
+                    row[name] = fill(ctx, row)
+
+    return expand
+
+
+def _expand_jobs(
+    backend: TenantBackend, record: TokenRecord, folder: Folder, names: tuple[str, ...]
+) -> Callable[[list[dict[str, Any]]], None]:
+    return _expander("Jobs", backend, record, folder, names)
 
 
 class OrchestratorResponses:
@@ -230,8 +264,11 @@ class OrchestratorResponses:
         rows: list[dict[str, Any]],
         query: ODataQuery,
         hidden: str | None = None,
+        expand: Callable[[list[Any]], None] | None = None,
     ) -> httpx.Response:
         page, total = query.apply(rows)
+        if expand is not None and query.expand:
+            expand(page)
         if hidden is not None and (query.select is None or hidden not in query.select):
             for row in page:
                 row.pop(hidden, None)  # type: ignore[attr-defined]
@@ -256,25 +293,47 @@ class OrchestratorResponses:
     # -- jobs -----------------------------------------------------------------------------
 
     def get_job(self, req: MockRequest) -> httpx.Response:
-        backend, folder = self._folder_op(req, _JOBS_READ)
-        raw = req.params["id"].strip()
-        text = raw[:-1] if raw[-1:] in ("L", "l") else raw
-        if not (text.isascii() and text.isdigit()) or len(text) > 18:
-            raise InvalidRequest(f"The key value ({raw[:40]}) from request is not valid.")
-        return _job_response(req, backend.job(folder, int(text)), backend.now)
+        backend, record, folder = self._enter(req, _JOBS_READ)
+        assert folder is not None
+        job = backend.job(folder, parse_key(req.params["id"]))
+        if req.raw.url.query:  # $select / $expand: off the poller's hot path
+            return self._job_entity(req, backend, record, folder, job)
+        return _job_response(req, job, backend.now)
 
     def get_job_by_key(self, req: MockRequest) -> httpx.Response:
-        backend, folder = self._folder_op(req, _JOBS_READ)
+        backend, record, folder = self._enter(req, _JOBS_READ)
+        assert folder is not None
         key = req.params["identifier"].strip().strip("'")
-        return _job_response(req, backend.job_by_key(folder, key), backend.now)
+        job = backend.job_by_key(folder, key)
+        if req.raw.url.query:
+            return self._job_entity(req, backend, record, folder, job)
+        return _job_response(req, job, backend.now)
+
+    def _job_entity(
+        self,
+        req: MockRequest,
+        backend: TenantBackend,
+        record: TokenRecord,
+        folder: Folder,
+        job: Job,
+    ) -> httpx.Response:
+        """One job with ``$select`` and ``$expand`` applied (OData on single entities too)."""
+        query = self._query(req, _JOB_MAP)
+        dto = job.to_dto(backend.now)
+        _expand_jobs(backend, record, folder, query.expand)([dto])
+        if query.select is not None:
+            dto = {name: dto.get(name) for name in (*query.select, *query.expand)}
+        return self._entity(req, "Jobs" + query.context_suffix(), dto)
 
     def list_jobs(self, req: MockRequest) -> httpx.Response:
-        backend, folder = self._folder_op(req, _JOBS_READ)
+        backend, record, folder = self._enter(req, _JOBS_READ)
+        assert folder is not None
         query = self._query(req, _JOB_MAP)
         backend.check_rate_limit("Jobs")
         now = backend.now
         rows = [job.to_dto(now) for job in backend.jobs_in(folder)]
-        return self._collection(req, "Jobs", rows, query)
+        expand = _expand_jobs(backend, record, folder, query.expand)
+        return self._collection(req, "Jobs", rows, query, expand=expand)
 
     def start_jobs(self, req: MockRequest) -> httpx.Response:
         backend, folder = self._folder_op(req, _JOBS_WRITE)
@@ -304,10 +363,8 @@ class OrchestratorResponses:
         if not isinstance(body, dict):
             raise InvalidRequest("The body must be a JSON object.")
         strategy = parse_stop_strategy(body.get("strategy", body.get("Strategy")))
-        raw = req.params["id"].strip()
-        if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
-            raise InvalidRequest(f"The key value ({raw[:40]}) from request is not valid.")
-        backend.stop_jobs(folder, [int(raw)], strategy)  # type: ignore[arg-type]
+        job_id = parse_key(req.params["id"])  # the one key parser: "10169582L" as GET reads it
+        backend.stop_jobs(folder, [job_id], strategy)  # type: ignore[arg-type]
         return httpx.Response(200)
 
     def restart_job(self, req: MockRequest) -> httpx.Response:
@@ -322,10 +379,12 @@ class OrchestratorResponses:
     # -- releases, folders, users ---------------------------------------------------------
 
     def list_releases(self, req: MockRequest) -> httpx.Response:
-        backend, folder = self._folder_op(req, _RELEASES_READ)
+        backend, record, folder = self._enter(req, _RELEASES_READ)
+        assert folder is not None
         query = self._query(req, _RELEASE_MAP)
         rows = [r.to_dto() for r in backend.releases_in(folder)]
-        return self._collection(req, "Releases", rows, query)
+        expand = _expander("Releases", backend, record, folder, query.expand)
+        return self._collection(req, "Releases", rows, query, expand=expand)
 
     def list_folders(self, req: MockRequest) -> httpx.Response:
         # Tenant-level: no folder header needed ([I] uipath-wire §6.2).

@@ -9,6 +9,8 @@ The hot route, ``GET odata/Jobs({id})`` (what a poller calls), is the first rege
 
 from __future__ import annotations
 
+import re
+
 from ..core.routing import Route
 
 __all__ = ["ORCHESTRATOR_ROUTES", "ROOT_ROUTES"]
@@ -78,6 +80,32 @@ ORCHESTRATOR_ROUTES: list[Route] = [
     ),
     _robots("POST", r"/odata/Queues/UiPathODataSvc\.BulkAddQueueItems", "bulk_add_queue_items"),
 ]
+
+
+def _published_routes() -> list[Route]:
+    """The generic entity-set routes (``entities/``), for every operation of their table that
+    no hand-written route above already serves. Appended last: the hot routes stay first."""
+    from ..core.routing import CLOUD, Router
+    from .data import operations
+    from .entities.routes import entity_routes
+    from .entities.table import TABLE
+
+    hand_written = Router(ORCHESTRATOR_ROUTES)
+    sample = re.compile(r"\{\w+\}")
+    wanted = [
+        op_id
+        for op_id in TABLE
+        if hand_written.match(
+            operations()[op_id].method,
+            sample.sub("1", operations()[op_id].path),
+            frozenset({CLOUD}),
+        )
+        is None
+    ]
+    return entity_routes(wanted)
+
+
+ORCHESTRATOR_ROUTES += _published_routes()
 
 #: Served at the host root under /orchestrator_ (no org/tenant): the anonymous version probe.
 ROOT_ROUTES: list[Route] = [

@@ -4,7 +4,7 @@ Only what UiPath's clients send is supported: ``$filter`` with ``eq ne gt ge lt 
 ``or``, ``not``, ``in (...)``, parentheses, navigation paths (``Robot/Id``), the functions
 ``contains startswith endswith tolower toupper``; ``$top`` (at most 1000 [V] UICLI swagger),
 ``$skip``, ``$count``, ``$select`` (which changes ``@odata.context``), ``$orderby`` (at most 5
-clauses [V] UICLI) and ``$expand`` (accepted, nothing to expand in the mock).
+clauses [V] UICLI) and ``$expand`` (the navigation properties each entity set declares).
 
 Literals: ``'text'`` (``''`` escapes a quote), integers with an optional ``L`` (``123L``),
 decimals, ``true false null``, unquoted GUIDs and ISO-8601 datetimes
@@ -22,6 +22,7 @@ Choices where Orchestrator's behaviour is not recorded:
 """
 
 from ._filter import MAX_FILTER_NODES, ODataError, Predicate, compile_filter
+from ._keys import parse_key, parse_text_key
 from ._query import MAX_ORDERBY, MAX_TOP, ODataQuery, field_map, parse_query
 
 __all__ = [
@@ -33,5 +34,7 @@ __all__ = [
     "Predicate",
     "compile_filter",
     "field_map",
+    "parse_key",
     "parse_query",
+    "parse_text_key",
 ]
