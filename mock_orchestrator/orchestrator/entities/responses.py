@@ -122,10 +122,13 @@ class EntityResponses:
             return httpx.Response(_NO_BODY_STATUS.get(op.method, 200))
         if kind.startswith("ODataValueOfIEnumerableOf"):
             rows = list(value)
-            page, total = (
-                query.apply(rows) if rows and isinstance(rows[0], dict) else (rows, len(rows))
-            )
-            page = [self._expanded(ctx, behaviour.source, dict(row), query) for row in page]
+            if rows and isinstance(rows[0], dict):
+                found, total = query.apply(rows)
+                page = [self._expanded(ctx, behaviour.source, dict(r), query) for r in found]
+            else:  # a collection of primitives (ids, names): paging only
+                total = len(rows)
+                end = None if query.top is None else query.skip + query.top
+                page = rows[query.skip : end]
             return json_response(
                 behaviour.status,
                 {
@@ -146,7 +149,7 @@ class EntityResponses:
         if not op.path.startswith("/odata/"):
             return json_response(behaviour.status, row)
         entity = _entity_set(op)
-        if behaviour.source is None or _row_dto(behaviour.source, kind) != behaviour.source.dto:
+        if behaviour.source is None:
             context = base + "UiPath.Server.Configuration.OData." + kind
         else:
             context = base + entity + query.context_suffix() + "/$entity"

@@ -255,8 +255,7 @@ def _submit(ctx: Context, entries: list[Any]) -> None:
         if not isinstance(entry, dict):
             raise InvalidRequest("Each log entry must be a JSON object.")
         level = str(entry.get("level", entry.get("Level", "Info"))).capitalize()
-        if level == "Information":
-            level = "Info"
+        level = {"Information": "Info", "Warning": "Warn", "Verbose": "Trace"}.get(level, level)
         if level not in ("Trace", "Debug", "Info", "Warn", "Error", "Fatal"):
             level = "Info"
         message = entry.get("message", entry.get("Message", ""))

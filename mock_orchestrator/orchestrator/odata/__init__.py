@@ -8,7 +8,9 @@ clauses [V] UICLI) and ``$expand`` (the navigation properties each entity set de
 
 Literals: ``'text'`` (``''`` escapes a quote), integers with an optional ``L`` (``123L``),
 decimals, ``true false null``, unquoted GUIDs and ISO-8601 datetimes
-(``2024-04-04T12:00:47.264Z``), and the OData v3 forms ``guid'...'``/``datetime'...'``.
+(``2024-04-04T12:00:47.264Z``), the OData v3 forms ``guid'...'``/``datetime'...'``, and
+OData v4's qualified enum literals (``UiPath.Server.Configuration.OData.JobState'Running'``,
+compared as the member's name).
 
 Every malformed query raises :class:`ODataError`, an :class:`InvalidRequest` (400 errorCode
 1000, [D] docs: "invalid OData query options"), never anything else. Parsed filters are cached
