@@ -159,6 +159,7 @@ def _readable(pattern: str) -> str:
     """Route regexes shown as templates: ``(?P<id>\\d+)`` becomes ``{id}``."""
     text = _GROUP.sub(r"{\1}", pattern)
     text = text.replace("(?:/[^/]+/[^/]+)?", "[/{org}/{tenant}]")
+    text = text.replace("(?:/orchestrator_)?", "[/orchestrator_]")
     return text.replace("\\(", "(").replace("\\)", ")").replace("\\.", ".")
 
 

@@ -20,6 +20,7 @@ from .entities import (
     Family,
     LegacyGrant,
     Tenant,
+    auth0_scope_text,
     is_loopback,
     parse_scopes,
     pkce_ok,
@@ -354,7 +355,7 @@ class Grants(BackendState):
         body.update(
             {
                 "id_token": id_token.token,
-                "scope": " ".join(sorted(grant.scopes)),
+                "scope": auth0_scope_text(grant.scopes),
                 "expires_in": int(access.expires_at - access.issued_at),
                 "token_type": "Bearer",
             }

@@ -35,6 +35,7 @@ from .entities import (
     RefreshToken,
     Tenant,
     User,
+    auth0_scope_text,
 )
 from .exceptions import IdTokenRequired, Unauthenticated, Unauthorized
 from .grants import Grants
@@ -171,7 +172,7 @@ class IdentityBackend(Grants, Revocation):
                 "iat": now,
                 "exp": exp,
                 "azp": client_id,
-                "scope": " ".join(sorted(scopes)),
+                "scope": auth0_scope_text(scopes),
             }
         else:
             subject = user.id if user else self._service_subject(client_id)

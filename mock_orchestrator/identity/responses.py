@@ -11,8 +11,10 @@ from mock_orchestrator.core.request import BadBody, MockRequest
 
 from .exceptions import (
     CloudLoginTrap,
+    InvalidClient,
     InvalidRequest,
     LegacyInvalidRequest,
+    MalformedLogin,
     OnPremBadCredentials,
     UnsupportedApiVersion,
 )
@@ -61,6 +63,13 @@ class IdentityResponses(RevocationEndpoints):
                 text="<!DOCTYPE html><html><body>Sign in</body></html>",
                 headers={"content-type": "text/html; charset=utf-8"},
             )
+        org = req.params.get("org")
+        if (
+            org is not None
+            and self.backend.organization(org) is None
+            and self.cloud.settings.unknown_organization == "invalid_client"
+        ):
+            raise InvalidClient()
         form = self._form(req)
         basic = req.basic_auth()
         if basic is not None:
@@ -249,7 +258,9 @@ class OnPremResponses:
         try:
             fields = req.fields()
         except BadBody as exc:
-            raise OnPremBadCredentials() from exc
+            # a body that is not JSON (or a form) is a malformed request, not wrong credentials:
+            # the caller must learn to fix the request, not the password
+            raise MalformedLogin() from exc
         lowered = {str(k).lower(): v for k, v in fields.items()}
         tenancy = lowered.get("tenancyname") or self.cloud.defaults.tenant
         tenant = self.backend.find_tenant(None, tenancy) if isinstance(tenancy, str) else None

@@ -10,6 +10,7 @@ _C = frozenset({CLOUD})
 _A = frozenset({ACCOUNT})
 _O = frozenset({ONPREM})
 _ORG = r"/(?P<org>[^/]+)"
+_AUTHENTICATE = r"(?:/[^/]+/[^/]+)?(?:/orchestrator_)?/api/account/authenticate"
 
 IDENTITY_ROUTES: list[Route] = [
     # identity_ (IdentityServer4) on the cloud, host-level and org-scoped [V] uipath-wire §4.1
@@ -57,6 +58,7 @@ IDENTITY_ROUTES: list[Route] = [
         _C,
     ),
     # /api/Account/Authenticate: the errorCode 1000 trap on the cloud, a login on-prem
-    Route("POST", r"(?:/[^/]+/[^/]+)?/api/account/authenticate", "identity.cloud_login_trap", _C),
-    Route("POST", r"(?:/[^/]+/[^/]+)?/api/account/authenticate", "onprem.authenticate", _O),
+    # ({UIPATH_URL}/orchestrator_/api/Account/Authenticate too: a client built on UIPATH_URL)
+    Route("POST", _AUTHENTICATE, "identity.cloud_login_trap", _C),
+    Route("POST", _AUTHENTICATE, "onprem.authenticate", _O),
 ]

@@ -485,6 +485,10 @@ class OrchestratorRegistry:
         #: while UiPath's TypeScript SDK documents ``processes.getAll()`` "across folders"
         #: with none. The recorded answers win the default; the documented one is a setting.
         self.folderless_lists: Literal["error", "all_folders"] = "error"
+        #: The ``api-supported-versions`` header on every Orchestrator answer (None: left out).
+        #: [V] UiPath's PowerShell module reads the API version from it (uipath-wire §7);
+        #: [I] the value: the version of the published swagger the kit serves (UiPath.WebApi 18.0).
+        self.api_supported_versions: str | None = "18.0"
 
     def for_tenant(self, tenant: Tenant) -> TenantBackend:
         backend = self._backends.get(tenant.id)

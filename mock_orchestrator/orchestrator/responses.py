@@ -20,7 +20,7 @@ from ..core.errors import body_response, json_response
 from ..core.request import MAX_BODY_BYTES, BadBody, MockRequest
 from ..core.routing import CLOUD
 from ..identity.exceptions import Unauthenticated
-from .exceptions import BodyTooLarge, InvalidRequest, ValidationFailed
+from .exceptions import BodyTooLarge, FolderRequired, InvalidRequest, ValidationFailed
 from .models import (
     ASSET_FIELDS,
     JOB_FIELDS,
@@ -148,7 +148,7 @@ def _expander(
     entity_set: str,
     backend: TenantBackend,
     record: TokenRecord,
-    folder: Folder,
+    folders: list[Folder],
     names: tuple[str, ...],
 ) -> Callable[[list[dict[str, Any]]], None]:
     """Fills the ``$expand``-ed navigation properties of rows, by the entity set's own rules
@@ -157,7 +157,7 @@ def _expander(
     from .entities.typed import JOBS, RELEASES
 
     expansions = {"Jobs": JOBS.expansions, "Releases": RELEASES.expansions}[entity_set]
-    ctx = Context(backend, record, folder, [folder])
+    ctx = Context(backend, record, folders[0] if len(folders) == 1 else None, folders)
 
     def expand(rows: list[dict[str, Any]]) -> None:
         for row in rows:
@@ -167,12 +167,6 @@ def _expander(
                     row[name] = fill(ctx, row)
 
     return expand
-
-
-def _expand_jobs(
-    backend: TenantBackend, record: TokenRecord, folder: Folder, names: tuple[str, ...]
-) -> Callable[[list[dict[str, Any]]], None]:
-    return _expander("Jobs", backend, record, folder, names)
 
 
 class OrchestratorResponses:
@@ -229,6 +223,22 @@ class OrchestratorResponses:
             return user.email if user else None
 
         return backend, record, backend.folders.resolve(headers, caller)
+
+    def _list_enter(
+        self, req: MockRequest, scopes: frozenset[str]
+    ) -> tuple[TenantBackend, TokenRecord, list[Folder]]:
+        """A folder-scoped list: the request's folder, or without one (400 errorCode 1101) every
+        folder the caller sees when the world's ``folderless_lists`` says "all_folders"."""
+        try:
+            backend, record, folder = self._enter(req, scopes)
+        except FolderRequired:
+            backend, record, _ = self._enter(req, scopes, folder=False)
+            if backend.registry.folderless_lists != "all_folders":
+                raise
+            user = backend.user_of(record)
+            return backend, record, backend.folders.visible_to(user.email if user else None)
+        assert folder is not None
+        return backend, record, [folder]
 
     def _folder_op(self, req: MockRequest, scopes: frozenset[str]) -> tuple[TenantBackend, Folder]:
         backend, _, found = self._enter(req, scopes)
@@ -320,19 +330,18 @@ class OrchestratorResponses:
         """One job with ``$select`` and ``$expand`` applied (OData on single entities too)."""
         query = self._query(req, _JOB_MAP)
         dto = job.to_dto(backend.now)
-        _expand_jobs(backend, record, folder, query.expand)([dto])
+        _expander("Jobs", backend, record, [folder], query.expand)([dto])
         if query.select is not None:
             dto = {name: dto.get(name) for name in (*query.select, *query.expand)}
         return self._entity(req, "Jobs" + query.context_suffix(), dto)
 
     def list_jobs(self, req: MockRequest) -> httpx.Response:
-        backend, record, folder = self._enter(req, _JOBS_READ)
-        assert folder is not None
+        backend, record, folders = self._list_enter(req, _JOBS_READ)
         query = self._query(req, _JOB_MAP)
         backend.check_rate_limit("Jobs")
         now = backend.now
-        rows = [job.to_dto(now) for job in backend.jobs_in(folder)]
-        expand = _expand_jobs(backend, record, folder, query.expand)
+        rows = [job.to_dto(now) for folder in folders for job in backend.jobs_in(folder)]
+        expand = _expander("Jobs", backend, record, folders, query.expand)
         return self._collection(req, "Jobs", rows, query, expand=expand)
 
     def start_jobs(self, req: MockRequest) -> httpx.Response:
@@ -379,11 +388,10 @@ class OrchestratorResponses:
     # -- releases, folders, users ---------------------------------------------------------
 
     def list_releases(self, req: MockRequest) -> httpx.Response:
-        backend, record, folder = self._enter(req, _RELEASES_READ)
-        assert folder is not None
+        backend, record, folders = self._list_enter(req, _RELEASES_READ)
         query = self._query(req, _RELEASE_MAP)
-        rows = [r.to_dto() for r in backend.releases_in(folder)]
-        expand = _expander("Releases", backend, record, folder, query.expand)
+        rows = [r.to_dto() for folder in folders for r in backend.releases_in(folder)]
+        expand = _expander("Releases", backend, record, folders, query.expand)
         return self._collection(req, "Releases", rows, query, expand=expand)
 
     def list_folders(self, req: MockRequest) -> httpx.Response:
@@ -428,9 +436,9 @@ class OrchestratorResponses:
     # -- assets and queues ----------------------------------------------------------------
 
     def assets_filtered(self, req: MockRequest) -> httpx.Response:
-        backend, folder = self._folder_op(req, _ASSETS_READ)
+        backend, _, folders = self._list_enter(req, _ASSETS_READ)
         query = self._query(req, _ASSET_MAP)
-        rows = [a.to_dto() for a in backend.assets_in(folder)]
+        rows = [a.to_dto() for folder in folders for a in backend.assets_in(folder)]
         return self._collection(req, "Assets", rows, query)
 
     def robot_asset(self, req: MockRequest) -> httpx.Response:
@@ -451,17 +459,17 @@ class OrchestratorResponses:
         return json_response(200, body_out)
 
     def list_queue_definitions(self, req: MockRequest) -> httpx.Response:
-        backend, folder = self._folder_op(req, _QUEUES_READ)
+        backend, _, folders = self._list_enter(req, _QUEUES_READ)
         query = self._query(req, _QUEUE_MAP)
-        rows = [q.to_dto() for q in backend.queues_in(folder)]
+        rows = [q.to_dto() for folder in folders for q in backend.queues_in(folder)]
         return self._collection(req, "QueueDefinitions", rows, query)
 
     def list_queue_items(self, req: MockRequest) -> httpx.Response:
-        backend, folder = self._folder_op(req, _QUEUES_READ)
+        backend, _, folders = self._list_enter(req, _QUEUES_READ)
         query = self._query(req, _QUEUE_ITEM_MAP)
         backend.check_rate_limit("QueueItems")
         rows = []
-        for item in backend.queue_items_in(folder):
+        for item in (i for folder in folders for i in backend.queue_items_in(folder)):
             row = item.to_dto()
             row["QueueDefinitionName"] = item.queue.name
             rows.append(row)

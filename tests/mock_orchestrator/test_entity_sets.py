@@ -134,9 +134,15 @@ def test_each_operation_takes_its_published_scopes(cloud: MockCloud, client: htt
 def test_a_folderless_list_is_a_world_setting(orch: Orch) -> None:
     no_folder = {"Authorization": f"Bearer {orch.token}"}
     assert_compact_error(orch.get("/odata/Assets", headers=no_folder), 400, 1101)
+    assert_compact_error(orch.get("/odata/Releases", headers=no_folder), 400, 1101)
     orch.backend.registry.folderless_lists = "all_folders"
     names = {a["Name"] for a in orch.get("/odata/Assets", headers=no_folder).json()["value"]}
     assert orch.cloud.defaults.asset in names
+    machines = orch.get("/odata/Buckets", headers=no_folder).json()["value"]
+    assert machines  # the generic sets follow the same setting
+    releases = orch.get("/odata/Releases", headers=no_folder).json()["value"]
+    assert {r["Name"] for r in releases} == {orch.cloud.defaults.process}
+    assert orch.get("/odata/Jobs", headers=no_folder).status_code == 200
 
 
 def test_environments_hold_robots(orch: Orch) -> None:
