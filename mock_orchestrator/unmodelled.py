@@ -6,7 +6,7 @@ asked with another method), because a client must still see a failure. On top of
 * the ``X-UiPath-Mock-Unmodelled`` response header names what is missing: the published
   operation (from ``orchestrator/data/operations.json``) when UiPath has one there, and the
   closest routes the mock does serve;
-* the journal entry's ``error`` starts with ``uipath-mock: unmodelled`` (filter on it);
+* the journal entry's ``error`` starts with ``uipath-mock: no route for`` (filter on it);
 * the ``mock_orchestrator.unmodelled`` logger warns, once per method and path in a world: with
   no logging configured Python prints warnings to stderr, so ``orchestrator-kit serve``'s
   console shows them, and pytest's log capture keeps them for a failing test's report.
@@ -28,7 +28,7 @@ __all__ = ["HEADER", "MARK", "describe", "published_operation"]
 
 HEADER = "x-uipath-mock-unmodelled"
 #: How the journal's ``error`` of an unmodelled request starts.
-MARK = "uipath-mock: unmodelled"
+MARK = "uipath-mock: no route for"
 LOG = logging.getLogger("mock_orchestrator.unmodelled")
 #: Where the Orchestrator part of a path starts, whatever URL shape is in front of it.
 _API_ROOT = re.compile(r"/(?:odata|api)/", re.IGNORECASE)
@@ -54,7 +54,7 @@ def published_operation(method: str, path: str) -> str | None:
 def describe(method: str, path: str, closest: list[str]) -> str:
     """The one line the header, the journal and the log carry."""
     op_id = published_operation(method, path)
-    text = f"{MARK}: no route for {method} {path}"
+    text = f"{MARK} {method} {path}"
     if op_id is not None:
         op = operations()[op_id]
         text += f" (UiPath's {op.tag} operation {op_id}, not served by the mock)"

@@ -96,7 +96,7 @@ class WireError(Exception):
 
     status_code: int = 400
     #: Set when the request is one the mock does not model (``mock_orchestrator/unmodelled.py``):
-    #: the journal's ``error`` then says so.
+    #: the journal's ``error`` then says so, naming the closest served routes.
     unmodelled: str | None = None
 
     def __init__(self, status_code: int | None = None, headers: Mapping[str, str] | None = None):

@@ -52,3 +52,19 @@ def test_nested_and_listed_dtos_are_checked() -> None:
     assert dto_problems("ODataValueOfIEnumerableOfJobDto", body)
     assert not dto_problems("ODataValueOfIEnumerableOfJobDto", {"value": [{"State": "Running"}]})
     assert "JobDto" in load_dtos()
+
+
+def test_legacy_era_fields_are_not_in_todays_dtos_nor_in_the_answers() -> None:
+    """Legacy samples carry Robots.Version and Releases.QueueDefinitionId/Name; the 18.0
+    swagger has neither, so the mock sends neither (a strict client would ignore them, a
+    client written against them would break on a real tenant)."""
+    dtos = load_dtos()
+    assert "Version" not in dtos["RobotDto"]
+    assert not {"QueueDefinitionId", "QueueDefinitionName"} & set(dtos["ReleaseDto"])
+    world = populated_world()
+    answers = {op.operation: r for op, r in served_gets(world)}
+    robots = answers["robots_get"].json()["value"]
+    assert robots
+    assert all("Version" not in robot for robot in robots)
+    release = answers["releases_get"].json()["value"][0]
+    assert not {"QueueDefinitionId", "QueueDefinitionName"} & set(release)

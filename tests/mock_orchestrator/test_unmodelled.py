@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -72,3 +77,24 @@ def test_the_published_list_recognises_any_url_shape() -> None:
     assert published_operation("GET", "/acme/T/orchestrator_/odata/TestSets") == "test_sets_get"
     assert published_operation("GET", "/odata/TestSets(5)") == "test_sets_get_by_id"
     assert published_operation("GET", "/nothing/here") is None
+
+
+def test_the_served_console_names_an_unmodelled_request() -> None:
+    """``orchestrator-kit serve`` prints the warning on its console (stderr)."""
+    kit = str(Path(sys.executable).with_name("orchestrator-kit"))
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    proc = subprocess.Popen(
+        [kit, "serve"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        with httpx.Client(base_url=url, trust_env=False, timeout=10) as client:
+            defaults = client.get("/_mock/defaults").json()
+            path = f"/{defaults['organization']}/{defaults['tenant']}/orchestrator_/odata/TestSets"
+            assert client.get(path).status_code == 404
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=15)
+    assert f"{MARK} GET" in err
+    assert "test_sets_get" in err
