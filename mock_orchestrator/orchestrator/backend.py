@@ -380,16 +380,22 @@ class TenantBackend:
         raise ProcessNotFound()
 
     def start_jobs(
-        self, folder: Folder, info: StartInfo, *, parent_job_key: str | None = None
+        self,
+        folder: Folder,
+        info: StartInfo,
+        *,
+        parent_job_key: str | None = None,
+        created_at: float | None = None,
     ) -> list[Job]:
-        """StartJobs: one job per ``JobsCount`` (one batch), in ``folder``."""
+        """StartJobs: one job per ``JobsCount`` (one batch), in ``folder``; ``created_at``
+        backdates them (a schedule's firing, ``entities/schedules.py``)."""
         release = self._release_for(folder, info)
         if info.strategy == "Specific":
             # [V] forum 176940: Specific + RobotIds in a modern folder -> "Invalid Robot ID".
             # Every folder of the mock is modern (classic folders are gone from the cloud).
             raise InvalidRobotId()
         ids = self.cloud.ids
-        now = self.now
+        now = self.now if created_at is None else created_at
         with self.lock:
             batch = info.batch_key or ids.guid()
             started = []

@@ -339,6 +339,10 @@ class OrchestratorResponses:
         backend, record, folders = self._list_enter(req, _JOBS_READ)
         query = self._query(req, _JOB_MAP)
         backend.check_rate_limit("Jobs")
+        if "ProcessSchedules" in backend.entities.tables:  # schedules fire on the clock
+            from .entities.schedules import fire_due
+
+            fire_due(backend)
         now = backend.now
         rows = [job.to_dto(now) for folder in folders for job in backend.jobs_in(folder)]
         expand = _expander("Jobs", backend, record, folders, query.expand)

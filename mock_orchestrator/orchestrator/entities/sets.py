@@ -178,8 +178,21 @@ def _schedule(backend: TenantBackend, number: int) -> Row:
     )
 
 
+def _check_schedule(row: Row) -> None:
+    from .schedules import parse_cron
+
+    if row.get("StartProcessCron"):
+        parse_cron(row["StartProcessCron"])
+
+
+#: Schedules fire on the world's clock (``schedules.py``).
 PROCESS_SCHEDULES = DictSource(
-    "ProcessSchedules", "ProcessScheduleDto", _schedule, first_id=8801, entity="ProcessSchedule"
+    "ProcessSchedules",
+    "ProcessScheduleDto",
+    _schedule,
+    first_id=8801,
+    entity="ProcessSchedule",
+    check=_check_schedule,
 )
 
 

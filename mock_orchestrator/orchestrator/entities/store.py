@@ -123,6 +123,10 @@ class EntityStore:
         self.session_flags: dict[int, dict[str, Any]] = {}
         #: Culture, active flag and roles set on each user (by tenant user number).
         self.user_flags: dict[int, dict[str, Any]] = {}
+        #: (set, id) -> when the row was created, on the world's clock.
+        self.created: dict[tuple[str, int], float] = {}
+        #: Process schedule id -> up to when its firings have been started (``schedules.py``).
+        self.schedule_marks: dict[int, float] = {}
 
     def shared_to(self, set_name: str, number: int) -> set[int]:
         return self.shares.get((set_name, number), set())
@@ -160,6 +164,7 @@ class EntityStore:
         if not source.text_id:
             complete["Id"] = number
         table[number] = _Stored(folder_id, complete)
+        self.created[(source.name, number)] = self.backend.now
         return complete
 
 
@@ -192,6 +197,8 @@ class DictSource:
     #: name), looked up with :meth:`by_text`.
     text_id: bool = False
     expansions: dict[str, Callable[[Context, Row], Any]] = field(default_factory=dict)
+    #: Checks a row before a create or an update keeps it (raises a wire error to refuse).
+    check: Callable[[Row], None] | None = None
 
     @property
     def entity_name(self) -> str:
@@ -245,6 +252,8 @@ class DictSource:
 
     def create(self, ctx: Context, body: Row) -> Row:
         row = validate_body(self.dto, body, partial=False)
+        if self.check is not None:
+            self.check(row)
         folder_id = ctx.target_folder().id if self.folder_scoped else None
         with ctx.backend.lock:
             self._table(ctx)
@@ -257,6 +266,8 @@ class DictSource:
         changes = validate_body(self.dto, body, partial=partial)
         with ctx.backend.lock:
             merged = {**stored.row, **changes}
+            if self.check is not None:
+                self.check(merged)
             self._check_unique(ctx, merged, stored.folder_id, skip=key)
             if "LastModificationTime" in merged:
                 merged["LastModificationTime"] = format_odata_time(ctx.now)

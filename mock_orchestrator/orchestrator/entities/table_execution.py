@@ -1,13 +1,14 @@
 """Jobs, Releases, Processes, ProcessSchedules and JobTriggers: operation -> behaviour.
 
-Where the mock knowingly differs: a process schedule is kept, enabled and validated, but
-never fires on the clock (jobs start only through StartJobs); a package upload reads the
+Where the mock knowingly differs: a package upload reads the
 package id and version from the file name (``Name.1.2.3.nupkg``), not from its ``.nuspec``;
-mock jobs never suspend, so ResumeJob always answers that the job is not suspended.
+mock jobs never suspend, so ResumeJob always answers that the job is not suspended. Schedules
+fire on the world's clock (``schedules.py``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -16,6 +17,7 @@ from ..models.start_info import parse_start_info
 from .common import bulk, export, ok
 from .errors import NotModelled
 from .kinds import Args, Behaviour, call, create, delete, one, rows, update
+from .schedules import fire_due
 from .sets import JOB_TRIGGERS, PROCESS_SCHEDULES, PROCESSES
 from .store import Context, Row
 from .typed import JOBS, RELEASES
@@ -242,6 +244,17 @@ def _ignore(value: object) -> None:
     return None
 
 
+def _fired(behaviour: Behaviour) -> Behaviour:
+    """The behaviour, after the tenant's due schedules have started their jobs."""
+    inner = behaviour.run
+
+    def run(ctx: Context, args: Args) -> Any:
+        fire_due(ctx.backend)
+        return inner(ctx, args)
+
+    return dataclasses.replace(behaviour, run=run)
+
+
 TABLE: dict[str, Behaviour] = {
     # Jobs (list, read, start, stop, restart are the hand-written handlers)
     "jobs_export": export("Logs"),
@@ -273,8 +286,8 @@ TABLE: dict[str, Behaviour] = {
     "processes_download_package_by_key": call(_download),
     "processes_upload_package": call(_upload),
     # ProcessSchedules
-    "process_schedules_get": rows(PROCESS_SCHEDULES),
-    "process_schedules_get_by_id": one(PROCESS_SCHEDULES),
+    "process_schedules_get": _fired(rows(PROCESS_SCHEDULES)),
+    "process_schedules_get_by_id": _fired(one(PROCESS_SCHEDULES)),
     "process_schedules_post": create(PROCESS_SCHEDULES),
     "process_schedules_put_by_id": update(PROCESS_SCHEDULES),
     "process_schedules_delete_by_id": delete(PROCESS_SCHEDULES),
