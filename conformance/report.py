@@ -18,6 +18,8 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+from mock_orchestrator import TOKEN_ROUTES
+
 from ._outcome import RuleResult
 from .catalog import CATALOG, PROFILES
 from .runner import SuiteResult
@@ -144,7 +146,7 @@ def _describe(entry: dict[str, Any]) -> str:
     route = entry.get("route") or "unrouted"
     body = entry.get("response_body")
     bits = []
-    if route in ("identity.token", "identity.onprem_token", "legacy.token", "onprem.authenticate"):
+    if route in TOKEN_ROUTES:
         form = entry.get("request_body")
         grant = form.get("grant_type") if isinstance(form, dict) else None
         bits.append("token request" + (f" ({grant})" if grant else ""))

@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from mock_orchestrator.core.clock import SystemClock
+from mock_orchestrator import SystemClock
 
 from ._outcome import OUTCOMES, NotApplicable, RuleFailed, RuleResult, Skipped, Verdict
 from ._plugs import Plug

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +28,7 @@ import httpx
 
 from . import unmodelled
 from ._defaults import Defaults
-from ._routes import route_labels, shared_router
+from ._routes import TOKEN_ROUTES, route_labels, shared_router
 from .core.clock import FakeClock
 from .core.errors import (
     MethodNotAllowed,
@@ -42,7 +42,7 @@ from .core.faults import LOGIN_PAGE_HTML, Fault, Faults
 from .core.ids import IdGenerator
 from .core.journal import Exchange, Journal
 from .core.request import MockRequest
-from .core.routing import ACCOUNT, CLOUD, ONPREM, Match
+from .core.routing import ACCOUNT, CLOUD, ONPREM, Match, Route
 from .identity.models import (
     ALL_OR_SCOPES,
     LEGACY_PKCE_CLIENT_ID,
@@ -56,12 +56,8 @@ from .identity.models import (
 from .identity.responses import IdentityResponses, LegacyResponses, OnPremResponses
 from .identity.settings import PROFILES, AuthSettings, Profile
 from .orchestrator.backend import OrchestratorRegistry
-from .orchestrator.entities import SERVICE as ENTITY_SERVICE
-from .orchestrator.entities import TABLE as ENTITY_TABLE
-from .orchestrator.entities import EntityResponses
 from .orchestrator.models.ratelimit import DEFAULT_LIMIT_PER_MINUTE
-from .orchestrator.responses import OrchestratorResponses
-from .orchestrator.robot_responses import RobotResponses
+from .orchestrator.responses import OrchestratorService
 
 if TYPE_CHECKING:
     import respx
@@ -132,7 +128,7 @@ class MockCloud:
         self.onprem_host = onprem_host
         self._rate_limit = rate_limit_per_minute
         base = settings or AuthSettings.for_profile(profile)
-        self.settings = base.replace(**setting_overrides) if setting_overrides else base
+        self._settings = base.replace(**setting_overrides) if setting_overrides else base
         self.clock = clock or FakeClock()
         self._lock = threading.RLock()
         self._router = shared_router()
@@ -152,28 +148,44 @@ class MockCloud:
 
     def _build(self) -> None:
         self.ids = IdGenerator(self.seed)
-        self.journal = Journal()
+        self.journal = Journal(token_routes=TOKEN_ROUTES)
         self.faults = Faults(self.seed, routes=route_labels())
         self.internal_errors: list[str] = []
         self._unmodelled_warned = unmodelled.Warned()
-        self.identity = IdentityBackend(self, self.onprem_host)
-        self.orchestrator = OrchestratorRegistry(self)
+        # Each part gets what it uses, nothing more: identity the clock, ids and settings;
+        # Orchestrator the clock, ids and identity as a directory (who is who).
+        self.identity = IdentityBackend(
+            clock=self.clock, ids=self.ids, settings=self._settings, onprem_host=self.onprem_host
+        )
+        self.orchestrator = OrchestratorRegistry(
+            clock=self.clock, ids=self.ids, directory=self.identity
+        )
         self.orchestrator.rate_limit_per_minute = self._rate_limit
-        self._services: dict[str, Any] = {
-            "identity": IdentityResponses(self),
-            "legacy": LegacyResponses(self),
-            "onprem": OnPremResponses(self),
-            "orchestrator": OrchestratorResponses(self),
-            "orchestrator_robots": RobotResponses(self),
-            ENTITY_SERVICE: EntityResponses(self, ENTITY_TABLE),
+        #: The per-world instance of each service class the route table names (``service=``).
+        self._services: dict[type | None, Any] = {
+            IdentityResponses: IdentityResponses(self.identity),
+            LegacyResponses: LegacyResponses(self.identity),
+            OnPremResponses: OnPremResponses(self.identity),
+            OrchestratorService: OrchestratorService(self.identity, self.orchestrator),
         }
-        self._handler_cache: dict[str, Callable[[MockRequest], httpx.Response]] = {}
         self.defaults = self._provision()
 
-    def register_service(self, name: str, service: Any) -> None:
-        """Make ``service``'s methods reachable as ``"name.method"`` handlers."""
-        self._services[name] = service
-        self._handler_cache.clear()
+    @property
+    def settings(self) -> AuthSettings:
+        """The identity settings of this world (lifetimes, rotation, grace window...)."""
+        return self._settings
+
+    @settings.setter
+    def settings(self, value: AuthSettings) -> None:
+        self._settings = value
+        self.identity.settings = value
+
+    def register_service(self, service_class: type, service: Any) -> None:
+        """Serve the routes of ``service_class`` with ``service`` (a test's stand-in).
+
+        ``service.serve(route, request)`` is called for each of them.
+        """
+        self._services[service_class] = service
 
     def reset(self) -> None:
         """Rebuild every backend as new (same profile, seed and settings); the clock stays."""
@@ -294,7 +306,7 @@ class MockCloud:
 
     @property
     def default_tenant(self) -> Tenant:
-        found = self.identity.find_tenant(self.defaults.organization, self.defaults.tenant)
+        found = self.identity.default_tenant
         assert found is not None
         return found
 
@@ -303,14 +315,6 @@ class MockCloud:
     def sites_for(self, host: str) -> frozenset[str]:
         """Which emulated sites a host is; any other host (loopback) is the served origin."""
         return self.hosts.get(host) or self.served_sites
-
-    def _resolve(self, handler: str) -> Callable[[MockRequest], httpx.Response]:
-        bound = self._handler_cache.get(handler)
-        if bound is None:
-            service, _, method = handler.partition(".")
-            bound = getattr(self._services[service], method)
-            self._handler_cache[handler] = bound
-        return bound
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         """Serve one request: the whole mock server as a function."""
@@ -383,8 +387,10 @@ class MockCloud:
             exc.unmodelled = text
             self._unmodelled_warned.warn(method, path, text)
             raise exc
-        req = MockRequest(request, self, match.params, sites, match.route.label)
-        return self._resolve(match.route.handler)(req)
+        route: Route = match.route
+        req = MockRequest(request, match.params, sites, route.label)
+        response: httpx.Response = self._services[route.service].serve(route, req)
+        return response
 
     def _record(
         self,

@@ -37,9 +37,15 @@ _MAX_HEADER = 400
 
 @functools.cache
 def _published() -> Router:
+    # routes as data only: the label names the operation, nothing serves them
     return Router(
-        Route(op.method, path_regex(op.path), op.operation) for op in operations().values()
+        Route(op.method, path_regex(op.path), _unserved, name=op.operation)
+        for op in operations().values()
     )
+
+
+def _unserved(*args: object) -> None:  # pragma: no cover - never called: a lookup table
+    raise AssertionError("uipath-mock: the published-operation table serves nothing")
 
 
 def published_operation(method: str, path: str) -> str | None:
@@ -48,7 +54,7 @@ def published_operation(method: str, path: str) -> str | None:
     if found is None:
         return None
     match = _published().match(method, path[found.start() :], ALL_SITES)
-    return match.route.handler if match is not None else None
+    return match.route.name if match is not None else None
 
 
 def describe(method: str, path: str, closest: list[str]) -> str:

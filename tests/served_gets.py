@@ -17,6 +17,7 @@ from mock_orchestrator import MockCloud
 from mock_orchestrator.coverage import served_operations
 from mock_orchestrator.orchestrator.data import Operation, operations
 from mock_orchestrator.orchestrator.entities.sets import JOB_TRIGGERS
+from mock_orchestrator.orchestrator.entities.store import EntityStore
 
 __all__ = ["ServedWorld", "served_gets"]
 
@@ -106,7 +107,9 @@ def populated_world(seed: int = 0) -> ServedWorld:
         headers=headers,
     )
     trigger = {"TriggerType": "Job", "InboxId": "inbox-1", "JobId": ids["Jobs"]}
-    ids["JobTriggers"] = cloud.orchestrator.default.entities.add(JOB_TRIGGERS, trigger)["Id"]
+    ids["JobTriggers"] = cloud.orchestrator.default.part(EntityStore).add(JOB_TRIGGERS, trigger)[
+        "Id"
+    ]
     client.post("/api/JobTriggers/DeliverPayload/inbox-1", json="ready", headers=headers)
     return ServedWorld(cloud, client, headers, ids)
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_orchestrator.core.redact import mask
-from mock_orchestrator.identity.models import UIPATH_CLI_CLIENT_ID
+from mock_orchestrator import UIPATH_CLI_CLIENT_ID, mask
 
 from .._world import RuleRun, World, fail
 from . import rule

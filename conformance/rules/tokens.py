@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import httpx
 
-from mock_orchestrator.identity.exceptions import Unauthenticated
+from mock_orchestrator import Unauthenticated
 
 from .._outcome import NotApplicable
 from .._world import HUMAN_ROUTES, TOKEN_ROUTES, RuleRun, World, fail

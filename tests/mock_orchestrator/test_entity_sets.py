@@ -7,6 +7,7 @@ import pytest
 
 from mock_orchestrator import MockCloud
 from mock_orchestrator.orchestrator.entities.sets import JOB_TRIGGERS
+from mock_orchestrator.orchestrator.entities.store import EntityStore
 
 from ._orch_helpers import ACTION, Orch, app_token, assert_compact_error
 
@@ -172,7 +173,7 @@ def test_bucket_files_come_and_go(orch: Orch) -> None:
 
 def test_a_delivered_payload_fires_the_trigger(orch: Orch) -> None:
     job = orch.start()[0]
-    orch.backend.entities.add(JOB_TRIGGERS, {"JobId": job["Id"], "InboxId": "in-7"})
+    orch.backend.part(EntityStore).add(JOB_TRIGGERS, {"JobId": job["Id"], "InboxId": "in-7"})
     delivered = orch.client.post(
         orch.base + "/api/JobTriggers/DeliverPayload/in-7", json="go", headers=orch.headers()
     )

@@ -6,11 +6,6 @@ handler per operation, each served operation is one line of data (``table_*.py``
 behaviour (``kinds.py``) over a source of rows (``store.py`` for plain sets, ``typed.py`` for
 the sets with behaviour of their own). The route, the OAuth scopes, whether the call is
 folder-scoped and the response's shape come from the published operation list
-(``../data/operations.json``), so they cannot drift from UiPath's swagger.
+(``../data/operations.json``), so they cannot drift from UiPath's swagger; the Orchestrator's
+one prelude (``../responses.py``) applies them like any other route's.
 """
-
-from .responses import EntityResponses
-from .routes import SERVICE, entity_routes
-from .table import ANONYMOUS, TABLE
-
-__all__ = ["ANONYMOUS", "SERVICE", "TABLE", "EntityResponses", "entity_routes"]

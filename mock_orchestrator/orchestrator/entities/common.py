@@ -44,7 +44,7 @@ def accessible_folders(source: Source, *, key: str = "id") -> Behaviour:
     def run(ctx: Context, args: Args) -> Row:
         number = args.key(key)
         home = _home(source, ctx, number)
-        ids = {home, *ctx.backend.entities.shared_to(source.name, number)}
+        ids = {home, *ctx.store.shared_to(source.name, number)}
         folders = [f for f in ctx.folders if f.id in ids]
         return {
             "AccessibleFolders": [simple_folder(f) for f in folders],
@@ -68,7 +68,7 @@ def share_to_folders(source: Source, ids_field: str) -> Behaviour:
             raise FolderNotFound()
         for number in numbers:
             _home(source, ctx, number)  # 404 for an entity the caller cannot see
-        store = ctx.backend.entities
+        store = ctx.store
         with ctx.backend.lock:
             for number in numbers:
                 shared = store.shares.setdefault((source.name, number), set())
@@ -94,7 +94,7 @@ def export(kind: str, name: Callable[[Context, Args], str] | None = None) -> Beh
     def run(ctx: Context, args: Args) -> Row:
         now = format_odata_time(ctx.now)
         return {
-            "Id": ctx.backend.cloud.ids.sequence("Exports", start=1),
+            "Id": ctx.backend.ids.sequence("Exports", start=1),
             "Name": name(ctx, args) if name else f"{kind}-export",
             "Type": kind,
             "Status": "Completed",

@@ -1,21 +1,32 @@
 """Routes for the entity-set operations, written from the published paths, not by hand.
 
-``/odata/Assets({key})`` becomes ``/odata/Assets\\((?P<key>[^)/]*)\\)``; a function argument
+``/odata/Assets({key})`` becomes ``/odata/Assets\\((?P<key>[^,)/]*)\\)``; a function argument
 ``GetFoldersForAsset(id={id})`` becomes ``(?P<id>[^,)/]*)``. Each route is labelled
-``orchestrator.<operation id>``, the label faults, journal filters and coverage use.
+``orchestrator.<operation id>`` (the label faults, journal filters and coverage use), takes the
+operation's published OAuth scopes, and is folder-scoped when the operation takes the folder
+header: a list then as ``folder="list"`` (a world may let it read every folder).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
+import httpx
+
+from ...core.request import MockRequest
 from ...core.routing import Route
-from ..data import operations
+from ..data import Operation, operations
+from ..responses import OrchestratorService
+from .kinds import Behaviour
+from .responses import handler_for
 
-__all__ = ["SERVICE", "entity_routes", "path_regex"]
+__all__ = ["ANONYMOUS", "FOLDER_HEADER", "entity_routes", "path_regex"]
 
-#: The world's service name the generic handler is registered under.
-SERVICE = "orchestrator_entities"
+FOLDER_HEADER = "X-UIPATH-OrganizationUnitId"
+#: Operations a client calls before it has a token ([I] a load balancer's health probe).
+ANONYMOUS = frozenset({"status_get"})
+
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -36,15 +47,39 @@ def path_regex(template: str) -> str:
     return "".join(parts).replace("\\/", "/")
 
 
-def entity_routes(op_ids: list[str]) -> list[Route]:
-    """One route per operation id, in the given order."""
+def _folder(op: Operation, behaviour: Behaviour) -> bool | str:
+    if behaviour.folders is not None:
+        return behaviour.folders == "request"
+    if not any(name == FOLDER_HEADER for name, _, _ in op.parameters):
+        return False
+    return "list" if behaviour.is_list else True
+
+
+def status_get(req: MockRequest) -> httpx.Response:
+    """``GET api/Status/Get``: 200 with no body, no token needed (the health probe)."""
+    return httpx.Response(200)
+
+
+_ANONYMOUS_HANDLERS = {"status_get": status_get}
+
+
+def entity_routes(table: Iterable[tuple[str, Behaviour]]) -> list[Route]:
+    """One route per ``(operation id, behaviour)``, in the given order."""
     ops = operations()
-    return [
-        Route(
-            ops[op_id].method,
-            path_regex(ops[op_id].path),
-            f"{SERVICE}.serve",
-            name=f"orchestrator.{op_id}",
+    routes = []
+    for op_id, behaviour in table:
+        op = ops[op_id]
+        anonymous = op_id in ANONYMOUS
+        routes.append(
+            Route(
+                op.method,
+                path_regex(op.path),
+                _ANONYMOUS_HANDLERS[op_id] if anonymous else handler_for(op, behaviour),
+                name=f"orchestrator.{op_id}",
+                service=OrchestratorService,
+                kind="discovery" if anonymous else "api",
+                scopes=None if anonymous else frozenset(op.scopes),
+                folder=False if anonymous else _folder(op, behaviour),  # type: ignore[arg-type]
+            )
         )
-        for op_id in op_ids
-    ]
+    return routes

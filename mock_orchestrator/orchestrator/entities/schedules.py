@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ...core.clock import format_odata_time
 from ..models.start_info import parse_start_info
 from .errors import NotModelled
+from .store import DictSource, EntityStore
 
 if TYPE_CHECKING:
     from ..backend import TenantBackend
@@ -128,19 +129,18 @@ def parse_cron(expression: str) -> Cron:
     return Cron(**parsed)
 
 
-def fire_due(backend: TenantBackend) -> int:
-    """Start the jobs every enabled schedule of the tenant owes by now; how many started."""
-    from .sets import PROCESS_SCHEDULES
-
-    store = backend.entities
-    table = store.table(PROCESS_SCHEDULES)
+def fire_due(backend: TenantBackend, schedules: DictSource) -> int:
+    """Start the jobs every enabled schedule (rows of ``schedules``) of the tenant owes by
+    now; how many started."""
+    store = backend.part(EntityStore)
+    table = store.table(schedules)
     if not table:
         return 0
     now = backend.now
     started = 0
     for number, stored in list(table.items()):
         row = stored.row
-        created = store.created.get((PROCESS_SCHEDULES.name, number), now)
+        created = store.created.get((schedules.name, number), now)
         mark = store.schedule_marks.get(number, created)
         store.schedule_marks[number] = now
         release = _release(backend, row, stored.folder_id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...core.clock import format_odata_time
+from .schedules import parse_cron
 from .store import DictSource, Row, base_row
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ def _bucket(backend: TenantBackend, number: int) -> Row:
         "BucketDto",
         backend,
         number,
-        Identifier=backend.cloud.ids.guid(),
+        Identifier=backend.ids.guid(),
         StorageProvider=None,
         Options="None",
         FoldersCount=1,
@@ -179,8 +180,6 @@ def _schedule(backend: TenantBackend, number: int) -> Row:
 
 
 def _check_schedule(row: Row) -> None:
-    from .schedules import parse_cron
-
     if row.get("StartProcessCron"):
         parse_cron(row["StartProcessCron"])
 

@@ -49,6 +49,11 @@ class Context:
         return self.backend.now
 
     @property
+    def store(self) -> EntityStore:
+        """The tenant's :class:`EntityStore` (a part of its backend, built on first use)."""
+        return self.backend.part(EntityStore)
+
+    @property
     def folder_ids(self) -> set[int]:
         return {f.id for f in self.folders}
 
@@ -145,7 +150,7 @@ class EntityStore:
         a folder-scoped set), without the checks a create over HTTP makes. For the sets the
         API cannot create, as a wait-for-job trigger::
 
-            backend.entities.add(JOB_TRIGGERS, {"JobId": job.id, "InboxId": "inbox-1"})
+            backend.part(EntityStore).add(JOB_TRIGGERS, {"JobId": job.id, "InboxId": "in-1"})
         """
         if source.folder_scoped:
             folder = folder or self.backend.default_folder
@@ -205,7 +210,7 @@ class DictSource:
         return self.entity or self.name.removesuffix("s")
 
     def _table(self, ctx: Context) -> dict[int, _Stored]:
-        return ctx.backend.entities.table(self)
+        return ctx.store.table(self)
 
     def _visible(self, ctx: Context, stored: _Stored) -> bool:
         if not self.folder_scoped:
@@ -213,7 +218,7 @@ class DictSource:
         wanted = ctx.folder_ids
         if stored.folder_id in wanted:
             return True
-        shared = ctx.backend.entities.shared_to(self.name, stored.row.get("Id", -1))
+        shared = ctx.store.shared_to(self.name, stored.row.get("Id", -1))
         return bool(shared & wanted)
 
     def home_folder(self, ctx: Context, key: int) -> int | None:
@@ -258,7 +263,7 @@ class DictSource:
         with ctx.backend.lock:
             self._table(ctx)
             self._check_unique(ctx, row, folder_id, skip=-1)
-            created = ctx.backend.entities.insert(self, folder_id, row)
+            created = ctx.store.insert(self, folder_id, row)
         return dict(created)
 
     def update(self, ctx: Context, key: int, body: Row, *, partial: bool) -> Row:
@@ -278,7 +283,7 @@ class DictSource:
         self.stored(ctx, key)
         with ctx.backend.lock:
             del self._table(ctx)[key]
-            ctx.backend.entities.shares.pop((self.name, key), None)
+            ctx.store.shares.pop((self.name, key), None)
 
 
 def base_row(dto: str, backend: TenantBackend, number: int, **values: Any) -> Row:
@@ -286,7 +291,7 @@ def base_row(dto: str, backend: TenantBackend, number: int, **values: Any) -> Ro
     row: Row = dict.fromkeys(dto_fields(dto))
     now = format_odata_time(backend.now)
     if "Key" in row:
-        row["Key"] = backend.cloud.ids.guid()
+        row["Key"] = backend.ids.guid()
     for stamp in ("CreationTime", "LastModificationTime"):
         if stamp in row:
             row[stamp] = now

@@ -14,9 +14,6 @@ from .table_resources import TABLE as RESOURCES
 from .table_robots import TABLE as ROBOTS
 from .table_settings import TABLE as SETTINGS
 
-__all__ = ["ANONYMOUS", "TABLE"]
+__all__ = ["TABLE"]
 
 TABLE: dict[str, Behaviour] = {**EXECUTION, **FOLDERS, **RESOURCES, **ROBOTS, **SETTINGS}
-
-#: Operations a client calls before it has a token ([I] a load balancer's health probe).
-ANONYMOUS = frozenset({"status_get"})

@@ -249,7 +249,7 @@ def _fired(behaviour: Behaviour) -> Behaviour:
     inner = behaviour.run
 
     def run(ctx: Context, args: Args) -> Any:
-        fire_due(ctx.backend)
+        fire_due(ctx.backend, PROCESS_SCHEDULES)
         return inner(ctx, args)
 
     return dataclasses.replace(behaviour, run=run)

@@ -1,6 +1,6 @@
 """Folders, FoldersNavigation, OrganizationUnits and Users: operation -> behaviour.
 
-A folder's users and machines are links in ``backend.entities.links`` (``FolderUsers``,
+A folder's users and machines are links in the tenant's ``EntityStore.links`` (``FolderUsers``,
 ``MachineFolders``); every user sees every shared folder whatever the links say (the mock's
 permissions are all-or-nothing, ``backend.py``), so the links are what the folder *lists*.
 """
@@ -42,7 +42,7 @@ def _int(value: Any) -> int:
 
 
 def _links(ctx: Context, kind: str, number: int) -> set[int]:
-    return ctx.backend.entities.links.setdefault((kind, number), set())
+    return ctx.store.links.setdefault((kind, number), set())
 
 
 def _patch_name(ctx: Context, args: Args) -> Row:
@@ -154,9 +154,7 @@ def _machines_for_folder(ctx: Context, args: Args) -> list[Row]:
     everyone = Context(ctx.backend, ctx.record, None, ctx.folders)
     found = []
     for machine in MACHINES.rows(everyone):
-        assigned = folder.id in ctx.backend.entities.links.get(
-            ("MachineFolders", machine["Id"]), ()
-        )
+        assigned = folder.id in ctx.store.links.get(("MachineFolders", machine["Id"]), ())
         found.append(
             {
                 **machine,
@@ -210,11 +208,7 @@ def _roles_for_user(ctx: Context, args: Args, username: str) -> Row:
     if not found:
         raise EntityNotFound("User")
     number, _ = found[0]
-    folders = [
-        f
-        for f in ctx.folders
-        if number in ctx.backend.entities.links.get(("FolderUsers", f.id), ())
-    ]
+    folders = [f for f in ctx.folders if number in ctx.store.links.get(("FolderUsers", f.id), ())]
     return {
         "Id": number,
         "TenantRoles": [],
@@ -331,7 +325,7 @@ def _user_flag(name: str, field: str, kinds: tuple[type, ...]) -> Behaviour:
         value = args.body_object().get(field)
         if not isinstance(value, kinds):
             raise ValidationFailed(f"The {field} field is required.")
-        ctx.backend.entities.user_flags.setdefault(number, {})[name] = value
+        ctx.store.user_flags.setdefault(number, {})[name] = value
         return None
 
     return call(run)
@@ -430,7 +424,7 @@ def _change_culture(ctx: Context, args: Args) -> None:
     if not isinstance(culture, str):
         raise ValidationFailed("The culture field is required.")
     number = _current_user(ctx, args)["Id"]
-    ctx.backend.entities.user_flags.setdefault(number, {})["culture"] = culture
+    ctx.store.user_flags.setdefault(number, {})["culture"] = culture
 
 
 _ = format_odata_time

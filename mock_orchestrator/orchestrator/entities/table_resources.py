@@ -3,7 +3,7 @@
 Where the mock knowingly differs: a bucket holds file *names*, not bytes (``GetWriteUri``
 records the file, as the upload to the returned URI would have; the URI points at a host the
 mock does not serve); a webhook is never delivered (the mock makes no outbound calls): each
-event is kept in ``backend.entities.deliveries`` for a test to read.
+event is kept in the tenant's ``EntityStore.deliveries`` for a test to read.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def _set_robot_asset(ctx: Context, args: Args) -> None:
 def _bucket_files(ctx: Context, args: Args) -> dict[str, Row]:
     number = args.key()
     BUCKETS.get(ctx, number)  # 404 when the caller cannot see the bucket
-    return ctx.backend.entities.files.setdefault(number, {})
+    return ctx.store.files.setdefault(number, {})
 
 
 def _path(args: Args, name: str = "path") -> str:
@@ -178,7 +178,7 @@ def _event(ctx: Context, kind: str, data: dict[str, Any] | None) -> Row:
     now = format_odata_time(ctx.now)
     event: Row = {
         "Type": kind,
-        "EventId": ctx.backend.cloud.ids.guid(),
+        "EventId": ctx.backend.ids.guid(),
         "Timestamp": now,
         "EventTime": now,
         "TenantId": 1,
@@ -190,7 +190,7 @@ def _event(ctx: Context, kind: str, data: dict[str, Any] | None) -> Row:
     }
     if data is not None:
         event["EventData"] = data
-    deliveries = ctx.backend.entities.deliveries
+    deliveries = ctx.store.deliveries
     with ctx.backend.lock:
         if len(deliveries) >= 1000:  # bounded: the oldest go first
             del deliveries[0]

@@ -72,7 +72,7 @@ def _delete_robot(ctx: Context, number: int) -> None:
 
 
 def _machine_folders(ctx: Context, machine_id: int) -> set[int]:
-    return ctx.backend.entities.links.get(("MachineFolders", machine_id), set())
+    return ctx.store.links.get(("MachineFolders", machine_id), set())
 
 
 def _assigned_machines(ctx: Context, args: Args) -> list[Row]:
@@ -106,7 +106,7 @@ def _delete_machines(ctx: Context, args: Args) -> None:
 
 
 def _session_flags(ctx: Context, number: int) -> dict[str, Any]:
-    return ctx.backend.entities.session_flags.setdefault(number, {})
+    return ctx.store.session_flags.setdefault(number, {})
 
 
 def _runtime_rows(ctx: Context, args: Args, folder_id: int | None = None) -> list[Row]:
@@ -191,7 +191,7 @@ def _delete_inactive(ctx: Context, args: Args) -> None:
 
 def _env_robots(ctx: Context, number: int) -> set[int]:
     ENVIRONMENTS.get(ctx, number)  # 404 when the caller cannot see it
-    return ctx.backend.entities.links.setdefault(("EnvironmentRobots", number), set())
+    return ctx.store.links.setdefault(("EnvironmentRobots", number), set())
 
 
 def _refresh_env(ctx: Context, number: int) -> None:
@@ -269,7 +269,7 @@ def _submit(ctx: Context, entries: list[Any]) -> None:
         }
         with ctx.backend.lock:
             ROBOT_LOGS._table(ctx)
-            ctx.backend.entities.insert(ROBOT_LOGS, folder.id, row)
+            ctx.store.insert(ROBOT_LOGS, folder.id, row)
 
 
 def _logs_post(ctx: Context, args: Args) -> None:

@@ -72,7 +72,7 @@ class TypedSource(Generic[T]):
     def remove(self, ctx: Context, obj: T) -> None:
         with ctx.backend.lock:
             del self.all(ctx.backend)[_id_of(obj)]
-            ctx.backend.entities.shares.pop((self.name, _id_of(obj)), None)
+            ctx.store.shares.pop((self.name, _id_of(obj)), None)
 
     # -- the Source face ------------------------------------------------------------------
 
@@ -87,7 +87,7 @@ class TypedSource(Generic[T]):
         wanted = ctx.folder_ids
         if self.folder_id(obj) in wanted:
             return True
-        return bool(ctx.backend.entities.shared_to(self.name, _id_of(obj)) & wanted)
+        return bool(ctx.store.shared_to(self.name, _id_of(obj)) & wanted)
 
     def home_folder(self, ctx: Context, key: int) -> int | None:
         return self.folder_id(self.find(ctx, key))
@@ -488,8 +488,7 @@ class _Users(TypedSource[Any]):
     folder_scoped = False
 
     def all(self, backend: TenantBackend) -> dict[int, Any]:
-        org = backend.tenant.org
-        people = [u for u in backend.cloud.identity.users.values() if u.org is org]
+        people = backend.directory.users_of(backend.tenant.org)
         return {backend.user_number(u.id): u for u in people}
 
     def dto_keys(self) -> tuple[str, ...]:
@@ -499,7 +498,7 @@ class _Users(TypedSource[Any]):
         workspace = ctx.backend.personal_workspace(obj)
         row = user_dto(ctx.backend, None, obj, workspace)
         row["CreationTime"] = row["LastLoginTime"] = format_odata_time(0.0)
-        flags = ctx.backend.entities.user_flags.get(row["Id"], {})
+        flags = ctx.store.user_flags.get(row["Id"], {})
         if "active" in flags:
             row["IsActive"] = flags["active"]
         return {key: row[key] for key in _USER_KEYS if key in row}
@@ -512,31 +511,30 @@ class _Users(TypedSource[Any]):
         obj.name = f"{first} {last}".strip()
         if isinstance(changes.get("IsActive"), bool):
             number = ctx.backend.user_number(obj.id)
-            ctx.backend.entities.user_flags.setdefault(number, {})["active"] = changes["IsActive"]
+            ctx.store.user_flags.setdefault(number, {})["active"] = changes["IsActive"]
 
     def make(self, ctx: Context, row: Row) -> Any:
         """A person of the organization's directory; they sign in with a password the mock
-        draws (``cloud.identity.users[email].password`` for a test that needs it)."""
+        draws (``cloud.identity.find_user(email).password`` for a test that needs it)."""
         username = row.get("UserName")
         email = row.get("EmailAddress") or (f"{username}@acme.test" if username else None)
         if not isinstance(username, str) or not username.strip():
             raise ValidationFailed("The UserName field is required.")
-        identity = ctx.backend.cloud.identity
-        if username.lower() in identity.users or str(email).lower() in identity.users:
+        directory = ctx.backend.directory
+        if directory.find_user(username) or directory.find_user(str(email)):
             raise NameConflict("User", username)
-        user = identity.add_user(
-            ctx.backend.tenant.org, username, str(email), ctx.backend.cloud.ids.token(12)
+        user = directory.add_user(
+            ctx.backend.tenant.org, username, str(email), ctx.backend.ids.token(12)
         )
         user.name = " ".join(p for p in (row.get("Name"), row.get("Surname")) if p) or username
         return user
 
     def remove(self, ctx: Context, obj: Any) -> None:
-        identity = ctx.backend.cloud.identity
-        if obj is identity.login_user:
+        directory = ctx.backend.directory
+        if obj is directory.login_user:
             raise ValidationFailed("The signed-in user cannot be deleted.")
         with ctx.backend.lock:
-            identity.users.pop(obj.username.lower(), None)
-            identity.users.pop(obj.email.lower(), None)
+            directory.remove_user(obj)
 
 
 _USER_KEYS: tuple[str, ...] = ()

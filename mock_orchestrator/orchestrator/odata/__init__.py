@@ -6,6 +6,9 @@ Only what UiPath's clients send is supported: ``$filter`` with ``eq ne gt ge lt 
 ``$skip``, ``$count``, ``$select`` (which changes ``@odata.context``), ``$orderby`` (at most 5
 clauses [V] UICLI) and ``$expand`` (the navigation properties each entity set declares).
 
+Keys in URLs (``Jobs(10169582)``, ``QueueItems(41647784L)``) go through :func:`parse_key`, the
+one key parser every keyed route uses.
+
 Literals: ``'text'`` (``''`` escapes a quote), integers with an optional ``L`` (``123L``),
 decimals, ``true false null``, unquoted GUIDs and ISO-8601 datetimes
 (``2024-04-04T12:00:47.264Z``), the OData v3 forms ``guid'...'``/``datetime'...'``, and

@@ -1,38 +1,38 @@
-"""The one parser of OData entity keys: ``Jobs(10169582)``, ``Jobs(10169582L)``, ``Jobs(Id=5)``.
+"""The one parser of an entity key in a URL: ``Jobs(10169582)``, ``QueueItems(41647784L)``.
 
-Every route that takes a numeric key reads it here, so ``GET Jobs(10169582L)`` and
-``POST Jobs(10169582L)/...StopJob`` agree (they did not when each handler parsed its own).
-Accepted: decimal digits with an optional ``L``/``l`` suffix (OData v3's Int64 literal, which
-older clients still send), optionally written ``Id=...``/``key=...`` (OData's named key).
-Anything else is a 400 errorCode 1000 in ASP.NET's wording [I].
+Every ``Entity(key)`` route of the mock takes an Int64 key ([V] swagger: ``key`` int64). OData
+v4 writes an Int64 literal without a suffix; v3 clients add ``L`` (``123L``), which ASP.NET
+OData accepts on reads [V] (the GET of ``Jobs(10169582L)`` was always 200). The mock takes the
+suffix on every keyed route alike [I] (StopJob refused it before the parsers were unified).
 """
 
 from __future__ import annotations
+
+import re
 
 from ..exceptions import InvalidRequest
 
 __all__ = ["parse_key", "parse_text_key"]
 
-#: Int64 has 19 digits; 18 keeps every accepted key inside it without a range check.
-_MAX_DIGITS = 18
+_INT64_KEY = re.compile(r"[0-9]{1,18}")
 
 
 def parse_key(raw: str) -> int:
-    """An Int64 entity key from its URL form, or :class:`InvalidRequest`."""
+    """The Int64 key of ``Entity(raw)``; :class:`InvalidRequest` (400 errorCode 1000) if not one.
+
+    Blanks around the key and one ``L``/``l`` suffix are allowed; at most 18 digits, so every
+    accepted key fits an Int64.
+    """
     text = raw.strip()
-    name, sep, value = text.partition("=")
-    if sep and name.strip().lower() in ("id", "key"):
-        text = value.strip()
-    if text[-1:] in ("L", "l"):
-        text = text[:-1]
-    if not (text.isascii() and text.isdigit()) or len(text) > _MAX_DIGITS:
-        raise InvalidRequest(f"The key value ({raw[:40]}) from request is not valid.")
-    return int(text)
+    digits = text[:-1] if text[-1:] in ("L", "l") else text
+    if _INT64_KEY.fullmatch(digits) is None:
+        raise InvalidRequest(f"The key value ({text[:40]}) from request is not valid.")
+    return int(digits)
 
 
 def parse_text_key(raw: str) -> str:
-    """A string or GUID argument of a function call: quotes of ``'abc'`` removed, ``''`` kept
-    as one quote."""
+    """A string or GUID argument of a function call: quotes of ``'abc'`` removed, ``''`` read
+    as one quote (``GetFoldersForAsset(id=5)`` takes :func:`parse_key`)."""
     text = raw.strip()
     if len(text) >= 2 and text[0] == text[-1] == "'":
         text = text[1:-1].replace("''", "'")
