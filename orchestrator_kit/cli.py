@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "record": ("proxy to a tenant, write scrubbed cassettes", "cassettes.recorder:main"),
     "audit-cassettes": ("report secret-shaped values in cassettes", "cassettes.audit:main"),
     "compare": ("replay recordings on the mock, list differences", "cassettes.compare:main"),
+    "soak": ("run a job starter as cron would, across simulated days", "conformance.soak.cli:main"),
 }
 
 
