@@ -226,3 +226,14 @@ def test_settings_read_and_write_by_name(orch: Orch) -> None:
 
 def test_status_get_answers_before_any_token(cloud: MockCloud, client: httpx.Client) -> None:
     assert client.get(cloud.defaults.url + "/orchestrator_/api/Status/Get").status_code == 200
+
+
+def test_a_world_document_sets_the_folderless_lists_and_unknown_organizations() -> None:
+    from mock_orchestrator.world import describe_world
+
+    cloud = MockCloud.from_world(
+        {"settings": {"folderless_lists": "all_folders", "unknown_organization": "ignore"}}
+    )
+    assert cloud.orchestrator.folderless_lists == "all_folders"
+    assert cloud.settings.unknown_organization == "ignore"
+    assert describe_world(cloud)["settings"]["folderless_lists"] == "all_folders"
