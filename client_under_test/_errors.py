@@ -27,6 +27,7 @@ __all__ = [
     "TokenRequestError",
     "UiPathClientError",
     "UnexpectedResponse",
+    "logged_out",
 ]
 
 
@@ -177,3 +178,14 @@ class JobWaitTimeout(UiPathClientError):
         self.job_id = job_id
         self.state = state
         super().__init__(f"job {job_id} is still {state} after {waited:.0f} s")
+
+
+def logged_out(credential: str) -> ReauthenticationRequired:
+    """The error a credential raises after it logged out (it will not send a dead token)."""
+    exc = ReauthenticationRequired(credential, "revoked", "this client logged out")
+    hint = _REAUTH_HINTS.get(credential, "")
+    exc.args = (
+        f"The {credential} was revoked when this client logged out, so it was not sent. "
+        f"{hint}".rstrip(),
+    )
+    return exc

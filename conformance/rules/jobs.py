@@ -11,8 +11,8 @@ import httpx
 from mock_orchestrator import FOLDER_HEADERS, FOLDER_ROUTES, Exchange
 
 from .._world import RuleRun, World, fail
-from . import rule
 from ._common import no_hang, plural, request_fields, require_ok, response_json
+from ._registry import rule
 
 __all__: list[str] = []
 

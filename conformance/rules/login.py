@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from .._outcome import NotApplicable, RuleFailed
 from .._world import PASSWORD_ROUTES, RuleRun, fail
-from . import rule
 from ._common import plural, require_ok
+from ._registry import rule
 
 __all__: list[str] = []
 

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from ...core.clock import format_odata_time
 from .releases import ProcessBehaviour
 
-__all__ = ["JOB_FIELDS", "JOB_STATES", "Job", "RestartPolicy", "StopStrategy"]
+__all__ = ["JOB_FIELDS", "JOB_STATES", "MOCK_HOST", "Job", "RestartPolicy", "StopStrategy"]
 
 StopStrategy = Literal["SoftStop", "Kill"]
 #: [V] JobDto.State enum (uipath-wire §6.9).
@@ -35,7 +35,8 @@ JOB_STATES = (
     "Suspended",
     "Resumed",
 )
-_HOST = "MOCK-HOST-01"
+#: The machine every job of the mock "runs" on, and its robots sit on.
+MOCK_HOST = "MOCK-HOST-01"
 
 
 @dataclass(eq=False)
@@ -211,7 +212,7 @@ class Job:
             fields["StopStrategy"] = self.stop_strategy
             return fields
         fields["StartTime"] = format_odata_time(started)
-        fields["HostMachineName"] = _HOST
+        fields["HostMachineName"] = MOCK_HOST
         changed = started
         if state in ("Stopping", "Terminating"):
             fields["StopStrategy"] = self.stop_strategy
