@@ -39,9 +39,10 @@ from .entities import (
     User,
 )
 from .exceptions import IdTokenRequired, Unauthenticated, Unauthorized
-from .grants import Auth0TokenEndpoint, AuthorizationCode, PasswordLogin, TokenEndpoint
+from .grants import AuthorizationCode, PasswordLogin
 from .ledger import Ledger
 from .revocation import EndSession, Revocation
+from .token_endpoints import Auth0TokenEndpoint, TokenEndpoint
 from .tokens import IssuerName, TokenRecord
 
 if TYPE_CHECKING:

@@ -9,7 +9,8 @@ import pytest
 
 from mock_orchestrator import MockCloud
 from mock_orchestrator.identity.exceptions import UnsupportedGrantType
-from mock_orchestrator.identity.grants import GRANTS, Grant, TokenEndpoint
+from mock_orchestrator.identity.grants import GRANTS, Grant
+from mock_orchestrator.identity.token_endpoints import TokenEndpoint
 from mock_orchestrator.identity.tokens import IssuerName
 
 
