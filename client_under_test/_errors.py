@@ -32,7 +32,7 @@ __all__ = [
 
 
 #: Automation Cloud's answer to every username/password login, correct or not: HTTP 400,
-#: errorCode 1000 [V] uipath-wire.md §3 (forum threads 149111 and 166216).
+#: errorCode 1000 [V] docs/wire.md §3 (forum threads 149111 and 166216).
 CLOUD_LOGIN_REFUSED = "Invalid credentials, failed to login."
 #: On-prem Orchestrator's answer to a wrong username or password: HTTP 400, errorCode 1000 [V] §3
 #: (forum thread 24921). Same code, other words: the wording is what tells the two apart.

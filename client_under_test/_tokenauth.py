@@ -1,6 +1,6 @@
 """``TokenAuth``: the machinery every credential's ``httpx.Auth`` flow shares.
 
-What it guarantees (anchors.md §e, the conformance rules of issue 5):
+What it guarantees (docs/anchors.md §e, the conformance rules of issue 5):
 
 * proactive refresh ``max(60 s, lifetime / 10)`` before expiry, timed from receipt on the
   injected clock, so Orchestrator never sees an expired token;

@@ -32,7 +32,7 @@ __all__ = [
     "User",
 ]
 
-#: Orchestrator application scopes an external app can be granted (uipath-wire §4.2, [V]).
+#: Orchestrator application scopes an external app can be granted (docs/wire.md §4.2, [V]).
 ALL_OR_SCOPES = frozenset(
     f"OR.{area}{suffix}"
     for area in (

@@ -223,7 +223,7 @@ class IdentityBackend(Ledger):
     def issue_personal_access_token(
         self, user: User, scopes: frozenset[str] | None = None, lifetime: int = 30 * 86400
     ) -> str:
-        """A PAT: an opaque bearer accepted as is by Orchestrator (uipath-wire §4.8)."""
+        """A PAT: an opaque bearer accepted as is by Orchestrator (docs/wire.md §4.8)."""
         now = self.clock.time()
         token = "rt_" + self.ids.hex(64).upper()
         self.tokens.add(

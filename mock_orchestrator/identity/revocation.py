@@ -2,7 +2,7 @@
 
 An object composed into ``IdentityBackend`` (built with its ledger), as the grants are: the
 rules live here, the HTTP side is in ``revocation_responses.py``. UiPath documents neither
-endpoint for integrators; its Identity is IdentityServer-based (uipath-wire §4: IdentityServer4
+endpoint for integrators; its Identity is IdentityServer-based (docs/wire.md §4: IdentityServer4
 in the logs; Duende IdentityServer 7.4.3 per UiPath/uipath-typescript
 ``docs/design/plt-107228-cloud-logout.md`` §10, "UITS-LOGOUT" below). Where UiPath says nothing
 we follow IdentityServer4's own code ("IS4-code":

@@ -2,7 +2,7 @@
 
 Jobs in the mock run on a scripted timeline, not on robots; these entities exist so that
 ``GET /odata/Robots`` and ``GET /odata/Sessions`` answer as a real tenant does ([V] field lists
-of ``SimpleRobotDto`` and ``SessionDto``, uipathcli orchestrator.yaml; uipath-wire §6.3). Every
+of ``SimpleRobotDto`` and ``SessionDto``, uipathcli orchestrator.yaml; docs/wire.md §6.3). Every
 tenant has one unattended robot on ``MOCK-HOST-01`` (the ``HostMachineName`` of running jobs),
 visible in every shared folder; ``backend.robots.add(...)`` makes more.
 
