@@ -21,7 +21,7 @@ from typing import Any
 from mock_orchestrator import TOKEN_ROUTES
 
 from ._outcome import RuleResult
-from .catalog import CATALOG, PROFILES
+from .catalog import CATALOG, PROFILES, RuleSpec
 from .runner import SuiteResult
 
 __all__ = ["render_html", "timeline_text", "to_json", "to_junit_xml", "write_reports"]
@@ -113,12 +113,19 @@ def _badge(outcome: str, extra: str = "") -> str:
     return f'<span class="badge {outcome}{extra}">{_LABELS.get(outcome, outcome)}</span>'
 
 
+def _specs() -> dict[str, RuleSpec]:
+    """The catalog's rules, then the soak's own (``orchestrator-kit soak`` reports both)."""
+    from .soak.specs import SOAK_SPECS
+
+    return {**CATALOG, **SOAK_SPECS}
+
+
 def _matrix(results: list[RuleResult]) -> str:
     by_key = {(r.id, r.profile): r for r in results}
     profiles = [p for p in PROFILES if any(r.profile == p for r in results)]
     head = "".join(f"<th>{_e(p)}</th>" for p in profiles)
     rows = []
-    for spec in CATALOG.values():
+    for spec in _specs().values():
         cells = []
         if not any((spec.id, p) in by_key for p in profiles):
             continue
@@ -159,6 +166,8 @@ def _describe(entry: dict[str, Any]) -> str:
             bits.append("issued " + ", ".join(entry["issued"]) + life)
         elif isinstance(body, dict) and "error" in body:
             bits.append(f"refused: {body['error']}")
+    if entry.get("presented"):  # the refresh token a soak run presented
+        bits.append(f"presented {entry['presented']}")
     if entry.get("bearer"):
         bits.append(f"with {entry['bearer']}")
     if status == 401:
@@ -233,7 +242,7 @@ def _timeline(evidence: list[dict[str, Any]]) -> str:
 
 def _result_section(r: RuleResult) -> str:
     refs = "".join(f'<li><a href="{_e(ref["url"])}">{_e(ref["label"])}</a></li>' for ref in r.refs)
-    spec = CATALOG.get(r.id)
+    spec = _specs().get(r.id)
     opened = " open" if r.outcome == "failed" else ""
     exchanges = sum(1 for e in r.evidence if e.get("kind") == "exchange")
     note = (

@@ -128,6 +128,8 @@ class MockCloud:
         base = settings or AuthSettings.for_profile(profile)
         self._settings = base.replace(**setting_overrides) if setting_overrides else base
         self.clock = clock or FakeClock()
+        #: The document the world was built from (``from_world``); ``reset()`` re-applies it.
+        self.world_document: dict[str, Any] | None = None
         self._lock = threading.RLock()
         self._router = shared_router()
         # (method, path, sites) -> Match | None. The route table never changes after
@@ -188,6 +190,26 @@ class MockCloud:
         """Rebuild every backend as new (same profile, seed and settings); the clock stays."""
         with self._lock:
             self._build()
+            if self.world_document is not None:
+                from .world import apply_world
+
+                apply_world(self, self.world_document, starting=True)
+
+    @classmethod
+    def from_world(cls, document: dict[str, Any], **options: Any) -> MockCloud:
+        """A world built from a world document (``mock_orchestrator/world``: the schema).
+
+        ``profile``, ``seed`` and ``settings`` of the document choose how the world starts;
+        ``options`` are the constructor's (``clock=``...). Raises ``WorldError`` naming the
+        field when the document is not valid, before any world exists.
+        """
+        from .world import apply_world, startup_options
+
+        start = startup_options(document)
+        cloud = cls(**{**start, **options})
+        apply_world(cloud, document, starting=True)
+        cloud.world_document = document
+        return cloud
 
     def _provision(self) -> Defaults:
         identity = self.identity
