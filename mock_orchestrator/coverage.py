@@ -20,7 +20,7 @@ from .orchestrator.data import Operation, operations
 
 __all__ = ["KNOWN_UNIMPLEMENTED", "TARGET_TAGS", "render", "served_operations"]
 
-#: Endpoints UiPath has (uipath-wire.md, real-clients.md) outside the published operation list.
+#: Endpoints UiPath has (docs/wire.md, docs/clients.md) outside the published operation list.
 KNOWN_UNIMPLEMENTED: list[tuple[str, str, str]] = [
     ("orchestrator", "POST", "/api/auth/oauth/token"),
 ]

@@ -44,7 +44,7 @@ from .identity.settings import PROFILES
 if TYPE_CHECKING:
     from ._cloud import MockCloud
 
-__all__ = ["DEFAULT_STALL_CAP", "ServedApp", "main", "serve_in_thread"]
+__all__ = ["DEFAULT_STALL_CAP", "ServedApp", "main", "serve_in_thread", "world_from_options"]
 
 
 @contextmanager

@@ -48,7 +48,7 @@ __all__ = ["Folder", "OrchestratorRegistry", "Release", "TenantBackend"]
 _INHERIT = object()
 _Part = TypeVar("_Part")
 #: A non-ASCII sub-folder provisioned in every tenant, for FolderPath-Encoded ([V] the SDK
-#: switches to the encoded header for non-ASCII paths, real-clients.md).
+#: switches to the encoded header for non-ASCII paths, docs/clients.md).
 EXTRA_FOLDER = "Finance/Équipe"
 
 
@@ -451,7 +451,7 @@ class TenantBackend:
         wanted = name.lower()
         queue = next((q for q in self.queues_in(folder) if q.name.lower() == wanted), None)
         if queue is None:
-            raise EntityNotFound("QueueDefinition")  # [I] uipath-wire §6.8
+            raise EntityNotFound("QueueDefinition")  # [I] docs/wire.md §6.8
         with self.lock:
             return self.create_queue_item(queue, data)
 
@@ -504,7 +504,7 @@ class OrchestratorRegistry:
         #: with none. The recorded answers win the default; the documented one is a setting.
         self.folderless_lists: Literal["error", "all_folders"] = "error"
         #: The ``api-supported-versions`` header on every Orchestrator answer (None: left out).
-        #: [V] UiPath's PowerShell module reads the API version from it (uipath-wire §7);
+        #: [V] UiPath's PowerShell module reads the API version from it (docs/wire.md §5.2);
         #: [I] the value: the version of the published swagger the kit serves (UiPath.WebApi 18.0).
         self.api_supported_versions: str | None = "18.0"
 
