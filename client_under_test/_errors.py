@@ -4,6 +4,7 @@ Hierarchy::
 
     UiPathClientError
     ├── ConfigurationError        the client is set up wrong; fix the configuration, no retry
+    │   └── CredentialsRefused    the identity server refused the client (invalid_client ...)
     ├── ReauthenticationRequired  the credential is dead (invalid_grant): a human must act once
     ├── TokenRequestError         the token endpoint failed or answered something that is no token
     ├── AuthenticationError       Orchestrator refused a fresh token (a second 401)
@@ -21,6 +22,7 @@ __all__ = [
     "ONPREM_WRONG_PASSWORD",
     "AuthenticationError",
     "ConfigurationError",
+    "CredentialsRefused",
     "JobWaitTimeout",
     "OrchestratorAPIError",
     "ReauthenticationRequired",
@@ -81,6 +83,11 @@ class UiPathClientError(Exception):
 
 class ConfigurationError(UiPathClientError):
     """The client's configuration cannot work (missing URL, wrong credential for the host ...)."""
+
+
+class CredentialsRefused(ConfigurationError):
+    """The identity server refused the configured client (``invalid_client``,
+    ``unauthorized_client``, ``invalid_scope``): a wrong id, secret or scope, no retry."""
 
 
 class ReauthenticationRequired(UiPathClientError):

@@ -37,6 +37,7 @@ import httpx
 
 from ._errors import (
     ConfigurationError,
+    CredentialsRefused,
     TokenRequestError,
 )
 from ._sansio import Steps, run_async, run_sync, send_with_retry
@@ -145,7 +146,7 @@ class Revocable:
             return
         error = _oauth_error(response)
         if error == "invalid_client":
-            raise ConfigurationError(
+            raise CredentialsRefused(
                 f"the revocation endpoint {url} refused the client (invalid_client). Check the "
                 "client id and secret (UIPATH_CLIENT_ID, UIPATH_CLIENT_SECRET)."
             )

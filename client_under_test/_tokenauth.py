@@ -31,7 +31,7 @@ import httpx
 
 from ._clock import Clock, WallClock, as_clock
 from ._errors import (
-    ConfigurationError,
+    CredentialsRefused,
     ReauthenticationRequired,
     TokenRequestError,
     logged_out,
@@ -208,7 +208,7 @@ class TokenAuth(httpx.Auth):
             self._dead = (current.refresh_token if current else None, exc)
             raise exc
         if error in _CONFIG_ERRORS:
-            raise ConfigurationError(
+            raise CredentialsRefused(
                 f"the token endpoint {self.token_url} refused the client: {error}"
                 + (f" ({description})" if description else "")
                 + ". Check the client id, secret and scopes (UIPATH_CLIENT_ID, "

@@ -152,12 +152,17 @@ def _int(value: Any, name: str) -> int:
     return value
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def _input_arguments(fields: _Fields) -> str | None:
     text = _optional_text(fields, "InputArguments", MAX_INPUT_ARGUMENTS)
     if text is None or not text.strip():
         return None
     try:
-        parsed = json.loads(text)
+        # NaN and Infinity are no JSON (.NET refuses them): refused here as in a body.
+        parsed = json.loads(text, parse_constant=_no_constant)
     except (ValueError, RecursionError):
         parsed = None
     if not isinstance(parsed, dict):
