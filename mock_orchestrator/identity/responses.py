@@ -137,11 +137,8 @@ class IdentityResponses(IdentityEndpoints, RevocationEndpoints):
                 "revocation_endpoint": f"{issuer}/connect/revocation",
                 "scopes_supported": ["openid", "profile", "email", "offline_access"],
                 "response_types_supported": ["code"],
-                "grant_types_supported": [
-                    "authorization_code",
-                    "client_credentials",
-                    "refresh_token",
-                ],
+                # one per advertised grant object (grants/): a new grant shows up here
+                "grant_types_supported": self.backend.token_endpoint.advertised,
                 "token_endpoint_auth_methods_supported": [
                     "client_secret_basic",
                     "client_secret_post",
