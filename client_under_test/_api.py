@@ -1,7 +1,7 @@
 """The Orchestrator API, written once as generators of effects (see ``_sansio``).
 
 Each public operation of the sync and async clients is one generator here. Wire facts cite
-shared/reference/uipath-wire.md (§) with their confidence tags.
+docs/wire.md (§) with their confidence tags.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Configuration: from arguments or ``UIPATH_*`` environment variables, and the URLs that follow.
 
 Unlike UiPath's SDK, which hard-codes ``https://cloud.uipath.com`` for client credentials
-(real-clients.md), every token URL follows from ``UIPATH_URL``'s host, so one client runs
+(docs/clients.md), every token URL follows from ``UIPATH_URL``'s host, so one client runs
 against the cloud, on-prem, or a mock served on loopback:
 
 ================================  ================================================  ==============

@@ -29,11 +29,12 @@ __all__ = [
     "TokenRequestError",
     "UiPathClientError",
     "UnexpectedResponse",
+    "logged_out",
 ]
 
 
 #: Automation Cloud's answer to every username/password login, correct or not: HTTP 400,
-#: errorCode 1000 [V] uipath-wire.md §3 (forum threads 149111 and 166216).
+#: errorCode 1000 [V] docs/wire.md §3 (forum threads 149111 and 166216).
 CLOUD_LOGIN_REFUSED = "Invalid credentials, failed to login."
 #: On-prem Orchestrator's answer to a wrong username or password: HTTP 400, errorCode 1000 [V] §3
 #: (forum thread 24921). Same code, other words: the wording is what tells the two apart.
@@ -184,3 +185,14 @@ class JobWaitTimeout(UiPathClientError):
         self.job_id = job_id
         self.state = state
         super().__init__(f"job {job_id} is still {state} after {waited:.0f} s")
+
+
+def logged_out(credential: str) -> ReauthenticationRequired:
+    """The error a credential raises after it logged out (it will not send a dead token)."""
+    exc = ReauthenticationRequired(credential, "revoked", "this client logged out")
+    hint = _REAUTH_HINTS.get(credential, "")
+    exc.args = (
+        f"The {credential} was revoked when this client logged out, so it was not sent. "
+        f"{hint}".rstrip(),
+    )
+    return exc

@@ -36,10 +36,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._errors import (
-    _REAUTH_HINTS,
     ConfigurationError,
     CredentialsRefused,
-    ReauthenticationRequired,
     TokenRequestError,
 )
 from ._sansio import Steps, run_async, run_sync, send_with_retry
@@ -180,14 +178,3 @@ def _oauth_error(response: httpx.Response) -> str | None:
         return None
     error = body.get("error") if isinstance(body, dict) else None
     return error if isinstance(error, str) else None
-
-
-def logged_out(credential: str) -> ReauthenticationRequired:
-    """The error a credential raises after it logged out (it will not send a dead token)."""
-    exc = ReauthenticationRequired(credential, "revoked", "this client logged out")
-    hint = _REAUTH_HINTS.get(credential, "")
-    exc.args = (
-        f"The {credential} was revoked when this client logged out, so it was not sent. "
-        f"{hint}".rstrip(),
-    )
-    return exc

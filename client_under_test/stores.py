@@ -36,7 +36,7 @@ from ._redact import mask
 
 __all__ = ["FileTokenStore", "MemoryTokenStore", "TokenSet", "TokenStore"]
 
-#: Proactive-refresh margin: the larger of this and a tenth of the lifetime (anchors.md §e.1).
+#: Proactive-refresh margin: the larger of this and a tenth of the lifetime (docs/anchors.md §e.1).
 MIN_MARGIN = 60.0
 
 

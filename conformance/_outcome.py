@@ -7,6 +7,7 @@ The runner turns that into a :class:`RuleResult` with the catalog's level and re
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -20,6 +21,7 @@ __all__ = [
     "RuleResult",
     "Skipped",
     "Verdict",
+    "format_exception",
 ]
 
 Outcome = Literal["passed", "failed", "skipped", "not_applicable", "xfailed"]
@@ -107,3 +109,8 @@ class RuleResult:
             "refs": self.refs,
             "evidence": self.evidence,
         }
+
+
+def format_exception(exc: BaseException) -> str:
+    """Type, message, traceback and causes: everything an exception would print."""
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))

@@ -25,11 +25,11 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ._env import ClientAdapter, ClientEnv, NotSupported
+from ._outcome import format_exception
 
 if TYPE_CHECKING:
     from mock_orchestrator import MockCloud
 
-    from ._world import World
 
 __all__ = [
     "PROTOCOL_VERSION",
@@ -66,7 +66,7 @@ class Plug(Protocol):
     #: How reports name the client (``module:factory`` or the command line).
     label: str
 
-    def open(self, env: ClientEnv, world: World) -> Driver: ...
+    def open(self, env: ClientEnv, world: object) -> Driver: ...
 
     def serve(self, cloud: MockCloud) -> AbstractContextManager[str]: ...
 
@@ -103,7 +103,7 @@ class PythonPlug:
     def from_spec(cls, spec: str) -> PythonPlug:
         return cls(load_factory(spec), spec)
 
-    def open(self, env: ClientEnv, world: World) -> Driver:
+    def open(self, env: ClientEnv, world: object) -> Driver:
         return PythonDriver(self.factory(env))
 
     def serve(self, cloud: MockCloud) -> AbstractContextManager[str]:
@@ -197,8 +197,6 @@ class PythonDriver:
                 exc = box["exc"]
                 if isinstance(exc, NotSupported):
                     raise exc
-                from ._world import format_exception
-
                 text = format_exception(exc) + f"\n{exc!r}"
                 results.append((False, None, f"{type(exc).__name__}: {exc}", text, False))
             else:
@@ -229,7 +227,7 @@ class CommandPlug:
         self._capturing = 0
         self._drivers: list[CommandDriver] = []
 
-    def open(self, env: ClientEnv, world: World) -> Driver:
+    def open(self, env: ClientEnv, world: object) -> Driver:
         driver = CommandDriver(self.argv, env, cwd=self.cwd, start_timeout=self.start_timeout)
         if self._capturing:  # only while a rule reads the clients' output
             self._drivers.append(driver)

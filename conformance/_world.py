@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
@@ -548,8 +547,3 @@ class RuleRun:
 def fail(message: str, *highlight: Exchange) -> RuleFailed:
     """Build the exception a rule raises when the client does not show what it must."""
     return RuleFailed(message, list(highlight))
-
-
-def format_exception(exc: BaseException) -> str:
-    """Type, message, traceback and causes: everything an exception would print."""
-    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))

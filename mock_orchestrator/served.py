@@ -53,7 +53,14 @@ from .identity.settings import PROFILES
 if TYPE_CHECKING:
     from ._cloud import MockCloud
 
-__all__ = ["DEFAULT_STALL_CAP", "ServeLimits", "ServedApp", "main", "serve_in_thread"]
+__all__ = [
+    "DEFAULT_STALL_CAP",
+    "ServeLimits",
+    "ServedApp",
+    "main",
+    "serve_in_thread",
+    "world_from_options",
+]
 
 
 @contextmanager

@@ -8,8 +8,8 @@ from typing import Any
 from mock_orchestrator import Exchange
 
 from .._world import Client, RuleRun, World, fail
-from . import rule
 from ._common import no_hang, plural, require_ok
+from ._registry import rule
 
 __all__: list[str] = []
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from .._outcome import NotApplicable, RuleFailed
 from .._world import PASSWORD_ROUTES, RuleRun, fail
-from . import rule
 from ._common import plural, require_ok
+from ._registry import rule
 
 __all__: list[str] = []
 
@@ -14,7 +14,7 @@ __all__: list[str] = []
 def login_no_password_on_cloud(run: RuleRun) -> str:
     """The client is configured with a username and password on a cloud host (as a team that
     followed an old forum post would). It must never POST them to ``/api/Account/Authenticate``
-    there: the cloud answers 400 errorCode 1000 whatever the password [V uipath-wire §3].
+    there: the cloud answers 400 errorCode 1000 whatever the password [V docs/wire.md §3].
     Refusing the configuration (an error from the factory, or ``NotSupported``) is the right
     answer, so here a factory that refuses counts as a pass. Same for factories and commands.
     """

@@ -7,8 +7,8 @@ from typing import Any
 from mock_orchestrator import UIPATH_CLI_CLIENT_ID, mask
 
 from .._world import RuleRun, World, fail
-from . import rule
 from ._common import bearer, plural, require_ok, token_kind
+from ._registry import rule
 
 __all__: list[str] = []
 

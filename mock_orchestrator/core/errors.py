@@ -39,6 +39,7 @@ __all__ = [
     "PlainError",
     "UnsupportedEndpoint",
     "WireError",
+    "append_header",
     "body_response",
     "json_response",
 ]
@@ -69,6 +70,20 @@ def body_response(
     return response
 
 
+def append_header(response: httpx.Response, name: bytes, value: bytes) -> None:
+    """Add a header the response does not have yet (``name`` lower-case), in a tenth of what
+    ``response.headers[name] = value`` costs: that setter re-encodes both and scans every
+    header for duplicates, a few microseconds on the hot path. httpx keeps headers as
+    ``(raw name, lower name, value)`` triples; tests/mock_orchestrator/test_wire_response.py
+    pins the equivalence, so an httpx upgrade that changes it fails loudly.
+    """
+    items = getattr(response.headers, "_list", None)
+    if isinstance(items, list):
+        items.append((name, name, value))
+    else:  # pragma: no cover - an httpx without the list: the public, slower way
+        response.headers[name.decode("latin-1")] = value.decode("latin-1")
+
+
 def json_response(
     status_code: int, payload: Any, headers: Mapping[str, str] | None = None
 ) -> httpx.Response:
@@ -80,6 +95,9 @@ class WireError(Exception):
     """Base of every error the mock puts on the wire."""
 
     status_code: int = 400
+    #: Set when the request is one the mock does not model (``mock_orchestrator/unmodelled.py``):
+    #: the journal's ``error`` then says so, naming the closest served routes.
+    unmodelled: str | None = None
 
     def __init__(self, status_code: int | None = None, headers: Mapping[str, str] | None = None):
         if status_code is not None:
@@ -101,7 +119,7 @@ class OAuthError(WireError):
     """IdentityServer4's token error: always 400, ``no-store``, description left out when empty.
 
     [V-code] IS4 ``TokenErrorResult``; [V] ``{"error":"invalid_scope"}`` seen from UiPath
-    (uipath-wire.md §4.5).
+    (docs/wire.md §4.5).
     """
 
     def __init__(
@@ -134,7 +152,7 @@ class Auth0Error(OAuthError):
 
 
 class LoginError(WireError):
-    """The compact legacy envelope of ``/api/Account/Authenticate`` failures (uipath-wire §3)."""
+    """The compact legacy envelope of ``/api/Account/Authenticate`` failures (docs/wire.md §3)."""
 
     def __init__(self, message: str, error_code: int = 1000, status_code: int = 400) -> None:
         self.message = message
@@ -149,7 +167,7 @@ class LoginError(WireError):
 
 
 class AbpError(WireError):
-    """The ABP envelope of Orchestrator's authorization layer (uipath-wire §8.1, [V])."""
+    """The ABP envelope of Orchestrator's authorization layer (docs/wire.md §8.1, [V])."""
 
     def __init__(
         self,
@@ -187,7 +205,7 @@ class AbpError(WireError):
 
 
 class OrchestratorError(WireError):
-    """Orchestrator's compact envelope ``{"message","errorCode","traceId"}`` (uipath-wire §8.1)."""
+    """Orchestrator's compact envelope ``{"message","errorCode","traceId"}`` (docs/wire.md §8.1)."""
 
     def __init__(
         self,
@@ -229,7 +247,7 @@ class MethodNotAllowed(PlainError):
     """A path asked with a method it does not serve: the 405 of UiPath's ASP.NET stack.
 
     Body: [V] the 405 Orchestrator's own ASP.NET stack sent for a known path and a wrong
-    method (uipathcli#136, uipath-wire §4.5), the API-versioning envelope with
+    method (uipathcli#136, docs/wire.md §4.5), the API-versioning envelope with
     ``code: UnsupportedApiVersion``. ``Allow`` lists the methods the path serves: [I] the
     versioning library sets it on its 405s (dotnet/aspnet-api-versioning#795 shows one); a
     path served under no method at all gets no ``Allow``.
@@ -258,7 +276,7 @@ class MethodNotAllowed(PlainError):
 
 
 class UnsupportedEndpoint(WireError):
-    """No route matched: 404 with an empty body on the wire ([?] uipath-wire §8.4).
+    """No route matched: 404 with an empty body on the wire ([?] docs/wire.md §8.4).
 
     The exception text explains itself (method, path, the closest declared routes), the way
     pytest_httpx and vcrpy explain a miss; the journal keeps it for the test to read.

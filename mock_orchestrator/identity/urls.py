@@ -20,6 +20,7 @@ _C = frozenset({CLOUD})
 _A = frozenset({ACCOUNT})
 _O = frozenset({ONPREM})
 _ORG = r"/(?P<org>[^/]+)"
+_AUTHENTICATE = r"(?:/[^/]+/[^/]+)?(?:/orchestrator_)?/api/account/authenticate"
 
 
 def _route(
@@ -58,7 +59,7 @@ _I = IdentityResponses
 _L = LegacyResponses
 
 IDENTITY_ROUTES: list[Route] = [
-    # identity_ (IdentityServer4) on the cloud, host-level and org-scoped [V] uipath-wire §4.1
+    # identity_ (IdentityServer4) on the cloud, host-level and org-scoped [V] docs/wire.md §4.1
     _identity("POST", "/identity_/connect/token", _I.token, _C, "token"),
     _identity("POST", _ORG + "/identity_/connect/token", _I.token, _C, "token"),
     _identity("GET", "/identity_/connect/authorize", _I.authorize, _C, "human"),
@@ -95,7 +96,7 @@ IDENTITY_ROUTES: list[Route] = [
     _identity("GET", "/identity/.well-known/openid-configuration", _I.discovery, _O, "discovery"),
     _identity("GET", "/identity/.well-known/openid-configuration/jwks", _I.jwks, _O, "discovery"),
     _identity("POST", "/identity_/connect/token", _I.onprem_wrong_path, _O, "api"),
-    # legacy Auth0 tenant [V] uipath-wire §2
+    # legacy Auth0 tenant [V] docs/wire.md §2
     _legacy("POST", "/oauth/token", _L.token, _A, "token"),
     _legacy("GET", "/authorize", _L.authorize, _A, "human"),
     _legacy("GET", "/.well-known/jwks.json", _L.jwks, _A, "discovery"),
@@ -109,9 +110,10 @@ IDENTITY_ROUTES: list[Route] = [
         "discovery",
     ),
     # /api/Account/Authenticate: the errorCode 1000 trap on the cloud, a login on-prem
+    # ({UIPATH_URL}/orchestrator_/api/Account/Authenticate too: a client built on UIPATH_URL)
     _identity(
         "POST",
-        r"(?:/[^/]+/[^/]+)?/api/account/authenticate",
+        _AUTHENTICATE,
         _I.cloud_login_trap,
         _C,
         "login_trap",
@@ -120,7 +122,7 @@ IDENTITY_ROUTES: list[Route] = [
         "onprem",
         OnPremResponses,
         "POST",
-        r"(?:/[^/]+/[^/]+)?/api/account/authenticate",
+        _AUTHENTICATE,
         OnPremResponses.authenticate,
         _O,
         "password_login",

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._filter import ODataError, Predicate, Row, _clip, _lookup_ci, compile_filter
+from ._filter import ODataError, Predicate, Row, clip_text, compile_filter, lookup_ci
 
 __all__ = ["MAX_ORDERBY", "MAX_TOP", "ODataQuery", "field_map", "parse_query"]
 
@@ -22,7 +22,7 @@ _KNOWN_OPTIONS = frozenset(
     {"$filter", "$top", "$skip", "$count", "$select", "$orderby", "$expand", "$format"}
 )
 _ORDER_CLAUSE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_/]*)(?:\s+(asc|desc))?\s*\Z", re.IGNORECASE)
-_IDENT_LIST = re.compile(r"[A-Za-z_][A-Za-z0-9_/]*(?:\([^)]*\))?")
+_IDENT_LIST = re.compile(r"[A-Za-z_][A-Za-z0-9_/]*(?:\(.*\))?", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ class ODataQuery:
     select: tuple[str, ...] | None = None
     orderby: tuple[tuple[str, bool], ...] = ()
     count: bool = False
+    #: Navigation properties ``$expand`` names (canonical casing); nested options are ignored.
+    expand: tuple[str, ...] = ()
 
     def apply(self, rows: Iterable[Row]) -> tuple[list[Row], int]:
         """Filter, order, count, page and project: ``(page, total matching)``."""
@@ -64,7 +66,7 @@ def _path_get(row: Row, path: str) -> Any:
         if not isinstance(value, Mapping):
             return None
         found = value.get(step)
-        value = found if found is not None else _lookup_ci(value, step)
+        value = found if found is not None else lookup_ci(value, step)
     return value
 
 
@@ -84,7 +86,7 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 def _int_option(name: str, raw: str) -> int:
     text = raw.strip()
     if not re.fullmatch(r"\d{1,12}", text):
-        raise ODataError(f"Invalid value '{_clip(raw)}' for {name} query option found.")
+        raise ODataError(f"Invalid value '{clip_text(raw)}' for {name} query option found.")
     return int(text)
 
 
@@ -102,7 +104,7 @@ def parse_query(
         if not lowered.startswith("$"):
             continue
         if lowered not in _KNOWN_OPTIONS:
-            raise ODataError(f"The query parameter '{_clip(key)}' is not supported.")
+            raise ODataError(f"The query parameter '{clip_text(key)}' is not supported.")
         options[lowered] = value
     predicate = None
     text = options.get("$filter", "").strip()
@@ -122,7 +124,7 @@ def parse_query(
     if "$count" in options:
         flag = options["$count"].strip().lower()
         if flag not in ("true", "false"):
-            raise ODataError(f"'{_clip(options['$count'])}' is not a valid count option.")
+            raise ODataError(f"'{clip_text(options['$count'])}' is not a valid count option.")
         count = flag == "true"
     select = None
     if options.get("$select", "").strip():
@@ -134,7 +136,7 @@ def parse_query(
                 names = list(dict.fromkeys(fields.values()))
                 break
             if canonical is None:
-                raise ODataError(f"Could not find a property named '{_clip(name)}'.")
+                raise ODataError(f"Could not find a property named '{clip_text(name)}'.")
             names.append(canonical)
         select = tuple(dict.fromkeys(names))
     orderby: list[tuple[str, bool]] = []
@@ -145,17 +147,43 @@ def parse_query(
         for clause in clauses:
             found = _ORDER_CLAUSE.match(clause)
             if found is None:
-                raise ODataError(f"Syntax error in $orderby at '{_clip(clause)}'.")
+                raise ODataError(f"Syntax error in $orderby at '{clip_text(clause)}'.")
             first, _, rest = found.group(1).partition("/")
             canonical = fields.get(first.lower())
             if canonical is None:
-                raise ODataError(f"Could not find a property named '{_clip(first)}'.")
+                raise ODataError(f"Could not find a property named '{clip_text(first)}'.")
             path = f"{canonical}/{rest}" if rest else canonical
             orderby.append((path, (found.group(2) or "").lower() == "desc"))
-    expand = options.get("$expand", "").strip()
-    if expand and not all(_IDENT_LIST.fullmatch(p.strip()) for p in expand.split(",")):
-        raise ODataError(f"Syntax error in $expand at '{_clip(expand)}'.")
-    return ODataQuery(predicate, top, skip, select, tuple(orderby), count)
+    return ODataQuery(predicate, top, skip, select, tuple(orderby), count, _expand(options, fields))
+
+
+def _expand(options: Mapping[str, str], fields: Mapping[str, str]) -> tuple[str, ...]:
+    """``Robot,Release($select=Name)`` -> ``("Robot", "Release")``; unknown names are a 400."""
+    text = options.get("$expand", "").strip()
+    if not text:
+        return ()
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in text:  # split on the commas outside parentheses
+        depth += (char == "(") - (char == ")")
+        if char == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    names = []
+    for part in parts:
+        part = part.strip()
+        if depth != 0 or not _IDENT_LIST.fullmatch(part):
+            raise ODataError(f"Syntax error in $expand at '{clip_text(text)}'.")
+        name = part.split("(", 1)[0].split("/", 1)[0]
+        canonical = fields.get(name.lower())
+        if canonical is None:
+            raise ODataError(f"Could not find a property named '{clip_text(name)}'.")
+        names.append(canonical)
+    return tuple(dict.fromkeys(names))
 
 
 def field_map(names: Iterable[str]) -> dict[str, str]:
