@@ -37,7 +37,7 @@ def _gives_up_on_every_poll(run: RuleRun, status: int, **fault: Any) -> list[Exc
     world, client, key = _started(run, f"{status} on every poll")
     world.fault("response", status=status, times=_FOREVER, **fault, **_JOBS_GET)
     mark = world.mark()
-    op = client.get_job_state(key)
+    op = client.get_job_state(key, may_hang=True)
     no_hang(world, op, f"get_job_state while every poll answers {status}")
     answered = [e for e in _job_gets(world, mark) if e.status_code == status]
     if op.ok or len(answered) > MAX_TRIES:
@@ -120,7 +120,7 @@ def http_timeout_set(run: RuleRun) -> str:
     world.fault("stall", times=_FOREVER, **_JOBS_GET)
     mark = world.mark()
     begun = world.cloud.clock.time()
-    op = client.get_job_state(key, timeout=60.0)
+    op = client.get_job_state(key, timeout=60.0, may_hang=True)
     stalled = [e for e in _job_gets(world, mark) if e.fault and e.fault.startswith("stall")]
     if run.in_process:
         untimed = [

@@ -40,7 +40,7 @@ def test_a_leak_on_stderr_is_found() -> None:
         _plug("LogsItsToken"), rules=["token-secrets-not-logged"], profiles=["onprem"]
     )
     assert suite.results[0].outcome == "failed"
-    assert "access token in a log/stdout/stderr line" in suite.results[0].message
+    assert "an access token in stderr: " in suite.results[0].message
 
 
 def test_not_supported_at_hello_is_not_applicable() -> None:
