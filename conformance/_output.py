@@ -40,15 +40,18 @@ def excerpt(text: str, needle: str, around: int = 120) -> str:
     token is cut in half (a half token is not recognisable any more, so it could not be
     masked later)."""
     at = max(text.find(needle), 0)
-    start, end = max(0, at - around), min(len(text), at + len(needle) + around)
-    if start > 0:
+    line_start = text.rfind("\n", 0, at) + 1
+    line_end = text.find("\n", at + len(needle))
+    line_end = len(text) if line_end < 0 else line_end
+    start, end = max(line_start, at - around), min(line_end, at + len(needle) + around)
+    if start > line_start:  # cut inside the line: at a space, never inside a token
         space = text.find(" ", start, at)
         start = space + 1 if space >= 0 else at
-    if end < len(text):
+    if end < line_end:
         space = text.rfind(" ", at + len(needle), end)
         end = space if space >= 0 else at + len(needle)
     shown = text[start:end].replace(needle, mask(needle))
-    return ("..." if start else "") + shown + ("..." if end < len(text) else "")
+    return ("..." if start > line_start else "") + shown + ("..." if end < line_end else "")
 
 
 class OutputTail:
@@ -130,13 +133,14 @@ class TailStream(io.TextIOBase):
 def pump(stream: io.BufferedIOBase | io.RawIOBase, tail: OutputTail, source: str) -> None:
     """Read ``stream`` to its end into ``tail``, a line (or a MAX_LINE piece) at a time."""
     reader = io.BufferedReader(stream) if isinstance(stream, io.RawIOBase) else stream
-    while True:
-        chunk = reader.readline(MAX_LINE)
-        if not chunk:
-            return
-        complete = chunk.endswith(b"\n")
-        text = chunk.decode("utf-8", "replace").rstrip("\r\n")
-        tail.add(source, text, continues=not complete)
+    with reader:
+        while True:
+            chunk = reader.readline(MAX_LINE)
+            if not chunk:
+                return
+            complete = chunk.endswith(b"\n")
+            text = chunk.decode("utf-8", "replace").rstrip("\r\n")
+            tail.add(source, text, continues=not complete)
 
 
 @contextlib.contextmanager

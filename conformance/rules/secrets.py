@@ -91,18 +91,20 @@ def token_secrets_not_logged(run: RuleRun) -> str:
             f"the client serves none of the {run.profile} credentials "
             f"({', '.join(OFFERED[run.profile])})"
         )
-    places = [("an object's repr/str", text) for text in run.descriptions if text]
-    places += [("an error text", text) for text in run.op_errors if text]
-    places += [
+    # A secret in a URL is named first: it is the root of the log lines that repeat the URL.
+    places = [
         ("a request line", f"{e.method} {e.request.url}")
         for world, _, _ in exercised
         for e in world.since(0)
     ]
-    leaks = list(output.findings)
+    places += [("an error text", text) for text in run.op_errors if text]
+    places += [("an object's repr/str", text) for text in run.descriptions if text]
+    leaks = []
     for where, text in places:
         found = run.find_secret(text)
         if found is not None:
             leaks.append(f"{found[0]} in {where}: {excerpt(text, found[1])}")
+    leaks[1:1] = output.findings
     if leaks:
         raise fail(f"{plural(len(leaks), 'secret')} leaked; first: {run.scrub(leaks[0])}")
     for world, _, first in exercised:
