@@ -12,8 +12,8 @@ from typing import Any
 from conformance import ClientAdapter, ClientEnv, NotSupported
 
 from ._client import OrchestratorClient
-from ._errors import ConfigurationError
 from ._config import Config
+from ._errors import ConfigurationError
 
 __all__ = ["ReferenceAdapter", "make_client"]
 
