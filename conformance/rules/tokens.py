@@ -213,6 +213,12 @@ def token_retry_once_on_401(run: RuleRun) -> str:
     no_hang(world, op, "get_job_state while every call answers 401")
     unauth = world.since(mark, where=lambda e: e.status_code == 401)
     tokens = world.token_requests(mark)
+    if not unauth:
+        raise fail(
+            "get_job_state ended without a call, so the second 401 was never seen: "
+            f"{world.scrub(op.error or '')}",
+            *op.exchanges(world),
+        )
     if op.ok or len(unauth) > 2 or len(tokens) > 1:
         raise fail(
             "a second 401 must end the operation as an error; the client made "
@@ -247,6 +253,12 @@ def token_invalid_grant_terminal(run: RuleRun) -> str:
         tokens = world.token_requests(mark)
         if op.ok:
             raise fail(f"{attempt} operation after the grant was revoked succeeded?", *tokens)
+        if attempt == "the first" and not tokens:
+            raise fail(
+                "the first operation after the token expired ended without a token request, "
+                f"so invalid_grant was never seen: {world.scrub(op.error or '')}",
+                *op.exchanges(world),
+            )
         if len(tokens) > 1:
             raise fail(
                 f"invalid_grant is terminal, yet {attempt} operation sent "
@@ -307,6 +319,12 @@ def token_html_is_failure(run: RuleRun) -> str:
         client = world.client()
         op = client.start_job(may_hang=True)
         no_hang(world, op, "start_job")
+        if not world.token_requests():
+            raise fail(
+                f"start_job ended without asking the token endpoint, so {what} was never "
+                f"seen: {world.scrub(op.error or '')}",
+                *op.exchanges(world),
+            )
         followed = world.since(0, where=lambda e: "/web/login" in e.path.lower())
         if followed:
             raise fail(f"the client followed the token endpoint's redirect ({what})", *followed)

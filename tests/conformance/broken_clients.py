@@ -632,6 +632,53 @@ class RefreshesOnEveryStart(MiniClient):
         return super().start_job(process, folder, input_arguments)
 
 
+class Chatty(MiniClient):
+    """Writes megabytes to stderr as it starts: 20,000 lines of noise, then one 2 MB line with
+    its client secret in the middle (a command client only: the suite must stay bounded)."""
+
+    def __init__(self, env: ClientEnv) -> None:
+        super().__init__(env)
+        noise = "x" * 100
+        for index in range(20_000):
+            sys.stderr.write(f"{index} {noise}\n")
+        if env.client_secret:
+            half = "y" * 1_000_000
+            sys.stderr.write(f"{half} secret={env.client_secret} {half}\n")
+        sys.stderr.flush()
+
+
+# -- clients that never work: no rule may pass by their silence ------------------------------
+
+
+class SaysNoToEverything(MiniClient):
+    """Answers every operation with an error of its own, without sending a request. The only
+    thing it ever gets right is refusing a password on the cloud."""
+
+    def refuse_cloud_password(self, env: ClientEnv) -> None:
+        pass
+
+    def start_job(
+        self, process: str, folder: str, input_arguments: dict[str, Any] | None = None
+    ) -> str:
+        raise ValueError("this client does nothing")
+
+    def get_job_state(self, job_key: str, folder: str) -> str:
+        raise ValueError("this client does nothing")
+
+
+class CrashesOnEveryCall(SaysNoToEverything):
+    """A programming error on every operation (``AttributeError``): judged ``error``, never a
+    refusal."""
+
+    def start_job(
+        self, process: str, folder: str, input_arguments: dict[str, Any] | None = None
+    ) -> str:
+        return str(self.no_such_attribute)  # type: ignore[attr-defined]
+
+    def get_job_state(self, job_key: str, folder: str) -> str:
+        return str(self.no_such_attribute)  # type: ignore[attr-defined]
+
+
 #: Each broken client and the rule it is built to fail.
 BROKEN: dict[type[MiniClient], str] = {
     OpensBrowserLogin: "token-acquire-unattended",
