@@ -547,6 +547,9 @@ class CommandDriver:
                 code: int | None = self.proc.wait(timeout=2)
             except subprocess.TimeoutExpired:
                 code = None
+            for reader in self._readers:  # its last words may still be in the stderr pipe
+                if reader is not threading.current_thread():
+                    reader.join(timeout=2)
             why = f"the client exited (code {code}) during {op}"
         elif answer.get("_hung") is not None:
             why = f"the client gave no answer to {op} within {answer['_hung']:g} s of real time"

@@ -99,9 +99,12 @@ def _timeline_text(evidence: list[dict[str, Any]]) -> str:
             extra = " ".join(
                 f"{k}={entry[k]}" for k in ("auth", "fault", "presented") if entry.get(k)
             )
+            challenge = (entry.get("response_headers") or {}).get("www-authenticate")
+            if challenge:  # why a 401 was refused, as the server said it
+                extra += f" www-authenticate: {challenge}"
             lines.append(
                 f"{mark} #{entry['seq']} t={entry['at']} {entry['method']} "
-                f"{entry['url']} -> {entry['status']} {extra}".rstrip()
+                f"{entry['url']} -> {entry['status']} {extra.strip()}".rstrip()
             )
         else:
             lines.append(f"   -- {entry.get('text')}")
