@@ -38,7 +38,8 @@ _REFRESH_AGAIN = (
 
 EXPECTED: dict[type[bc.MiniClient], set[str]] = {
     bc.OpensBrowserLogin: _on(ALL, "token-acquire-unattended"),
-    # Every rule that needs a second token fails, on every profile.
+    # Every rule that needs a second token fails, on every profile; and invalid-grant-terminal
+    # cannot see invalid_grant handled by a client that never asks for a token again.
     bc.NeverRefreshes: _on(
         ALL,
         *_REFRESH_AGAIN,
@@ -46,6 +47,7 @@ EXPECTED: dict[type[bc.MiniClient], set[str]] = {
         "token-rotation-absent-keeps-old",
         "token-rotation-persisted",
         "login-password-on-prem",
+        "token-invalid-grant-terminal",
     ),
     bc.ReactiveOnly: _on(ALL, "token-refresh-proactive"),
     bc.LoopsOn401: _on(ALL, "token-retry-once-on-401"),
