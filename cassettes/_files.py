@@ -55,8 +55,12 @@ def cassette_path(test_module: str, test_name: str, root: Path | None = None) ->
 
 
 def iter_cassettes(root: Path | None = None) -> Iterator[Path]:
-    """Every ``*.yaml`` under the cassette root, sorted."""
-    yield from sorted((root or CASSETTE_ROOT).rglob("*.yaml"))
+    """Every cassette under the root, sorted: ``*.yaml`` files but the known-deviations list."""
+    yield from sorted(
+        path
+        for path in (root or CASSETTE_ROOT).rglob("*.yaml")
+        if path.name != "known_deviations.yaml"
+    )
 
 
 def read_cassette(path: Path) -> CassetteFile:

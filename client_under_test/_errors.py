@@ -17,6 +17,8 @@ No message ever contains a secret: not the client secret, not a token, not a pas
 from __future__ import annotations
 
 __all__ = [
+    "CLOUD_LOGIN_REFUSED",
+    "ONPREM_WRONG_PASSWORD",
     "AuthenticationError",
     "ConfigurationError",
     "JobWaitTimeout",
@@ -26,6 +28,50 @@ __all__ = [
     "UiPathClientError",
     "UnexpectedResponse",
 ]
+
+
+#: Automation Cloud's answer to every username/password login, correct or not: HTTP 400,
+#: errorCode 1000 [V] uipath-wire.md §3 (forum threads 149111 and 166216).
+CLOUD_LOGIN_REFUSED = "Invalid credentials, failed to login."
+#: On-prem Orchestrator's answer to a wrong username or password: HTTP 400, errorCode 1000 [V] §3
+#: (forum thread 24921). Same code, other words: the wording is what tells the two apart.
+ONPREM_WRONG_PASSWORD = "Invalid username/email address or password."
+#: What works on Automation Cloud instead of a password.
+CLOUD_LOGIN_ADVICE = (
+    "Use an external application (UIPATH_CLIENT_ID and UIPATH_CLIENT_SECRET) or a refresh token "
+    "(UIPATH_REFRESH_TOKEN) instead."
+)
+#: Where users met the trap and UiPath staff said the endpoint is no longer viable on the cloud.
+CLOUD_LOGIN_THREAD = (
+    "https://forum.uipath.com/t/400-details-message-invalid-credentials-failed-to-login-"
+    "errorcode-1000-resourceids-null/166216"
+)
+
+
+def login_refused(url: str, message: object) -> str:
+    """The sentence for a 400 errorCode 1000 answered to a password login at ``url``.
+
+    The cloud's wording means the cloud refuses password logins altogether, whatever host the
+    request went through (a proxy, a tunnel, a mock on loopback): checking the password, the
+    advice that costs users a day, cannot help. On-prem's wording is a real wrong password.
+    """
+    if message == CLOUD_LOGIN_REFUSED:
+        return (
+            f"{url} answered errorCode 1000 {message!r}: that is Automation Cloud refusing "
+            "username/password logins (the errorCode 1000 trap), not a wrong password; it "
+            f"answers so even to correct credentials. {CLOUD_LOGIN_ADVICE} "
+            f"(see {CLOUD_LOGIN_THREAD})"
+        )
+    if message == ONPREM_WRONG_PASSWORD:
+        return (
+            f"{url} refused the username or password (errorCode 1000: {message}): the password "
+            "is wrong, or the user does not exist in this tenant. Check UIPATH_USERNAME, "
+            "UIPATH_PASSWORD and the tenant in UIPATH_URL."
+        )
+    return (
+        f"{url} refused the login (errorCode 1000: {message or 'no message'}). Check "
+        "UIPATH_USERNAME, UIPATH_PASSWORD and the tenant in UIPATH_URL."
+    )
 
 
 class UiPathClientError(Exception):
@@ -113,6 +159,8 @@ class OrchestratorAPIError(UiPathClientError):
         where = f"{method} {path}: ".lstrip() if method else ""
         code = f" errorCode {error_code}" if error_code is not None else ""
         hint = _ERROR_HINTS.get(error_code or -1, "")
+        if error_code == 1000 and message == CLOUD_LOGIN_REFUSED:
+            hint = f" (the errorCode 1000 trap: {login_refused(path or 'the server', message)})"
         super().__init__(f"{where}HTTP {status_code}{code}: {message}{hint}")
 
 

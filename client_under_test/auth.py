@@ -37,7 +37,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ._errors import ConfigurationError, TokenRequestError
+from ._errors import (
+    CLOUD_LOGIN_ADVICE,
+    CLOUD_LOGIN_REFUSED,
+    ConfigurationError,
+    TokenRequestError,
+    login_refused,
+)
 from ._redact import fingerprint, mask
 from ._revoke import Revocable
 from ._tokenauth import TokenAuth, jwt_claims
@@ -263,10 +269,8 @@ class PasswordAuth(TokenAuth):
             raise ConfigurationError(
                 f"username/password login does not work on Automation Cloud ({host}): "
                 "POST /api/Account/Authenticate answers 400 "
-                '{"message":"Invalid credentials, failed to login.","errorCode":1000} even to '
-                "correct credentials (the errorCode 1000 trap). Use an external application "
-                "(UIPATH_CLIENT_ID and UIPATH_CLIENT_SECRET) or a refresh token "
-                "(UIPATH_REFRESH_TOKEN) instead."
+                f'{{"message":"{CLOUD_LOGIN_REFUSED}","errorCode":1000}} even to '
+                f"correct credentials (the errorCode 1000 trap). {CLOUD_LOGIN_ADVICE}"
             )
         if not username or not password:
             raise ConfigurationError("password login needs UIPATH_USERNAME and UIPATH_PASSWORD")
@@ -291,10 +295,9 @@ class PasswordAuth(TokenAuth):
             message = body.get("message") if isinstance(body, dict) else None
             code = body.get("errorCode") if isinstance(body, dict) else None
             if response.status_code == 400 and code == 1000:
-                raise ConfigurationError(
-                    f"{self.token_url} refused the username or password (errorCode 1000: "
-                    f"{message}). Check UIPATH_USERNAME, UIPATH_PASSWORD and the tenant."
-                )
+                # The wording, not the host, says which it is: a cloud world reached through a
+                # proxy or on loopback answers the cloud's words from a host we cannot judge.
+                raise ConfigurationError(login_refused(self.token_url, message))
             raise TokenRequestError(
                 f"{self.token_url} answered {response.status_code}: {message or 'no message'}",
                 status_code=response.status_code,

@@ -23,6 +23,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+import filelock
+
+from . import _platform
 from ._errors import ConfigurationError
 from ._redact import mask
 
@@ -141,8 +144,9 @@ class MemoryTokenStore(_LockingMixin):
         return f"MemoryTokenStore({len(self._data)} credential(s))"
 
 
-# One thread lock per file in this process: two FileTokenStore objects on one path must not
-# both take the flock from one process (flock locks belong to open file descriptions).
+# One thread lock per file in this process: two FileTokenStore objects on one path take turns
+# here first, so the file lock is only ever contended between processes (and a non-blocking
+# acquire from a second thread answers False at once, as it would from another process).
 _PATH_LOCKS: dict[str, threading.Lock] = {}
 _PATH_LOCKS_GUARD = threading.Lock()
 
@@ -158,52 +162,49 @@ class FileTokenStore(_LockingMixin):
     * atomic: a temp file in the same directory, ``fsync``, then ``os.replace`` (a reader sees
       the old file or the new one, never half of one), then the directory is fsynced;
     * private: created ``0600`` (the file holds refresh and access tokens);
-    * locked: ``fcntl.flock`` on ``<path>.lock`` plus a per-path thread lock, so threads and
-      processes take turns around "re-read, refresh, save" (msal-extensions' pattern).
+    * locked: a ``filelock.FileLock`` on ``<path>.lock`` (``flock`` on POSIX, ``msvcrt.locking``
+      on Windows) plus a per-path thread lock, so threads and processes take turns around
+      "re-read, refresh, save" (msal-extensions' pattern).
+
+    What differs between POSIX and Windows beyond the lock lives in ``_platform``.
     """
 
+    #: How often a blocked ``acquire`` retries the file lock (filelock polls a non-blocking
+    #: lock). A refresh holds it for one token request, so a short interval keeps the second
+    #: process from idling long after the first is done.
+    POLL_INTERVAL = 0.005
+
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        try:
-            import fcntl  # noqa: F401  (POSIX only)
-        except ImportError as exc:  # pragma: no cover - Windows
-            raise ConfigurationError("FileTokenStore needs fcntl (POSIX)") from exc
         self.path = Path(path).expanduser().resolve()
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self._thread_lock = _path_lock(str(self.path))
-        self._fd: int | None = None
+        # thread_local=False: a lock taken in a worker thread (the async flow waits there) may
+        # be released on the event loop's thread; the per-path thread lock already serialises.
+        self._file_lock = filelock.FileLock(
+            self.lock_path, mode=0o600, thread_local=False, poll_interval=self.POLL_INTERVAL
+        )
 
     # -- locking --------------------------------------------------------------------------
 
     def acquire(self, blocking: bool = True) -> bool:
-        import fcntl
-
         if not self._thread_lock.acquire(blocking):
             return False
-        fd: int | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-        except BaseException as exc:
-            if fd is not None:
-                os.close(fd)
+            self._file_lock.acquire(timeout=-1 if blocking else 0)
+        except filelock.Timeout:
             self._thread_lock.release()
-            if isinstance(exc, BlockingIOError):
-                return False  # another process holds it
+            return False  # another process holds it
+        except BaseException:
+            self._thread_lock.release()
             raise
-        self._fd = fd
         return True
 
     def release(self) -> None:
-        import fcntl
-
-        fd, self._fd = self._fd, None
-        if fd is not None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-            finally:
-                os.close(fd)
-        self._thread_lock.release()
+        try:
+            self._file_lock.release()
+        finally:
+            self._thread_lock.release()
 
     # -- data -----------------------------------------------------------------------------
 
@@ -244,7 +245,7 @@ class FileTokenStore(_LockingMixin):
         directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
         try:
-            os.fchmod(fd, 0o600)
+            _platform.CURRENT.make_private(fd)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
@@ -254,11 +255,7 @@ class FileTokenStore(_LockingMixin):
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        _platform.CURRENT.sync_directory(directory)
 
     def __repr__(self) -> str:
         return f"FileTokenStore({str(self.path)!r})"

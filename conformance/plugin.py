@@ -10,21 +10,31 @@ applicable and skipped rules are skips.
 
 Precedence of configuration: command-line options, then ini options of the same name (without
 the dashes), then the defaults (the reference client, all three profiles).
+
+Quiet unless asked: the entry point loads in every pytest session of every project where the kit
+is installed, so this module imports nothing of the suite at import time and, unless the suite
+is being run, registers no marker, prints no header and loads no rule. The suite is being run
+when the collection reaches ``conformance/suites`` (``--pyargs conformance``, or a path into the
+package) or one of the options above is given (on the command line or in the ini file). The
+kit's fixtures for a team's own tests (``uipath_cloud`` and friends) are another plugin:
+``orchestrator_kit.pytest_plugin``.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._outcome import RuleResult
-from ._plugs import CommandPlug, Plug, PythonPlug
-from .catalog import CATALOG, PROFILES, RuleSpec
-from .report import _timeline_text, write_reports
-from .runner import SuiteResult, apply_expected, load_expected_failures, run_rule
+if TYPE_CHECKING:
+    # Imported where they are used, at run time: a session that does not run the suite must
+    # not pay for (or be able to break on) the rule machinery.
+    from ._outcome import RuleResult
+    from ._plugs import Plug
+    from .catalog import RuleSpec
 
 __all__ = ["RuleParam", "UipathConformance"]
 
@@ -35,6 +45,9 @@ EXPECTED_OPTION = "--uipath-expected-failures"
 REPORT_JSON_OPTION = "--uipath-report-json"
 REPORT_HTML_OPTION = "--uipath-report-html"
 DEFAULT_CLIENT = "client_under_test.adapter:make_client"
+#: ``catalog.PROFILES``, spelled out so that ``--help`` does not load the catalog (a test keeps
+#: the two equal).
+PROFILE_NAMES = ("legacy", "identity", "onprem")
 _PROPERTY = "uipath_conformance"
 
 
@@ -54,6 +67,8 @@ class _State:
         return self.client_cmd or self.client or DEFAULT_CLIENT
 
     def get_plug(self) -> Plug:
+        from ._plugs import CommandPlug, PythonPlug
+
         if self.plug is None:
             self.plug = (
                 CommandPlug(self.client_cmd)
@@ -82,7 +97,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         PROFILE_OPTION,
         action="append",
         metavar="P",
-        help=f"limit the rules to a profile ({', '.join(PROFILES)}); repeatable",
+        help=f"limit the rules to a profile ({', '.join(PROFILE_NAMES)}); repeatable",
     )
     group.addoption(
         EXPECTED_OPTION,
@@ -99,7 +114,47 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         parser.addini(name, text, default=None)
 
 
+_SUITE_OPTIONS = (
+    CLIENT_OPTION,
+    CLIENT_CMD_OPTION,
+    PROFILE_OPTION,
+    EXPECTED_OPTION,
+    REPORT_JSON_OPTION,
+    REPORT_HTML_OPTION,
+)
+_SUITE_INI = ("uipath_client", "uipath_client_cmd", "uipath_profiles")
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def suite_requested(config: pytest.Config) -> bool:
+    """Whether this session runs the conformance suite (see the module docstring)."""
+    if any(config.getoption(name) for name in _SUITE_OPTIONS):
+        return True
+    if any(config.getini(name) for name in _SUITE_INI):
+        return True
+    for arg in config.args:
+        target = arg.split("::")[0]
+        if config.option.pyargs and target.split(".")[0] == _PACKAGE.name:
+            return True
+        path = (config.invocation_params.dir / target).resolve()
+        if path == _PACKAGE or _PACKAGE in path.parents:
+            return True
+    return False
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    if suite_requested(config):
+        _activate(config)
+
+
+def _activate(config: pytest.Config) -> _State:
+    """Load the catalog, register the rules' markers and the report collector (once)."""
+    state = config.stash.get(_STATE, None)
+    if state is not None:
+        return state
+    from .catalog import CATALOG, PROFILES
+    from .runner import load_expected_failures
+
     for spec in CATALOG.values():
         config.addinivalue_line(
             "markers", f"{spec.marker}: conformance rule {spec.id} ({spec.level}): {spec.summary}"
@@ -126,10 +181,13 @@ def pytest_configure(config: pytest.Config) -> None:
         html_path=config.getoption(REPORT_HTML_OPTION),
     )
     config.pluginmanager.register(_Collector(state), "uipath-conformance-collector")
+    return state
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    state = config.stash[_STATE]
+    state = config.stash.get(_STATE, None)
+    if state is None:
+        return []  # not running the suite: say nothing
     return [f"uipath-conformance: client {state.label}; profiles {', '.join(state.profiles)}"]
 
 
@@ -150,7 +208,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     profile, each with the rule's marker and its level's marker."""
     if "uipath_rule" not in metafunc.fixturenames:
         return
-    state = metafunc.config.stash[_STATE]
+    from .catalog import CATALOG
+
+    # A suite module collected some way suite_requested() did not foresee still runs.
+    state = _activate(metafunc.config)
     wanted = getattr(metafunc.module, "RULES", list(CATALOG))
     params = []
     for rule_id in wanted:
@@ -175,6 +236,9 @@ class UipathConformance:
         self._node = node
 
     def check(self, param: RuleParam) -> RuleResult:
+        from .report import _timeline_text
+        from .runner import apply_expected, run_rule
+
         state = self._state
         result = apply_expected(
             run_rule(param.spec, param.profile, state.get_plug()), state.expected
@@ -206,7 +270,7 @@ class UipathConformance:
 @pytest.fixture
 def uipath_conformance(request: pytest.FixtureRequest) -> UipathConformance:
     """Runs a rule of the conformance suite against the configured client."""
-    return UipathConformance(request.config.stash[_STATE], request.node)
+    return UipathConformance(_activate(request.config), request.node)
 
 
 class _Collector:
@@ -227,11 +291,16 @@ class _Collector:
         state = self.state
         if hasattr(session.config, "workerinput") or not (state.json_path or state.html_path):
             return
+        from .report import write_reports
+        from .runner import SuiteResult
+
         suite = SuiteResult(client=state.label, results=state.results)
         write_reports(suite, json_path=state.json_path, html_path=state.html_path)
 
 
 def _result_from(data: dict[str, Any]) -> RuleResult:
+    from ._outcome import RuleResult
+
     return RuleResult(
         id=data["id"],
         level=data["level"],

@@ -4,6 +4,10 @@ Each subcommand is one line of :data:`COMMANDS`: its help text and the ``module:
 runs it. The function takes the remaining arguments and returns the exit status. Modules load
 only when their subcommand runs, so ``orchestrator-kit serve`` never imports the conformance
 suite, and a new subcommand is one line here plus its own module.
+
+Every subcommand follows one style, pinned by ``tests/test_command_lines.py``: a usage error
+(an unknown option, a value out of range) ends in one ``<prog>: error: <what>`` line on stderr
+and exit status 2, as argparse's own errors do; ``--help`` and ``--version`` print on stdout.
 """
 
 from __future__ import annotations
@@ -12,14 +16,26 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
+from importlib import metadata
 
-__all__ = ["COMMANDS", "main"]
+__all__ = ["COMMANDS", "main", "version"]
+
+DISTRIBUTION = "uipath-orchestrator-kit"
 
 #: name -> (help, "module:function"). The function is ``main(argv: Sequence[str]) -> int``.
 COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serve the mock over HTTP on loopback", "mock_orchestrator.served:main"),
     "check": ("run the conformance suite against a client", "conformance.cli:main"),
+    "compare": ("replay recordings on the mock, list differences", "cassettes.compare:main"),
 }
+
+
+def version() -> str:
+    """The installed kit's version (its distribution metadata, as ``pip show`` reads it)."""
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
 
 
 def _load(target: str) -> Callable[[Sequence[str]], int]:
@@ -35,6 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="orchestrator-kit",
         description="Mock UiPath identity + Orchestrator, and a conformance suite for clients.",
+        allow_abbrev=False,  # `--vers` is not `--version`: an abbreviation breaks when one is added
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {version()}", help="print the version"
     )
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (help_text, _) in COMMANDS.items():

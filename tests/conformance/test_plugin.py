@@ -46,7 +46,10 @@ def test_help_shows_the_option_group(pytester: pytest.Pytester) -> None:
 
 
 def test_markers_are_registered_with_usage(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest_subprocess("-p", "uipath_conformance", "--markers")
+    # Registered when the suite is run (the plugin is quiet otherwise: tests/test_quiet_plugin.py)
+    result = pytester.runpytest_subprocess(
+        "-p", "uipath_conformance", "--pyargs", "conformance", "--markers"
+    )
     result.stdout.fnmatch_lines(
         [
             "@pytest.mark.token_single_flight: conformance rule token-single-flight (MUST)*",
