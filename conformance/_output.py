@@ -25,7 +25,7 @@ from mock_orchestrator.core.redact import mask
 __all__ = ["MAX_LINE", "OutputTail", "TailStream", "capture_fds", "excerpt"]
 
 #: Longest piece of a line kept or scanned at once; longer lines arrive as several pieces.
-MAX_LINE = 65_536
+MAX_LINE = 1_048_576
 #: A secret cut by a piece boundary is still found: this much of the previous piece is kept.
 _OVERLAP = 512
 _SHOWN_LINE = 2_000
