@@ -427,7 +427,8 @@ ORCHESTRATOR_REFERENCES: tuple[Reference, ...] = (
                 method="GET",
                 url=_get(_MODERN, "/odata/Releases"),
                 request_source=_ERROR_REQUEST + " (CLI110: a token without the permission)",
-                headers=_BEARER,
+                # The token of the call before (OR.Robots.Read only): compare replays it.
+                headers={"Authorization": "Bearer <previous_access_token>"},
             ),
         ),
     ),
@@ -541,9 +542,9 @@ def build_reference_cassettes(root: Path | None = None) -> list[Path]:
     """Write every reference cassette; returns their paths."""
     vcr = VCR()
     register_matchers(vcr)
-    merged = vcr.get_merged_config(**vcr_config())
     written = []
     for ref in ALL_REFERENCES:
+        merged = vcr.get_merged_config(**vcr_config())  # placeholders numbered per cassette
         interactions = [
             _interaction(s, merged["before_record_request"], merged["before_record_response"])
             for s in ref.steps

@@ -21,28 +21,42 @@ Hosts are kept: the mock routes UiPath's cloud hosts in process and treats any o
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
 from mock_orchestrator import MockCloud
 
+from ._scrub import PLACEHOLDER
 from ._world import World
 
 __all__ = ["PLACEHOLDER", "MatchingWorld", "RecordedWorld", "infer_profile", "infer_world"]
 
-#: A scrubbed value: ``<REDACTED>``, ``<client_secret>``, ``<refresh_token-2>``.
-PLACEHOLDER = re.compile(r"<[A-Za-z_][\w.:-]*>")
+#: A placeholder with an identity (``<refresh_token-2>``: one secret of one cassette);
+#: ``<REDACTED>`` and ``<access_token>`` stand for some secret, not a given one.
+_NAMED = re.compile(r"<[A-Za-z_][\w.:]*-\d+>")
 #: Keys whose values are entity ids the server chose; a recorded one binds to the live one.
 _ID_KEY = re.compile(r"(^|[a-z])(Id|Key)$")
 _ODATA_KEY = re.compile(r"^(?P<name>[\w.]+)\((?P<key>[^()]*)\)$")
 _TOKEN_FIELDS = ("access_token", "refresh_token", "id_token", "result")
 _MAX_ID_BINDINGS = 10_000
+
+
+class JobTiming(NamedTuple):
+    """How a recorded job ran: seconds pending, seconds running, and how it ended."""
+
+    pending_seconds: float
+    running_seconds: float
+    outcome: str
+
+
 _PKCE_CHALLENGE = World().code_challenge
 _PASSWORD_FIELDS = frozenset({"password"})
 
@@ -64,13 +78,15 @@ class RecordedWorld:
     #: Every ``(org, tenant)`` pair the recording's URLs name (a recording may hold two
     #: spellings); each is bound to the mock's.
     aliases: list[tuple[str, str]] = field(default_factory=list)
+    #: How each process's jobs ran (:func:`infer_job_timings`).
+    jobs: dict[str, JobTiming] = field(default_factory=dict)
 
     @classmethod
     def from_provenance(cls, world: Mapping[str, Any]) -> RecordedWorld:
         found = cls()
         for name in cls.__dataclass_fields__:
             value = world.get(name)
-            if name != "aliases" and value not in (None, "", 0):
+            if name not in ("aliases", "jobs") and value not in (None, "", 0):
                 setattr(found, name, str(value))
         return found
 
@@ -79,6 +95,8 @@ class RecordedWorld:
         for name in self.__dataclass_fields__:
             if name == "aliases":
                 self.aliases += [pair for pair in other.aliases if pair not in self.aliases]
+            elif name == "jobs":
+                self.jobs = {**other.jobs, **self.jobs}
             elif not getattr(self, name):
                 setattr(self, name, getattr(other, name))
         return self
@@ -127,7 +145,7 @@ def _tenant_of_path(path: str) -> tuple[str, str] | None:
 def infer_world(interactions: list[dict[str, Any]]) -> RecordedWorld:
     """The names a recording's requests carry: ``/{org}/{tenant}/orchestrator_``, folder headers,
     the StartJobs release key, the token calls' ``client_id`` and ``username``."""
-    world = RecordedWorld()
+    world = RecordedWorld(jobs=infer_job_timings(interactions))
     for interaction in interactions:
         request = interaction.get("request") or {}
         headers = request.get("headers") or {}
@@ -159,6 +177,54 @@ def infer_world(interactions: list[dict[str, Any]]) -> RecordedWorld:
             if fields.get(name):
                 world.fill(RecordedWorld(username=fields[name]))
     return world
+
+
+_FINAL_STATES = frozenset({"Successful", "Faulted", "Stopped"})
+
+
+def _instant(value: Any) -> datetime | None:
+    """An OData time (``2019-06-12T08:02:03.2595408Z``) as a datetime, or None."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = re.sub(r"(\.\d{6})\d+", r"\1", value.replace("Z", "+00:00"))
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _jobs(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, dict):
+        if "State" in data and "CreationTime" in data:
+            yield data
+        for value in data.values():
+            yield from _jobs(value)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _jobs(item)
+
+
+def infer_job_timings(interactions: list[dict[str, Any]]) -> dict[str, JobTiming]:
+    """How each process's jobs ran in the recording, from the finished jobs it read back:
+    ``(pending_seconds, running_seconds, outcome)`` by release name. The mock's world runs
+    that process the same way, so a recorded poll meets the same state."""
+    timings: dict[str, JobTiming] = {}
+    for interaction in interactions:
+        body = ((interaction.get("response") or {}).get("body")) or {}
+        for job in _jobs(_json(_text(body))):
+            name, state = job.get("ReleaseName"), job.get("State")
+            created, started = _instant(job.get("CreationTime")), _instant(job.get("StartTime"))
+            ended = _instant(job.get("EndTime"))
+            if not isinstance(name, str) or state not in _FINAL_STATES or not created:
+                continue
+            started = started or created
+            ended = ended or started
+            timings[name] = JobTiming(
+                max(0.0, (started - created).total_seconds()),
+                max(0.0, (ended - started).total_seconds()),
+                str(state),
+            )
+    return timings
 
 
 def infer_profile(interactions: list[dict[str, Any]]) -> str:
@@ -242,6 +308,9 @@ class MatchingWorld:
             r.client_id: d.client_id,
             r.username: d.username or "",
         }
+        for name, timing in r.jobs.items():
+            with contextlib.suppress(KeyError, ValueError):  # a process this world lacks
+                orch.configure_process(name, **timing._asdict())
         for org, tenant in r.aliases:
             pairs.setdefault(org, d.organization)
             pairs.setdefault(tenant, d.tenant)
@@ -334,7 +403,7 @@ class MatchingWorld:
                 found = self._default_secret(kind)
             if found is None:
                 return placeholder
-            if placeholder != "<REDACTED>":
+            if _NAMED.fullmatch(placeholder):
                 # A named placeholder is one value for the whole cassette: a refresh token
                 # sent twice (reuse) is the same live token twice.
                 self.bindings[placeholder] = found
@@ -458,7 +527,7 @@ class MatchingWorld:
             return
         live_text = str(live)
         if isinstance(recorded, str) and PLACEHOLDER.search(recorded):
-            if PLACEHOLDER.fullmatch(recorded) and recorded != "<REDACTED>":
+            if _NAMED.fullmatch(recorded):
                 self.bindings[recorded] = live_text
             if key in _TOKEN_FIELDS or key in {"code"}:
                 self.latest[key] = live_text

@@ -13,7 +13,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["PUBLIC_VALUES", "Finding", "find_secrets"]
+__all__ = [
+    "PATTERNS",
+    "PUBLIC_PARAMETER",
+    "PUBLIC_VALUES",
+    "SECRET_SHAPES",
+    "TRACE_ID",
+    "Finding",
+    "find_secrets",
+]
 
 #: Published identifiers that look like secrets and are not: UiPath's public OAuth client
 #: ids of the legacy cloud [V] uipath-wire §2.1/§2.3, and the state and nonce of the
@@ -25,31 +33,59 @@ PUBLIC_VALUES: tuple[str, ...] = (
     "b0f368cbc59c6b99ccc8e9b66a30b4a6",
 )
 
-# W3C trace ids are long hex by design and not secrets: "00-<32 hex>-<16 hex>-0x".
-_TRACE_ID = re.compile(r"\b00-[0-9a-f]{32}-[0-9a-f]{16}-0[0-9a-f]\b")
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("jwt", re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*")),
-    ("bearer credential", re.compile(r"(?i)\b(?:bearer|basic|uirobot)\s+(?!<)[\w.~+/=-]{8,}")),
-    (
-        "secret field (JSON)",
-        re.compile(
-            r'(?i)"(?:access_token|refresh_token|id_token|client_secret|password|code_verifier)"'
-            r'\s*:\s*"(?!<)[^"]+"'
-        ),
-    ),
-    (
-        "secret field (form)",
-        re.compile(
-            r"(?i)(?<![\w.])(?:access_token|refresh_token|id_token|client_secret|password|"
-            r"code_verifier)=(?!<|%3C|&|\s|$)[^&\s'\"]+"
-        ),
-    ),
-    ("authorization code in a URL", re.compile(r"[?&]code=(?!<|%3C)[^&\s'\"]{6,}")),
-    ("long hex", re.compile(r"(?<![\w-])[0-9a-fA-F]{32,}(?![\w-])")),
+#: W3C trace ids are long hex by design and not secrets: "00-<32 hex>-<16 hex>-0x".
+TRACE_ID = re.compile(r"\b00-[0-9a-f]{32}-[0-9a-f]{16}-0[0-9a-f]\b")
+
+#: Secret-shaped values wherever they stand: what the scrubber masks in free text, and what
+#: the audit flags when it is not a placeholder. Each pattern's group ``s`` is the secret.
+SECRET_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("jwt", re.compile(r"(?P<s>eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*)")),
+    ("long hex", re.compile(r"(?<![\w-])(?P<s>[0-9a-fA-F]{32,})(?![\w-])")),
     # Opaque tokens: 24+ URL-safe characters mixing upper case, lower case and digits (the
     # shape of refresh tokens, User Keys and client secrets); "/" is left out so URL paths
     # do not read as one long token.
-    ("opaque token", re.compile(r"(?<![\w-])(?=[\w-]*[A-Z])(?=[\w-]*[a-z])(?=[\w-]*\d)[\w-]{24,}")),
+    (
+        "opaque token",
+        re.compile(r"(?<![\w-])(?P<s>(?=[\w-]*[A-Z])(?=[\w-]*[a-z])(?=[\w-]*\d)[\w-]{24,})"),
+    ),
+)
+
+# Names of secret fields, any letter case (CLIENT_SECRET too); "code" only where a value
+# follows in a URL, since in answers it is an error code.
+_NAMES = (
+    r"access_token|refresh_token|id_token|id_token_hint|client_secret|password|code_verifier|"
+    r"client_assertion|assertion|subject_token|actor_token|user_?key|api_?key|token"
+)
+#: Secrets by where they stand, then by shape. Each pattern's group ``s`` is the secret.
+PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    SECRET_SHAPES[0],
+    (
+        "bearer credential",
+        re.compile(r"(?i)\b(?P<n>bearer|basic|uirobot)\s+(?!<)(?P<s>[\w.~+/=-]{8,})"),
+    ),
+    (
+        "secret field (JSON)",
+        re.compile(rf'(?i)"(?P<n>{_NAMES})"\s*:\s*(?:\[\s*)?"(?!<)(?P<s>[^"]+)"'),
+    ),
+    (
+        "secret field (form)",
+        re.compile(rf"(?i)(?<![\w.])(?P<n>{_NAMES})=(?!<|%3C|&|\s|$)(?P<s>[^&\s'\"]+)"),
+    ),
+    (
+        "secret field (YAML)",
+        re.compile(
+            rf"(?im)^\s*(?:- )?(?P<n>{_NAMES}):[ \t]+(?!['\"]?<|''|\"\"|null\b|~)(?P<s>\S+)"
+        ),
+    ),
+    ("authorization code in a URL", re.compile(r"[?&#]code=(?!<|%3C)(?P<s>[^&\s'\"]{6,})")),
+    *SECRET_SHAPES[1:],
+)
+# Values that are public by design even when they look random: the PKCE challenge, state
+# and nonce travel through the browser.
+PUBLIC_PARAMETER = re.compile(
+    r"(?i)(?:(?<![\w.])(?:code_challenge|state|nonce)=[\w.~-]+|"
+    r'"(?:code_challenge|state|nonce)"\s*:\s*"[^"]*"|'
+    r"^\s*(?:code_challenge|state|nonce):\s+\S+)"
 )
 
 
@@ -79,10 +115,10 @@ def find_secrets(
     findings: list[Finding] = []
     public = [value for value in allowed if value]
     for number, line in enumerate(text.splitlines(), start=1):
-        cleaned = _TRACE_ID.sub("", line)
+        cleaned = PUBLIC_PARAMETER.sub("", TRACE_ID.sub("", line))
         for value in public:
             cleaned = cleaned.replace(value, "")
-        for rule, pattern in _PATTERNS:
+        for rule, pattern in PATTERNS:
             for match in pattern.finditer(cleaned):
                 findings.append(Finding(rule, number, _mask(match.group(0))))
         for secret in known:

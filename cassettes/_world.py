@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mock_orchestrator._defaults import Defaults
+    from mock_orchestrator import Defaults
 
 __all__ = ["SECRET_WORLD_FIELDS", "World"]
 

@@ -358,6 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``orchestrator-kit compare [PATHS] [--deviations FILE] [--json FILE]``."""
     parser = argparse.ArgumentParser(
         prog="orchestrator-kit compare",
+        allow_abbrev=False,
         description="Replay every recorded request against the mock and report where its "
         "answers differ (status, content type, error dialect, JSON keys and types, enums).",
     )
@@ -374,17 +375,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         deviations = load_deviations(args.deviations)
-        report = compare(args.paths or [REFERENCE_DIR], deviations)
+        paths = _cassette_paths(args.paths or [REFERENCE_DIR])
     except ValueError as error:
-        print(f"orchestrator-kit compare: {error}")
-        return 2
+        parser.error(str(error))  # one 'orchestrator-kit compare: error: ...' line, exit 2
+    report = compare(paths, deviations)
     print(report.table())
     if args.json:
         try:
             args.json.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
         except OSError as error:
-            print(f"orchestrator-kit compare: cannot write {args.json} ({error.strerror})")
-            return 2
+            parser.error(f"--json: cannot write {args.json} ({error.strerror})")
     return 0 if report.ok else 1
 
 

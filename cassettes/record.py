@@ -1,6 +1,7 @@
 """Write the kit's cassettes: reference ones from payloads, and recordings of the mock.
 
-``python -m cassettes.record`` rebuilds both kinds (``--reference`` or ``--mock`` for one).
+``python -m cassettes.record`` rebuilds every kind (``--reference``, ``--mock`` or
+``--client-flows`` for one; the last are the reference client's flows, ``_client_flows.py``).
 A recording of the mock is made with vcrpy in ``all`` mode while a scenario runs against a
 fresh ``MockCloud`` -- in process through ``cloud.transport()``, or over loopback through
 ``cloud.serve()`` for the scenarios in :data:`SERVED` -- scrubbed by :func:`vcr_config` as
@@ -99,14 +100,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cassettes.record", description=__doc__)
     parser.add_argument("--reference", action="store_true", help="rebuild reference cassettes")
     parser.add_argument("--mock", action="store_true", help="re-record the mock's cassettes")
+    parser.add_argument(
+        "--client-flows", action="store_true", help="rebuild the reference client's flows"
+    )
     parser.add_argument("--root", type=Path, default=None, help="write under this directory")
     args = parser.parse_args(argv)
-    both = not (args.reference or args.mock)
+    both = not (args.reference or args.mock or args.client_flows)
     written: list[Path] = []
     if args.reference or both:
         written += build_reference_cassettes(args.root)
     if args.mock or both:
         written += record_mock_cassettes(args.root)
+    if args.client_flows or both:
+        from ._client_flows import record_flows
+
+        written += record_flows(args.root)
     for path in written:
         print(path)
     return 0

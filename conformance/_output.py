@@ -20,7 +20,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 
-from mock_orchestrator.core.redact import mask
+from mock_orchestrator import mask
 
 __all__ = ["MAX_LINE", "OutputTail", "TailStream", "capture_fds", "excerpt"]
 

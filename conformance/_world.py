@@ -33,8 +33,16 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from mock_orchestrator import Exchange, FakeClock, MockCloud
-from mock_orchestrator.core.redact import mask, redact_text
+from mock_orchestrator import (
+    HUMAN_ROUTES,
+    PASSWORD_ROUTES,
+    TOKEN_ROUTES,
+    Exchange,
+    FakeClock,
+    MockCloud,
+    mask,
+    redact_text,
+)
 
 from ._env import ClientEnv, Credential, NotSupported
 from ._outcome import ClientStopped, NotApplicable, RuleFailed
@@ -44,16 +52,20 @@ from .catalog import RuleSpec
 if TYPE_CHECKING:
     from ._plugs import Answer, Driver, Plug
 
-__all__ = ["TOKEN_ROUTES", "Client", "ClientRefused", "Op", "RuleRun", "World"]
+__all__ = [
+    "HUMAN_ROUTES",
+    "PASSWORD_ROUTES",
+    "TOKEN_ROUTES",
+    "Client",
+    "ClientRefused",
+    "Op",
+    "RuleRun",
+    "World",
+]
 
-#: Journal route labels of every token endpoint (what "how many refreshes" counts).
-TOKEN_ROUTES = frozenset(
-    {"identity.token", "identity.onprem_token", "legacy.token", "onprem.authenticate"}
-)
-#: Route labels of the human, browser-driven steps (an unattended client never visits them).
-HUMAN_ROUTES = frozenset({"identity.authorize", "identity.onprem_authorize", "legacy.authorize"})
-#: Routes where a password login goes (the cloud one is the errorCode 1000 trap).
-PASSWORD_ROUTES = frozenset({"identity.cloud_login_trap", "onprem.authenticate"})
+# The route sets rules judge by (TOKEN_ROUTES: every token endpoint; HUMAN_ROUTES: the
+# browser-driven steps; PASSWORD_ROUTES: where a password login goes) are derived from the
+# mock's route table, where each route says what it is (``kind``); re-exported here for rules.
 #: Routes that are not Orchestrator's (identity, discovery and the legacy account lookups).
 _NON_ORCHESTRATOR_PREFIXES = ("identity.", "legacy.", "onprem.")
 

@@ -136,7 +136,10 @@ def suite_requested(config: pytest.Config) -> bool:
         target = arg.split("::")[0]
         if config.option.pyargs and target.split(".")[0] == _PACKAGE.name:
             return True
-        path = (config.invocation_params.dir / target).resolve()
+        try:
+            path = (config.invocation_params.dir / target).resolve()
+        except (OSError, ValueError):  # not a path pytest could collect either
+            continue
         if path == _PACKAGE or _PACKAGE in path.parents:
             return True
     return False

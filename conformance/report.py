@@ -20,8 +20,10 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+from mock_orchestrator import TOKEN_ROUTES
+
 from ._outcome import RuleResult
-from .catalog import CATALOG, PROFILES
+from .catalog import CATALOG, PROFILES, RuleSpec
 from .runner import SuiteResult
 
 __all__ = ["render_html", "to_json", "to_junit_xml", "write_reports"]
@@ -126,12 +128,19 @@ def _badge(outcome: str, extra: str = "") -> str:
     return f'<span class="badge {outcome}{extra}">{_LABELS.get(outcome, outcome)}</span>'
 
 
+def _specs() -> dict[str, RuleSpec]:
+    """The catalog's rules, then the soak's own (``orchestrator-kit soak`` reports both)."""
+    from .soak.specs import SOAK_SPECS
+
+    return {**CATALOG, **SOAK_SPECS}
+
+
 def _matrix(results: list[RuleResult]) -> str:
     by_key = {(r.id, r.profile): r for r in results}
     profiles = [p for p in PROFILES if any(r.profile == p for r in results)]
     head = "".join(f"<th>{_e(p)}</th>" for p in profiles)
     rows = []
-    for spec in CATALOG.values():
+    for spec in _specs().values():
         cells = []
         if not any((spec.id, p) in by_key for p in profiles):
             continue
@@ -159,7 +168,7 @@ def _describe(entry: dict[str, Any]) -> str:
     route = entry.get("route") or "unrouted"
     body = entry.get("response_body")
     bits = []
-    if route in ("identity.token", "identity.onprem_token", "legacy.token", "onprem.authenticate"):
+    if route in TOKEN_ROUTES:
         form = entry.get("request_body")
         grant = form.get("grant_type") if isinstance(form, dict) else None
         bits.append("token request" + (f" ({grant})" if grant else ""))
@@ -174,6 +183,8 @@ def _describe(entry: dict[str, Any]) -> str:
             bits.append("issued " + ", ".join(entry["issued"]) + life)
         elif isinstance(body, dict) and "error" in body:
             bits.append(f"refused: {body['error']}")
+    if entry.get("presented"):  # the refresh token a soak run presented
+        bits.append(f"presented {entry['presented']}")
     if entry.get("bearer"):
         bits.append(f"with {entry['bearer']}")
     if status == 401:
@@ -248,7 +259,7 @@ def _timeline(evidence: list[dict[str, Any]]) -> str:
 
 def _result_section(r: RuleResult) -> str:
     refs = "".join(f'<li><a href="{_e(ref["url"])}">{_e(ref["label"])}</a></li>' for ref in r.refs)
-    spec = CATALOG.get(r.id)
+    spec = _specs().get(r.id)
     opened = " open" if r.outcome in ("failed", "error") else ""
     exchanges = sum(1 for e in r.evidence if e.get("kind") == "exchange")
     note = (

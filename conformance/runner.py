@@ -24,7 +24,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from mock_orchestrator.core.clock import SystemClock
+from mock_orchestrator import SystemClock
 
 from ._outcome import (
     OUTCOMES,

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from mock_orchestrator.core.clock import SystemClock
+from mock_orchestrator import SystemClock
 
 from ._env import ClientAdapter, ClientEnv, NotSupported
 from ._plugs import load_factory

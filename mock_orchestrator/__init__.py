@@ -11,6 +11,7 @@ Example::
 
 from ._cloud import MockCloud
 from ._defaults import Defaults
+from ._routes import FOLDER_ROUTES, HUMAN_ROUTES, PASSWORD_ROUTES, TOKEN_ROUTES, route_labels
 from .core.clock import FakeClock, SystemClock
 from .core.errors import (
     AbpError,
@@ -23,9 +24,20 @@ from .core.errors import (
 )
 from .core.faults import Fault
 from .core.journal import Exchange, Journal
+from .core.redact import mask, redact_text
+from .core.routing import Route, RouteKind
+from .identity.entities import UIPATH_CLI_CLIENT_ID
+from .identity.exceptions import Unauthenticated
 from .identity.settings import AuthSettings
+from .orchestrator.models.folders import FOLDER_HEADERS
 
 __all__ = [
+    "FOLDER_HEADERS",
+    "FOLDER_ROUTES",
+    "HUMAN_ROUTES",
+    "PASSWORD_ROUTES",
+    "TOKEN_ROUTES",
+    "UIPATH_CLI_CLIENT_ID",
     "AbpError",
     "Auth0Error",
     "AuthSettings",
@@ -38,7 +50,13 @@ __all__ = [
     "MockCloud",
     "OAuthError",
     "OrchestratorError",
+    "Route",
+    "RouteKind",
     "SystemClock",
+    "Unauthenticated",
     "UnsupportedEndpoint",
     "WireError",
+    "mask",
+    "redact_text",
+    "route_labels",
 ]

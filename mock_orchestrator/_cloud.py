@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import threading
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._defaults import Defaults
-from ._routes import route_labels, shared_router
+from ._routes import TOKEN_ROUTES, route_labels, shared_router
 from .core.clock import FakeClock
 from .core.errors import (
     MethodNotAllowed,
@@ -40,7 +40,7 @@ from .core.faults import LOGIN_PAGE_HTML, Fault, Faults
 from .core.ids import IdGenerator
 from .core.journal import Exchange, Journal
 from .core.request import MockRequest
-from .core.routing import ACCOUNT, CLOUD, ONPREM, Match
+from .core.routing import ACCOUNT, CLOUD, ONPREM, Match, Route
 from .identity.models import (
     ALL_OR_SCOPES,
     LEGACY_PKCE_CLIENT_ID,
@@ -55,8 +55,7 @@ from .identity.responses import IdentityResponses, LegacyResponses, OnPremRespon
 from .identity.settings import PROFILES, AuthSettings, Profile
 from .orchestrator.backend import OrchestratorRegistry
 from .orchestrator.models.ratelimit import DEFAULT_LIMIT_PER_MINUTE
-from .orchestrator.responses import OrchestratorResponses
-from .orchestrator.robot_responses import RobotResponses
+from .orchestrator.responses import OrchestratorService
 
 if TYPE_CHECKING:
     import respx
@@ -127,8 +126,10 @@ class MockCloud:
         self.onprem_host = onprem_host
         self._rate_limit = rate_limit_per_minute
         base = settings or AuthSettings.for_profile(profile)
-        self.settings = base.replace(**setting_overrides) if setting_overrides else base
+        self._settings = base.replace(**setting_overrides) if setting_overrides else base
         self.clock = clock or FakeClock()
+        #: The document the world was built from (``from_world``); ``reset()`` re-applies it.
+        self.world_document: dict[str, Any] | None = None
         self._lock = threading.RLock()
         self._router = shared_router()
         # (method, path, sites) -> Match | None. The route table never changes after
@@ -147,31 +148,68 @@ class MockCloud:
 
     def _build(self) -> None:
         self.ids = IdGenerator(self.seed)
-        self.journal = Journal()
+        self.journal = Journal(token_routes=TOKEN_ROUTES)
         self.faults = Faults(self.seed, routes=route_labels())
         self.internal_errors: list[str] = []
-        self.identity = IdentityBackend(self, self.onprem_host)
-        self.orchestrator = OrchestratorRegistry(self)
+        # Each part gets what it uses, nothing more: identity the clock, ids and settings;
+        # Orchestrator the clock, ids and identity as a directory (who is who).
+        self.identity = IdentityBackend(
+            clock=self.clock, ids=self.ids, settings=self._settings, onprem_host=self.onprem_host
+        )
+        self.orchestrator = OrchestratorRegistry(
+            clock=self.clock, ids=self.ids, directory=self.identity
+        )
         self.orchestrator.rate_limit_per_minute = self._rate_limit
-        self._services: dict[str, Any] = {
-            "identity": IdentityResponses(self),
-            "legacy": LegacyResponses(self),
-            "onprem": OnPremResponses(self),
-            "orchestrator": OrchestratorResponses(self),
-            "orchestrator_robots": RobotResponses(self),
+        #: The per-world instance of each service class the route table names (``service=``).
+        self._services: dict[type | None, Any] = {
+            IdentityResponses: IdentityResponses(self.identity),
+            LegacyResponses: LegacyResponses(self.identity),
+            OnPremResponses: OnPremResponses(self.identity),
+            OrchestratorService: OrchestratorService(self.identity, self.orchestrator),
         }
-        self._handler_cache: dict[str, Callable[[MockRequest], httpx.Response]] = {}
         self.defaults = self._provision()
 
-    def register_service(self, name: str, service: Any) -> None:
-        """Make ``service``'s methods reachable as ``"name.method"`` handlers."""
-        self._services[name] = service
-        self._handler_cache.clear()
+    @property
+    def settings(self) -> AuthSettings:
+        """The identity settings of this world (lifetimes, rotation, grace window...)."""
+        return self._settings
+
+    @settings.setter
+    def settings(self, value: AuthSettings) -> None:
+        self._settings = value
+        self.identity.settings = value
+
+    def register_service(self, service_class: type, service: Any) -> None:
+        """Serve the routes of ``service_class`` with ``service`` (a test's stand-in).
+
+        ``service.serve(route, request)`` is called for each of them.
+        """
+        self._services[service_class] = service
 
     def reset(self) -> None:
         """Rebuild every backend as new (same profile, seed and settings); the clock stays."""
         with self._lock:
             self._build()
+            if self.world_document is not None:
+                from .world import apply_world
+
+                apply_world(self, self.world_document, starting=True)
+
+    @classmethod
+    def from_world(cls, document: dict[str, Any], **options: Any) -> MockCloud:
+        """A world built from a world document (``mock_orchestrator/world``: the schema).
+
+        ``profile``, ``seed`` and ``settings`` of the document choose how the world starts;
+        ``options`` are the constructor's (``clock=``...). Raises ``WorldError`` naming the
+        field when the document is not valid, before any world exists.
+        """
+        from .world import apply_world, startup_options
+
+        start = startup_options(document)
+        cloud = cls(**{**start, **options})
+        apply_world(cloud, document, starting=True)
+        cloud.world_document = document
+        return cloud
 
     def _provision(self) -> Defaults:
         identity = self.identity
@@ -287,7 +325,7 @@ class MockCloud:
 
     @property
     def default_tenant(self) -> Tenant:
-        found = self.identity.find_tenant(self.defaults.organization, self.defaults.tenant)
+        found = self.identity.default_tenant
         assert found is not None
         return found
 
@@ -296,14 +334,6 @@ class MockCloud:
     def sites_for(self, host: str) -> frozenset[str]:
         """Which emulated sites a host is; any other host (loopback) is the served origin."""
         return self.hosts.get(host) or self.served_sites
-
-    def _resolve(self, handler: str) -> Callable[[MockRequest], httpx.Response]:
-        bound = self._handler_cache.get(handler)
-        if bound is None:
-            service, _, method = handler.partition(".")
-            bound = getattr(self._services[service], method)
-            self._handler_cache[handler] = bound
-        return bound
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         """Serve one request: the whole mock server as a function."""
@@ -360,8 +390,10 @@ class MockCloud:
                 url = request.url.copy_with(query=None, fragment=None)
                 raise MethodNotAllowed(method, str(url), allowed)
             raise UnsupportedEndpoint(method, path, self._router.closest(method, path))
-        req = MockRequest(request, self, match.params, sites, match.route.label)
-        return self._resolve(match.route.handler)(req)
+        route: Route = match.route
+        req = MockRequest(request, match.params, sites, route.label)
+        response: httpx.Response = self._services[route.service].serve(route, req)
+        return response
 
     def _record(
         self,

@@ -34,7 +34,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._served.app import DEFAULT_STALL_CAP, ServedApp
 from ._served.server import base_url_for, bind, run_in_thread
@@ -70,6 +70,39 @@ def serve_in_thread(
         sock.close()
 
 
+def world_from_options(
+    world_file: str | None, profile: str | None, seed: int | None, **options: Any
+) -> MockCloud:
+    """A world from ``--world FILE`` (if given) and ``--profile``/``--seed``, which must agree
+    with the file's when both say. Raises ``OSError`` or ``ValueError`` (``WorldError``) with
+    one line a command can print."""
+    from ._cloud import MockCloud
+    from .world import WorldError, load_world_file
+
+    document: dict[str, Any] = {}
+    if world_file is not None:
+        try:
+            loaded = load_world_file(world_file)
+        except OSError as exc:
+            raise OSError(f"cannot read --world {world_file}: {exc.strerror or exc}") from None
+        if not isinstance(loaded, dict):
+            raise WorldError("(document)", f"in {world_file} must be a JSON or YAML object")
+        document = dict(loaded)
+    for key, value in (("profile", profile), ("seed", seed)):
+        if value is None:
+            continue
+        if key in document and document[key] != value:
+            raise WorldError(
+                key, f"is {document[key]!r} in {world_file} but --{key} says {value!r}"
+            )
+        document[key] = value
+    try:
+        return MockCloud.from_world(document, **options)
+    except WorldError as exc:
+        where = f" in {world_file}" if world_file else ""
+        raise WorldError(exc.field, exc.message + where) from None
+
+
 def _start(text: str) -> float:
     if text == "now":
         return SystemClock().time()
@@ -96,10 +129,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--profile",
         choices=PROFILES,
-        default="identity",
-        help="auth generation of the world (identity)",
+        default=None,
+        help="auth generation of the world (identity, or the --world file's)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed of ids and tokens (0)")
+    parser.add_argument("--seed", type=int, default=None, help="seed of ids and tokens (0)")
+    parser.add_argument(
+        "--world",
+        metavar="FILE",
+        help="a world document (JSON or YAML) to start from: folders, releases, apps, settings",
+    )
     parser.add_argument(
         "--start",
         type=_start,
@@ -117,10 +155,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``orchestrator-kit serve``: serve a fresh world until SIGINT/SIGTERM; exit 0."""
-    from ._cloud import MockCloud
 
-    args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-    cloud = MockCloud(args.profile, seed=args.seed, clock=FakeClock(args.start, ticking=True))
+    parser = _parser()
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    try:
+        cloud = world_from_options(
+            args.world, args.profile, args.seed, clock=FakeClock(args.start, ticking=True)
+        )
+    except (OSError, ValueError) as exc:  # WorldError is a ValueError naming the field
+        parser.error(str(exc))
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -141,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 1
             print(url, flush=True)
             print(
-                f"uipath-mock: serving profile {args.profile!r} (seed {args.seed}) at {url}; "
+                f"uipath-mock: serving profile {cloud.profile!r} (seed {cloud.seed}) at {url}; "
                 f"controls under {url}/_mock/; Ctrl-C to stop",
                 file=sys.stderr,
                 flush=True,

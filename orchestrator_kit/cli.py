@@ -26,7 +26,10 @@ DISTRIBUTION = "uipath-orchestrator-kit"
 COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serve the mock over HTTP on loopback", "mock_orchestrator.served:main"),
     "check": ("run the conformance suite against a client", "conformance.cli:main"),
+    "record": ("proxy to a tenant, write scrubbed cassettes", "cassettes.recorder:main"),
+    "audit-cassettes": ("report secret-shaped values in cassettes", "cassettes.audit:main"),
     "compare": ("replay recordings on the mock, list differences", "cassettes.compare:main"),
+    "soak": ("run a job starter as cron would, across simulated days", "conformance.soak.cli:main"),
 }
 
 

@@ -51,14 +51,15 @@ def test_an_internal_error_fails_the_test_that_caused_it(pytester: pytest.Pytest
         """
         import httpx
         from mock_orchestrator import MockCloud
+        from mock_orchestrator.identity.responses import IdentityResponses
 
         class Broken:
-            def token(self, req):
+            def serve(self, route, req):
                 raise RuntimeError("a bug in a handler")
 
         def test_a_handler_bug_reaches_the_wire_as_a_500():
             cloud = MockCloud()
-            cloud.register_service("identity", Broken())
+            cloud.register_service(IdentityResponses, Broken())
             response = cloud.handle(httpx.Request(
                 "POST", "https://cloud.uipath.com/identity_/connect/token"))
             assert response.status_code == 500

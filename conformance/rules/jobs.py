@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from mock_orchestrator import Exchange
+from mock_orchestrator import FOLDER_HEADERS, FOLDER_ROUTES, Exchange
 
 from .._world import RuleRun, World, fail
 from . import rule
@@ -16,27 +16,8 @@ from ._common import no_hang, plural, request_fields, require_ok, response_json
 
 __all__: list[str] = []
 
-#: Orchestrator routes that act inside a folder (uipath-wire §5.2, §6).
-FOLDER_ROUTES = frozenset(
-    {
-        "orchestrator.list_releases",
-        "orchestrator.list_jobs",
-        "orchestrator.get_job",
-        "orchestrator.get_job_by_key",
-        "orchestrator.start_jobs",
-        "orchestrator.stop_jobs",
-        "orchestrator.assets_filtered",
-        "orchestrator.list_queue_definitions",
-        "orchestrator.list_queue_items",
-        "orchestrator.add_queue_item",
-    }
-)
-FOLDER_HEADERS = (
-    "x-uipath-organizationunitid",
-    "x-uipath-folderpath",
-    "x-uipath-folderpath-encoded",
-    "x-uipath-folderkey",
-)
+# FOLDER_ROUTES (the Orchestrator routes that act inside a folder, docs/wire.md §5.2, §6) and
+# FOLDER_HEADERS come from the mock: its route table says which routes are folder-scoped.
 #: The folder of folder-context-sent: non-ASCII, so its path cannot go as a plain header.
 NON_ASCII_FOLDER = "Faturação"
 _POLL_ROUTES = frozenset({"orchestrator.get_job", "orchestrator.get_job_by_key"})

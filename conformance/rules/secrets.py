@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_orchestrator.identity.models import UIPATH_CLI_CLIENT_ID
+from mock_orchestrator import UIPATH_CLI_CLIENT_ID
 
 from .._env import Credential
 from .._outcome import NotApplicable

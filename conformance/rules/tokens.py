@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from mock_orchestrator.identity.exceptions import Unauthenticated
+from mock_orchestrator import Unauthenticated
 
 from .._outcome import NotApplicable
 from .._world import HUMAN_ROUTES, TOKEN_ROUTES, RuleRun, World, fail

@@ -16,6 +16,8 @@ listing the real ones, a known one with the wrong method a 405 with ``Allow``.
 ``POST /_mock/faults``     body = ``cloud.faults.add`` keyword arguments -> 201 the fault
 ``DELETE /_mock/faults``   clear the schedule
 ``POST /_mock/reset``      rebuild the world (same profile and seed; the clock stays)
+``GET /_mock/world``       the whole world as one document, no secrets (``world/``)
+``POST /_mock/world``      a partial document: adds or changes; 400 naming the field
 =========================  ===========================================================
 """
 
@@ -139,6 +141,7 @@ class ControlPlane:
             ("POST", "/faults"): self.add_fault,
             ("DELETE", "/faults"): self.clear_faults,
             ("POST", "/reset"): self.reset,
+            **_world_routes(cloud),
         }
 
     def dispatch(self, method: str, path: str, query: str, body: bytes) -> Answer:
@@ -218,6 +221,26 @@ class ControlPlane:
     def _now(self) -> dict[str, Any]:
         now = self.cloud.clock.now()
         return {"now": now.timestamp(), "iso": now.isoformat()}
+
+
+# -- the world document (mock_orchestrator/world: one schema, validated there) ---------------
+
+
+def _world_routes(cloud: MockCloud) -> dict[tuple[str, str], Callable[[str, bytes], Answer]]:
+    """``GET|POST /_mock/world``: read the whole world, or shape it with a partial document."""
+    from ..world import WorldError, apply_world, describe_world
+
+    def get_world(query: str, body: bytes) -> Answer:
+        return 200, describe_world(cloud), {}
+
+    def post_world(query: str, body: bytes) -> Answer:
+        try:
+            apply_world(cloud, _json_object(body))
+        except WorldError as exc:
+            raise BadControlInput(str(exc)) from exc
+        return 200, describe_world(cloud), {}
+
+    return {("GET", "/world"): get_world, ("POST", "/world"): post_world}
 
 
 def _error(status: int, error: str, message: str, headers: dict[str, str] | None = None) -> Answer:

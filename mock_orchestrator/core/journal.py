@@ -8,7 +8,7 @@ ever leaves through a journal dump, a report or the served ``/_mock/journal``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,11 +83,17 @@ class Exchange:
 
 
 class Journal:
-    """An ordered, thread-safe list of :class:`Exchange` with small query helpers."""
+    """An ordered, thread-safe list of :class:`Exchange` with small query helpers.
 
-    def __init__(self) -> None:
+    ``token_routes`` are the labels :meth:`token_requests` counts; the world passes the set it
+    derives from its route table (``kind`` token or password login), so the journal keeps no
+    list of its own.
+    """
+
+    def __init__(self, token_routes: Iterable[str] = ()) -> None:
         self._entries: list[Exchange] = []
         self._lock = threading.Lock()
+        self.token_routes = frozenset(token_routes)
 
     def record(self, exchange: Exchange) -> None:
         with self._lock:
@@ -136,12 +142,8 @@ class Journal:
 
     def token_requests(self) -> list[Exchange]:
         """Every request to a token endpoint of any profile (what "how many refreshes" counts)."""
-        return [e for e in list(self._entries) if e.route in _TOKEN_ROUTES]
+        token_routes = self.token_routes
+        return [e for e in list(self._entries) if e.route in token_routes]
 
     def to_list(self) -> list[dict[str, Any]]:
         return [entry.to_dict() for entry in list(self._entries)]
-
-
-_TOKEN_ROUTES = frozenset(
-    {"identity.token", "identity.onprem_token", "legacy.token", "onprem.authenticate"}
-)

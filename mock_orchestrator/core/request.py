@@ -11,13 +11,10 @@ import base64
 import binascii
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
 import httpx
-
-if TYPE_CHECKING:
-    from mock_orchestrator._cloud import MockCloud
 
 __all__ = ["MAX_BODY_BYTES", "BadBody", "MockRequest"]
 
@@ -56,14 +53,17 @@ class BadBody(ValueError):
 
 
 class MockRequest:
-    """What a handler receives. Cheap to build: nothing is parsed until asked for."""
+    """What a handler receives. Cheap to build: nothing is parsed until asked for.
+
+    It knows the request and the route's path parameters, nothing of the world: a handler gets
+    its collaborators from its service, never through the request.
+    """
 
     __slots__ = (
         "_form",
         "_headers",
         "_json",
         "_query",
-        "cloud",
         "params",
         "raw",
         "route_label",
@@ -73,13 +73,11 @@ class MockRequest:
     def __init__(
         self,
         raw: httpx.Request,
-        cloud: MockCloud,
         params: dict[str, str],
         sites: frozenset[str],
-        route_label: str,
+        route_label: str = "",
     ) -> None:
         self.raw = raw
-        self.cloud = cloud
         self.params = params
         self.sites = sites
         self.route_label = route_label

@@ -1,4 +1,4 @@
-"""Routes declared as data: ``(method, path regex with named groups, handler name, sites)``.
+"""Routes declared as data: method, path regex, the handler itself, and what the route *means*.
 
 A route table is a plain list (moto's ``url_paths``, gcp-storage-emulator's ``HANDLERS``). The
 :class:`Router` compiles it once. Paths are matched case-insensitively, as ASP.NET routes are.
@@ -11,16 +11,34 @@ Sites say on which emulated hosts a route is served:
 * ``ACCOUNT``  -- account.uipath.com (the Auth0 tenant of the legacy cloud)
 * ``CLOUD``    -- cloud.uipath.com, platform.uipath.com (and alpha/staging)
 * ``ONPREM``   -- the on-prem Orchestrator host of the world
+
+A route carries its meaning, so that nothing else keeps a list of labels that can drift: its
+``kind`` (a token endpoint, a password login, a browser step...), whether it acts inside a
+folder, which scopes it needs. The journal's token query, the conformance rules' route sets and
+the Orchestrator prelude (token, scope, folder headers) all read these fields; see
+``mock_orchestrator/_routes.py`` for the derived sets and ``docs/architecture.md``.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
-__all__ = ["ACCOUNT", "ALL_SITES", "CLOUD", "ONPREM", "Match", "Mount", "Route", "Router"]
+__all__ = [
+    "ACCOUNT",
+    "ALL_SITES",
+    "CLOUD",
+    "KINDS",
+    "ONPREM",
+    "Match",
+    "Mount",
+    "Route",
+    "RouteKind",
+    "Router",
+]
 
 ACCOUNT = "account"
 CLOUD = "cloud"
@@ -30,20 +48,55 @@ ALL_SITES = frozenset({ACCOUNT, CLOUD, ONPREM})
 _REGEX_META = re.compile(r"[\\()\[\]{}?*+|^$.]")
 
 
+#: What a route is for. ``api``: an ordinary call of the emulated API. ``token``: a token
+#: endpoint (what "how many refreshes" counts). ``password_login``: a username/password login
+#: that issues a token (on-prem ``/api/Account/Authenticate``; it counts as a token endpoint
+#: too). ``login_trap``: where a password login goes and is refused (the cloud's errorCode 1000).
+#: ``human``: a step only a person in a browser takes (authorize). ``logout``: revocation and
+#: end session. ``discovery``: metadata and lookups a client reads before it calls (OpenID
+#: configuration, JWKS, tenant lookups, the version probe). ``control``: a test control of the
+#: mock itself; the emulated hosts declare none (the served ``/_mock/`` plane is its own table).
+RouteKind = Literal[
+    "api", "token", "password_login", "login_trap", "human", "logout", "discovery", "control"
+]
+KINDS: tuple[RouteKind, ...] = (
+    "api",
+    "token",
+    "password_login",
+    "login_trap",
+    "human",
+    "logout",
+    "discovery",
+    "control",
+)
+
+
 @dataclass(frozen=True)
 class Route:
-    """One endpoint. ``handler`` is a dotted name resolved by the world (``"identity.token"``)."""
+    """One endpoint: where it is, the function that serves it, and what it means.
+
+    ``handler`` is the function itself (an editor follows it); ``service`` is the class whose
+    per-world instance serves the route (``service.serve(route, request)``), which calls
+    ``handler`` with what that service's handlers take. ``name`` is the route's label: the name
+    faults, journal filters, conformance rules and IMPLEMENTATION_COVERAGE.md use.
+    ``scopes`` is None for an anonymous route; otherwise the token needs one of them (an
+    empty set: any valid token). ``folder`` says the call acts inside a folder, so it reads the
+    folder headers.
+    """
 
     method: str
     path: str
-    handler: str
+    handler: Callable[..., Any]
     sites: frozenset[str] = ALL_SITES
-    #: Optional label for faults, journal filters and IMPLEMENTATION_COVERAGE.md.
     name: str = ""
+    service: type | None = None
+    kind: RouteKind = "api"
+    folder: bool = False
+    scopes: frozenset[str] | None = None
 
     @property
     def label(self) -> str:
-        return self.name or self.handler
+        return self.name or getattr(self.handler, "__name__", repr(self.handler))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ Where the mock knowingly differs from UiPath (or chooses where UiPath is unknown
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .entities import (
     ALL_OR_SCOPES,
@@ -42,8 +42,8 @@ from .revocation import Revocation
 from .tokens import Issuer, IssuerName, TokenRecord, TokenRegistry
 
 if TYPE_CHECKING:
-    from .._cloud import MockCloud
-    from ..core.request import MockRequest
+    from ..core.clock import FakeClock
+    from ..core.ids import IdGenerator
     from .settings import AuthSettings
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "ORCHESTRATOR_AUDIENCE",
     "UIPATH_CLI_CLIENT_ID",
     "AuthCode",
+    "Directory",
     "ExternalApp",
     "Family",
     "IdentityBackend",
@@ -66,13 +67,47 @@ __all__ = [
 ]
 
 
-class IdentityBackend(Grants, Revocation):
-    """Everything the identity servers of one world know, and the rules they apply."""
+class Directory(Protocol):
+    """Who is who, as the Orchestrator side asks it: the identity backend answers.
 
-    def __init__(self, cloud: MockCloud, onprem_host: str) -> None:
-        self.cloud = cloud
-        self.clock = cloud.clock
-        self.ids = cloud.ids
+    The Orchestrator needs to know the human behind a token (for personal workspaces and
+    ``GetCurrentUserExtended``), who is signed in, and which tenant is the world's default (the
+    on-prem bare ``/odata/...``); it asks these, never the backend's dictionaries.
+    """
+
+    @property
+    def login_user(self) -> User | None: ...
+
+    @property
+    def default_tenant(self) -> Tenant | None: ...
+
+    def find_user(self, name_or_email: str) -> User | None: ...
+
+    def find_tenant(self, org_name: str | None, tenant_name: str) -> Tenant | None: ...
+
+    def authenticate(self, token: str | None, tenant: Tenant) -> TokenRecord: ...
+
+    def bearer_tenant(self, token: str | None) -> Tenant | None: ...
+
+
+class IdentityBackend(Grants, Revocation):
+    """Everything the identity servers of one world know, and the rules they apply.
+
+    It is given what it uses: the world's clock and id source, the settings, and the on-prem
+    host (its issuer URL). It knows nothing of Orchestrator or of the world that owns it.
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: FakeClock,
+        ids: IdGenerator,
+        settings: AuthSettings,
+        onprem_host: str,
+    ) -> None:
+        self.clock = clock
+        self.ids = ids
+        self.settings = settings
         self.lock = threading.RLock()
         self.tokens = TokenRegistry()
         self.issuers: dict[IssuerName, Issuer] = {
@@ -90,10 +125,8 @@ class IdentityBackend(Grants, Revocation):
         self.legacy_grants: dict[str, LegacyGrant] = {}
         #: Who signs in at an authorize endpoint (the default user once provisioned).
         self.login_user: User | None = None
-
-    @property
-    def settings(self) -> AuthSettings:
-        return self.cloud.settings
+        #: The world's default tenant: the first one provisioned.
+        self.default_tenant: Tenant | None = None
 
     # -- provisioning ---------------------------------------------------------------------
 
@@ -106,6 +139,8 @@ class IdentityBackend(Grants, Revocation):
     def add_tenant(self, org: Organization, name: str, display_name: str) -> Tenant:
         tenant = Tenant(id=self.ids.guid(), name=name, display_name=display_name, org=org)
         org.tenants[name.lower()] = tenant
+        if self.default_tenant is None:
+            self.default_tenant = tenant
         return tenant
 
     def add_app(self, app: ExternalApp) -> ExternalApp:
@@ -126,6 +161,10 @@ class IdentityBackend(Grants, Revocation):
         if self.login_user is None:
             self.login_user = user
         return user
+
+    def find_user(self, name_or_email: str) -> User | None:
+        """A user by username or e-mail, case-insensitive."""
+        return self.users.get(name_or_email.lower())
 
     def organization(self, name: str) -> Organization | None:
         return self.orgs.get(name.lower())
@@ -374,13 +413,12 @@ class IdentityBackend(Grants, Revocation):
 
     # -- the resource side ----------------------------------------------------------------
 
-    def authenticate(self, req: MockRequest, tenant: Tenant) -> TokenRecord:
-        """The token check every Orchestrator call makes: valid while ``now < exp``.
+    def authenticate(self, token: str | None, tenant: Tenant) -> TokenRecord:
+        """Who this bearer is, for a call in ``tenant``: valid while ``now < exp``.
 
         Raises :class:`Unauthenticated` (401) for a missing, unknown, expired, revoked or
         foreign-tenant token and for an id_token sent where an access token belongs.
         """
-        token = req.bearer()
         if token is None:
             raise Unauthenticated("missing", token_sent=False)
         record = self.tokens.get(token)
@@ -402,15 +440,22 @@ class IdentityBackend(Grants, Revocation):
             raise Unauthenticated("wrong_tenant", token_sent=True)
         return record
 
+    def bearer_tenant(self, token: str | None) -> Tenant | None:
+        """The tenant a token was issued for (an on-prem password login's), if it names one."""
+        record = self.tokens.get(token) if token else None
+        if record is None or not record.tenants:
+            return None
+        org = self.orgs_by_id.get(record.org_id or "")
+        return self.find_tenant(org.name if org else None, next(iter(record.tenants)))
+
     @staticmethod
     def require_scope(record: TokenRecord, any_of: frozenset[str]) -> None:
         """403 when an application token has none of ``any_of``."""
         if not record.has_any_scope(any_of):
             raise Unauthorized("scope")
 
-    def authenticate_id_token(self, req: MockRequest) -> TokenRecord:
+    def authenticate_id_token(self, token: str | None) -> TokenRecord:
         """cloudrpa's check: only a live legacy **id_token** passes ([V] Joget, forum 149111)."""
-        token = req.bearer()
         record = self.tokens.get(token) if token else None
         if record is None:
             raise IdTokenRequired("missing" if token is None else "unknown")
@@ -420,9 +465,8 @@ class IdentityBackend(Grants, Revocation):
             raise IdTokenRequired("expired")
         return record
 
-    def authenticate_portal(self, req: MockRequest, org_id: str) -> TokenRecord:
+    def authenticate_portal(self, token: str | None, org_id: str) -> TokenRecord:
         """The portal's check: a live identity_ access token of that organization."""
-        token = req.bearer()
         record = self.tokens.get(token) if token else None
         if record is None or record.kind == "id" or record.revoked:
             raise Unauthenticated("unknown" if token else "missing", token_sent=token is not None)

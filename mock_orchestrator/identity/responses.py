@@ -1,4 +1,10 @@
-"""HTTP handlers of the identity servers: parse, call one backend method, serialize."""
+"""HTTP handlers of the identity servers: parse, call one backend method, serialize.
+
+Each class is a *service*: the world builds one per world around the identity backend, and a
+route names the class (``service=``) and the handler (an unbound method of it). ``serve``
+calls the handler with the service itself, so a handler finds everything it uses on ``self``:
+the backend, its settings and clock, never the world.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from mock_orchestrator.core.errors import json_response
-from mock_orchestrator.core.request import BadBody, MockRequest
-
+from ..core.errors import json_response
+from ..core.request import BadBody, MockRequest
 from .exceptions import (
     CloudLoginTrap,
     InvalidRequest,
@@ -21,9 +26,10 @@ from .revocation_responses import RevocationEndpoints
 from .tokens import IssuerName
 
 if TYPE_CHECKING:
-    from mock_orchestrator._cloud import MockCloud
+    from ..core.routing import Route
+    from .models import IdentityBackend
 
-__all__ = ["IdentityResponses", "LegacyResponses", "OnPremResponses"]
+__all__ = ["IdentityEndpoints", "IdentityResponses", "LegacyResponses", "OnPremResponses"]
 
 _NO_STORE = {"cache-control": "no-store, no-cache", "pragma": "no-cache"}
 
@@ -34,15 +40,22 @@ def _origin(req: MockRequest) -> str:
     return f"{url.scheme}://{url.host}{port}"
 
 
-class IdentityResponses(RevocationEndpoints):
+class IdentityEndpoints:
+    """The shape every identity service has: the backend, and ``serve`` for the world."""
+
+    def __init__(self, backend: IdentityBackend) -> None:
+        self.backend = backend
+
+    def serve(self, route: Route, req: MockRequest) -> httpx.Response:
+        response: httpx.Response = route.handler(self, req)
+        return response
+
+
+class IdentityResponses(IdentityEndpoints, RevocationEndpoints):
     """identity_ (cloud) and /identity (on-prem): IdentityServer4's dialect."""
 
-    def __init__(self, cloud: MockCloud) -> None:
-        self.cloud = cloud
-        self.backend = cloud.identity
-
     def _form(self, req: MockRequest) -> dict[str, str]:
-        settings = self.cloud.settings
+        settings = self.backend.settings
         if req.media_type != "application/x-www-form-urlencoded" and settings.identity_form_only:
             raise InvalidRequest("Invalid content type; use application/x-www-form-urlencoded")
         try:
@@ -53,7 +66,7 @@ class IdentityResponses(RevocationEndpoints):
     def _token(self, req: MockRequest, issuer: IssuerName) -> httpx.Response:
         if (
             req.media_type in ("application/json", "text/json")
-            and self.cloud.settings.identity_json_body == "html"
+            and self.backend.settings.identity_json_body == "html"
         ):
             # [V] forum 504018 (on-prem): a JSON body gets a 200 HTML page and no token.
             return httpx.Response(
@@ -134,7 +147,7 @@ class IdentityResponses(RevocationEndpoints):
         record = self.backend.tokens.get(token) if token else None
         if record is None or record.kind != "access" or record.revoked:
             return httpx.Response(401, headers={"www-authenticate": 'Bearer error="invalid_token"'})
-        if self.cloud.clock.time() >= record.expires_at:
+        if self.backend.clock.time() >= record.expires_at:
             return httpx.Response(401, headers={"www-authenticate": 'Bearer error="invalid_token"'})
         claims = record.claims
         info = {"sub": record.subject}
@@ -146,7 +159,7 @@ class IdentityResponses(RevocationEndpoints):
     def portal_tenants(self, req: MockRequest) -> httpx.Response:
         prt_id = req.params["prt_id"]
         org = self.backend.orgs_by_id.get(prt_id)
-        self.backend.authenticate_portal(req, org.id if org else prt_id)
+        self.backend.authenticate_portal(req.bearer(), org.id if org else prt_id)
         assert org is not None  # authenticate_portal refused a foreign organization
         return json_response(
             200,
@@ -161,12 +174,8 @@ class IdentityResponses(RevocationEndpoints):
         raise CloudLoginTrap()
 
 
-class LegacyResponses:
+class LegacyResponses(IdentityEndpoints):
     """account.uipath.com (Auth0) and platform.uipath.com's cloudrpa lookups."""
-
-    def __init__(self, cloud: MockCloud) -> None:
-        self.cloud = cloud
-        self.backend = cloud.identity
 
     def token(self, req: MockRequest) -> httpx.Response:
         try:
@@ -200,7 +209,7 @@ class LegacyResponses:
         )
 
     def accounts_for_user(self, req: MockRequest) -> httpx.Response:
-        record = self.backend.authenticate_id_token(req)
+        record = self.backend.authenticate_id_token(req.bearer())
         user = self._user(record.claims.get("email"))
         return json_response(
             200,
@@ -215,7 +224,7 @@ class LegacyResponses:
         )
 
     def service_instances(self, req: MockRequest) -> httpx.Response:
-        record = self.backend.authenticate_id_token(req)
+        record = self.backend.authenticate_id_token(req.bearer())
         user = self._user(record.claims.get("email"))
         org = self.backend.organization(req.params["account"])
         if user is None or org is None or user.org is not org:
@@ -238,12 +247,8 @@ class LegacyResponses:
         return self.backend.users.get(email.lower()) if isinstance(email, str) else None
 
 
-class OnPremResponses:
+class OnPremResponses(IdentityEndpoints):
     """/api/Account/Authenticate on an on-prem Orchestrator: the ABP envelope with a token."""
-
-    def __init__(self, cloud: MockCloud) -> None:
-        self.cloud = cloud
-        self.backend = cloud.identity
 
     def authenticate(self, req: MockRequest) -> httpx.Response:
         try:
@@ -251,7 +256,8 @@ class OnPremResponses:
         except BadBody as exc:
             raise OnPremBadCredentials() from exc
         lowered = {str(k).lower(): v for k, v in fields.items()}
-        tenancy = lowered.get("tenancyname") or self.cloud.defaults.tenant
+        default = self.backend.default_tenant
+        tenancy = lowered.get("tenancyname") or (default.name if default else None)
         tenant = self.backend.find_tenant(None, tenancy) if isinstance(tenancy, str) else None
         if tenant is None:
             raise OnPremBadCredentials()

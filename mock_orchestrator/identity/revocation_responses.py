@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from mock_orchestrator.core.errors import PlainError
-from mock_orchestrator.core.request import BadBody, MockRequest
-
+from ..core.errors import PlainError
+from ..core.request import BadBody, MockRequest
 from .revocation import RevocationError
 
 if TYPE_CHECKING:

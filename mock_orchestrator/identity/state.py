@@ -37,9 +37,7 @@ class BackendState:
         families: dict[str, Family]
         legacy_grants: dict[str, LegacyGrant]
         login_user: User | None
-
-        @property
-        def settings(self) -> AuthSettings: ...
+        settings: AuthSettings
 
         def _mint_access(
             self,

@@ -1,8 +1,18 @@
-"""Identity routes of the three servers, as data. Handlers live in ``responses.py``."""
+"""Identity routes of the three servers, as data. Handlers live in ``responses.py``.
+
+Each route names its handler as the function itself (``IdentityResponses.token``), the service
+class whose per-world instance serves it, and its kind (a token endpoint, a password login, a
+browser step...). The label is ``<service>.<handler name>``, the name the journal, faults and
+conformance rules use.
+"""
 
 from __future__ import annotations
 
-from mock_orchestrator.core.routing import ACCOUNT, CLOUD, ONPREM, Route
+from collections.abc import Callable
+from typing import Any
+
+from ..core.routing import ACCOUNT, CLOUD, ONPREM, Route, RouteKind
+from .responses import IdentityResponses, LegacyResponses, OnPremResponses
 
 __all__ = ["IDENTITY_ROUTES"]
 
@@ -11,52 +21,108 @@ _A = frozenset({ACCOUNT})
 _O = frozenset({ONPREM})
 _ORG = r"/(?P<org>[^/]+)"
 
+
+def _route(
+    prefix: str,
+    service: type,
+    method: str,
+    path: str,
+    handler: Callable[..., Any],
+    sites: frozenset[str],
+    kind: RouteKind,
+) -> Route:
+    return Route(
+        method,
+        path,
+        handler,
+        sites,
+        name=f"{prefix}.{handler.__name__}",
+        service=service,
+        kind=kind,
+    )
+
+
+def _identity(
+    method: str, path: str, handler: Callable[..., Any], sites: frozenset[str], kind: RouteKind
+) -> Route:
+    return _route("identity", IdentityResponses, method, path, handler, sites, kind)
+
+
+def _legacy(
+    method: str, path: str, handler: Callable[..., Any], sites: frozenset[str], kind: RouteKind
+) -> Route:
+    return _route("legacy", LegacyResponses, method, path, handler, sites, kind)
+
+
+_I = IdentityResponses
+_L = LegacyResponses
+
 IDENTITY_ROUTES: list[Route] = [
     # identity_ (IdentityServer4) on the cloud, host-level and org-scoped [V] uipath-wire §4.1
-    Route("POST", "/identity_/connect/token", "identity.token", _C),
-    Route("POST", _ORG + "/identity_/connect/token", "identity.token", _C),
-    Route("GET", "/identity_/connect/authorize", "identity.authorize", _C),
-    Route("GET", _ORG + "/identity_/connect/authorize", "identity.authorize", _C),
-    Route("GET", "/identity_/.well-known/openid-configuration", "identity.discovery", _C),
-    Route("GET", _ORG + "/identity_/.well-known/openid-configuration", "identity.discovery", _C),
-    Route("GET", "/identity_/.well-known/openid-configuration/jwks", "identity.jwks", _C),
-    Route("GET", _ORG + "/identity_/.well-known/openid-configuration/jwks", "identity.jwks", _C),
-    Route("GET", "/identity_/connect/userinfo", "identity.userinfo", _C),
+    _identity("POST", "/identity_/connect/token", _I.token, _C, "token"),
+    _identity("POST", _ORG + "/identity_/connect/token", _I.token, _C, "token"),
+    _identity("GET", "/identity_/connect/authorize", _I.authorize, _C, "human"),
+    _identity("GET", _ORG + "/identity_/connect/authorize", _I.authorize, _C, "human"),
+    _identity("GET", "/identity_/.well-known/openid-configuration", _I.discovery, _C, "discovery"),
+    _identity(
+        "GET", _ORG + "/identity_/.well-known/openid-configuration", _I.discovery, _C, "discovery"
+    ),
+    _identity("GET", "/identity_/.well-known/openid-configuration/jwks", _I.jwks, _C, "discovery"),
+    _identity(
+        "GET", _ORG + "/identity_/.well-known/openid-configuration/jwks", _I.jwks, _C, "discovery"
+    ),
+    _identity("GET", "/identity_/connect/userinfo", _I.userinfo, _C, "api"),
     # revocation (RFC 7009) and RP-initiated logout, mounted as the token endpoint is [I]
     # (identity/revocation.py; /identity_/connect/endsession [V] UiPath/uipath-typescript)
-    Route("POST", "/identity_/connect/revocation", "identity.revocation", _C),
-    Route("POST", _ORG + "/identity_/connect/revocation", "identity.revocation", _C),
-    Route("GET", "/identity_/connect/endsession", "identity.endsession", _C),
-    Route("GET", _ORG + "/identity_/connect/endsession", "identity.endsession", _C),
-    Route("GET", "/identity_/web/", "identity.error_page", _C),
+    _identity("POST", "/identity_/connect/revocation", _I.revocation, _C, "logout"),
+    _identity("POST", _ORG + "/identity_/connect/revocation", _I.revocation, _C, "logout"),
+    _identity("GET", "/identity_/connect/endsession", _I.endsession, _C, "logout"),
+    _identity("GET", _ORG + "/identity_/connect/endsession", _I.endsession, _C, "logout"),
+    _identity("GET", "/identity_/web/", _I.error_page, _C, "human"),
     # the portal's tenant lookup, keyed by the organization id (prt_id) [V] UIPY portal.py
-    Route(
+    _identity(
         "GET",
         r"/(?P<prt_id>[^/]+)/portal_/api/filtering/leftnav/tenantsAndOrganizationInfo",
-        "identity.portal_tenants",
+        _I.portal_tenants,
         _C,
+        "discovery",
     ),
     # on-prem standalone identity: /identity, and /identity_ refused [V] uipathcli#136
-    Route("POST", "/identity/connect/token", "identity.onprem_token", _O),
-    Route("POST", "/identity/connect/revocation", "identity.onprem_revocation", _O),
-    Route("GET", "/identity/connect/endsession", "identity.onprem_endsession", _O),
-    Route("GET", "/identity/connect/authorize", "identity.onprem_authorize", _O),
-    Route("GET", "/identity/.well-known/openid-configuration", "identity.discovery", _O),
-    Route("GET", "/identity/.well-known/openid-configuration/jwks", "identity.jwks", _O),
-    Route("POST", "/identity_/connect/token", "identity.onprem_wrong_path", _O),
+    _identity("POST", "/identity/connect/token", _I.onprem_token, _O, "token"),
+    _identity("POST", "/identity/connect/revocation", _I.onprem_revocation, _O, "logout"),
+    _identity("GET", "/identity/connect/endsession", _I.onprem_endsession, _O, "logout"),
+    _identity("GET", "/identity/connect/authorize", _I.onprem_authorize, _O, "human"),
+    _identity("GET", "/identity/.well-known/openid-configuration", _I.discovery, _O, "discovery"),
+    _identity("GET", "/identity/.well-known/openid-configuration/jwks", _I.jwks, _O, "discovery"),
+    _identity("POST", "/identity_/connect/token", _I.onprem_wrong_path, _O, "api"),
     # legacy Auth0 tenant [V] uipath-wire §2
-    Route("POST", "/oauth/token", "legacy.token", _A),
-    Route("GET", "/authorize", "legacy.authorize", _A),
-    Route("GET", "/.well-known/jwks.json", "legacy.jwks", _A),
-    Route("GET", "/.well-known/openid-configuration", "legacy.discovery", _A),
-    Route("GET", "/cloudrpa/api/getAccountsForUser", "legacy.accounts_for_user", _C),
-    Route(
+    _legacy("POST", "/oauth/token", _L.token, _A, "token"),
+    _legacy("GET", "/authorize", _L.authorize, _A, "human"),
+    _legacy("GET", "/.well-known/jwks.json", _L.jwks, _A, "discovery"),
+    _legacy("GET", "/.well-known/openid-configuration", _L.discovery, _A, "discovery"),
+    _legacy("GET", "/cloudrpa/api/getAccountsForUser", _L.accounts_for_user, _C, "discovery"),
+    _legacy(
         "GET",
         r"/cloudrpa/api/account/(?P<account>[^/]+)/getAllServiceInstances",
-        "legacy.service_instances",
+        _L.service_instances,
         _C,
+        "discovery",
     ),
     # /api/Account/Authenticate: the errorCode 1000 trap on the cloud, a login on-prem
-    Route("POST", r"(?:/[^/]+/[^/]+)?/api/account/authenticate", "identity.cloud_login_trap", _C),
-    Route("POST", r"(?:/[^/]+/[^/]+)?/api/account/authenticate", "onprem.authenticate", _O),
+    _identity(
+        "POST",
+        r"(?:/[^/]+/[^/]+)?/api/account/authenticate",
+        _I.cloud_login_trap,
+        _C,
+        "login_trap",
+    ),
+    _route(
+        "onprem",
+        OnPremResponses,
+        "POST",
+        r"(?:/[^/]+/[^/]+)?/api/account/authenticate",
+        OnPremResponses.authenticate,
+        _O,
+        "password_login",
+    ),
 ]

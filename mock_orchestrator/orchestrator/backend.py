@@ -17,50 +17,59 @@ Where the mock knowingly differs from Orchestrator: every job "runs" on a script
 not on a robot (``backend.robots`` lists robots and sessions, but they run nothing); a folder's
 permissions are all-or-nothing (every shared folder is visible to every caller, a personal
 workspace only to its owner); queue items move only through the transaction calls
-(``backend.transactions``), never by a robot of their own.
+(``backend.part(TransactionDesk)``), never by a robot of their own.
 """
 
 from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .exceptions import EntityNotFound, InvalidRobotId, ProcessNotFound
 from .models.assets import ASSET_TYPES, Asset, AssetType
 from .models.folders import Folder, FolderStore
-from .models.jobs import Job, StopStrategy
+from .models.jobs import Job, RestartPolicy, StopStrategy
 from .models.queues import QueueDefinition, QueueItem, row_version
 from .models.ratelimit import DEFAULT_LIMIT_PER_MINUTE, RateLimiter
 from .models.releases import Release
 from .models.robots import RobotStore
 from .models.start_info import SOURCE_TYPES, StartInfo
-from .restart import RestartPolicy
-from .transactions import TransactionDesk
 
 if TYPE_CHECKING:
-    from .._cloud import MockCloud
-    from ..identity.models import Tenant, User
+    from ..core.clock import FakeClock
+    from ..core.ids import IdGenerator
+    from ..identity.models import Directory, Tenant, User
     from ..identity.tokens import TokenRecord
 
 __all__ = ["Folder", "OrchestratorRegistry", "Release", "TenantBackend"]
 
 _INHERIT = object()
+_Part = TypeVar("_Part")
 #: A non-ASCII sub-folder provisioned in every tenant, for FolderPath-Encoded ([V] the SDK
 #: switches to the encoded header for non-ASCII paths, real-clients.md).
 EXTRA_FOLDER = "Finance/Équipe"
 
 
 class TenantBackend:
-    """Folders, releases, jobs, queues and assets of one tenant."""
+    """Folders, releases, jobs, queues and assets of one tenant.
 
-    def __init__(self, cloud: MockCloud, tenant: Tenant, registry: OrchestratorRegistry) -> None:
-        self.cloud = cloud
+    Its collaborators come from the registry: the world's clock and id source, and the
+    identity directory (who is behind a token, who is signed in). A resource that arrives
+    later keeps its own state in a *part* (:meth:`part`), built on first use, so adding one
+    does not touch this class.
+    """
+
+    def __init__(self, tenant: Tenant, registry: OrchestratorRegistry) -> None:
         self.tenant = tenant
         self.registry = registry
+        self.clock = registry.clock
+        self.ids = registry.ids
+        self.directory = registry.directory
         self.lock = threading.RLock()
-        self.folders = FolderStore(cloud.ids)
+        self._parts: dict[Callable[[TenantBackend], Any], Any] = {}
+        self.folders = FolderStore(self.ids)
         self.releases: dict[int, Release] = {}
         self.jobs: dict[int, Job] = {}
         self._jobs_by_key: dict[str, Job] = {}
@@ -69,7 +78,7 @@ class TenantBackend:
         self.assets: dict[int, Asset] = {}
         self._rate_limit: Any = _INHERIT
         self._user_numbers: dict[str, int] = {}
-        self.limiter = RateLimiter(cloud.clock.time)
+        self.limiter = RateLimiter(self.clock.time)
         # The default world ([V] "Shared always exists", UiPath's public Postman text).
         self.default_folder = self.add_folder("Shared")
         self.add_folder(EXTRA_FOLDER)
@@ -83,15 +92,24 @@ class TenantBackend:
 
     # -- later endpoints: built on first use, so a world that never calls them pays nothing --
 
+    def part(self, kind: Callable[[TenantBackend], _Part]) -> _Part:
+        """This tenant's instance of ``kind`` (built as ``kind(self)`` on first use).
+
+        How a resource keeps its state without a line here: ``backend.part(MachineStore)``.
+        """
+        found = self._parts.get(kind)
+        if found is None:
+            with self.lock:
+                found = self._parts.get(kind)
+                if found is None:
+                    found = self._parts[kind] = kind(self)
+        part: _Part = found
+        return part
+
     @functools.cached_property
     def robots(self) -> RobotStore:
         """Robots and their sessions (``GET /odata/Robots``, ``/odata/Sessions``)."""
-        return RobotStore(self)
-
-    @functools.cached_property
-    def transactions(self) -> TransactionDesk:
-        """StartTransaction, SetTransactionProgress/Result, BulkAddQueueItems."""
-        return TransactionDesk(self)
+        return RobotStore(self.tenant.id, self.lock, self.clock.time, self.jobs)
 
     @functools.cached_property
     def restart_policy(self) -> RestartPolicy:
@@ -119,7 +137,7 @@ class TenantBackend:
 
     @property
     def now(self) -> float:
-        return self.cloud.clock.time()
+        return self.clock.time()
 
     # -- shaping the world (the Python API) -----------------------------------------------
 
@@ -143,12 +161,11 @@ class TenantBackend:
 
     def personal_workspace(self, user: User | str | None = None) -> Folder:
         """The personal workspace of ``user`` (an e-mail or User; default: the login user)."""
-        identity = self.cloud.identity
         found: User | None
         if user is None:
-            found = identity.login_user
+            found = self.directory.login_user
         elif isinstance(user, str):
-            found = identity.users.get(user.lower())
+            found = self.directory.find_user(user)
         else:
             found = user
         if found is None:
@@ -170,7 +187,7 @@ class TenantBackend:
     ) -> Release:
         """Deploy a process to a folder; ``behaviour`` as in :meth:`configure_process`."""
         target = self.folder(folder)
-        ids = self.cloud.ids
+        ids = self.ids
         with self.lock:
             release = Release(
                 id=ids.sequence("Releases", start=120897),
@@ -240,7 +257,7 @@ class TenantBackend:
         enforce_unique_reference: bool = False,
     ) -> QueueDefinition:
         target = self.folder(folder)
-        ids = self.cloud.ids
+        ids = self.ids
         with self.lock:
             queue = QueueDefinition(
                 id=ids.sequence("QueueDefinitions", start=124281),
@@ -281,7 +298,7 @@ class TenantBackend:
         if value_type not in ASSET_TYPES:
             raise ValueError(f"value_type must be one of {', '.join(ASSET_TYPES)}")
         target = self.folder(folder)
-        ids = self.cloud.ids
+        ids = self.ids
         with self.lock:
             asset = Asset(
                 id=ids.sequence("Assets", start=3301),
@@ -341,7 +358,7 @@ class TenantBackend:
         with self.lock:
             number = self._user_numbers.get(key)
             if number is None:
-                number = self._user_numbers[key] = self.cloud.ids.sequence("Users", start=2001)
+                number = self._user_numbers[key] = self.ids.sequence("Users", start=2001)
             return number
 
     def user_of(self, record: TokenRecord) -> User | None:
@@ -350,8 +367,7 @@ class TenantBackend:
         email = claims.get("email") or claims.get("https://uipath/email")
         if not isinstance(email, str):
             return None
-        user: User | None = self.cloud.identity.users.get(email.lower())
-        return user
+        return self.directory.find_user(email)
 
     # -- jobs -----------------------------------------------------------------------------
 
@@ -379,7 +395,7 @@ class TenantBackend:
             # [V] forum 176940: Specific + RobotIds in a modern folder -> "Invalid Robot ID".
             # Every folder of the mock is modern (classic folders are gone from the cloud).
             raise InvalidRobotId()
-        ids = self.cloud.ids
+        ids = self.ids
         now = self.now
         with self.lock:
             batch = info.batch_key or ids.guid()
@@ -438,7 +454,7 @@ class TenantBackend:
     ) -> QueueItem:
         """A new item of ``queue`` from parsed ``itemData`` (the caller holds ``self.lock``);
         ``lifecycle`` sets the retry fields of a retried item (``transactions.py``)."""
-        ids = self.cloud.ids
+        ids = self.ids
         seq = ids.sequence("QueueItems", start=41647784)
         item = QueueItem(
             id=seq,
@@ -461,10 +477,15 @@ class TenantBackend:
 
 
 class OrchestratorRegistry:
-    """``registry.for_tenant(tenant)`` -> that tenant's backend, built on first use."""
+    """``registry.for_tenant(tenant)`` -> that tenant's backend, built on first use.
 
-    def __init__(self, cloud: MockCloud) -> None:
-        self.cloud = cloud
+    Given what the backends use: the world's clock and ids, and the identity directory.
+    """
+
+    def __init__(self, *, clock: FakeClock, ids: IdGenerator, directory: Directory) -> None:
+        self.clock = clock
+        self.ids = ids
+        self.directory = directory
         self._backends: dict[str, TenantBackend] = {}
         self._lock = threading.Lock()
         #: List GETs of Jobs/QueueItems per tenant per minute; None turns the limit off.
@@ -476,11 +497,14 @@ class OrchestratorRegistry:
             with self._lock:
                 backend = self._backends.get(tenant.id)
                 if backend is None:
-                    backend = TenantBackend(self.cloud, tenant, self)
+                    backend = TenantBackend(tenant, self)
                     self._backends[tenant.id] = backend
         return backend
 
     @property
     def default(self) -> TenantBackend:
         """The backend of the world's default tenant."""
-        return self.for_tenant(self.cloud.default_tenant)
+        tenant = self.directory.default_tenant
+        if tenant is None:
+            raise KeyError("uipath-mock: the world has no tenant yet")
+        return self.for_tenant(tenant)

@@ -16,10 +16,10 @@ scopes OR.Jobs/OR.Jobs.Write). What they do not say, chosen here and kept in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import InvalidRequest, JobNotRestartable, ValidationFailed
+from .models.jobs import RestartPolicy
 from .models.start_info import StartInfo
 
 if TYPE_CHECKING:
@@ -28,16 +28,6 @@ if TYPE_CHECKING:
     from .models.jobs import Job
 
 __all__ = ["RestartPolicy", "parse_restart", "restart_job"]
-
-
-@dataclass
-class RestartPolicy:
-    """The guesses of RestartJob, one per tenant (``backend.restart_policy``)."""
-
-    restartable_states: frozenset[str] = field(
-        default_factory=lambda: frozenset({"Successful", "Faulted", "Stopped"})
-    )
-    keep_batch_key: bool = False
 
 
 def parse_restart(body: Any) -> int:

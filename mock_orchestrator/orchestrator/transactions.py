@@ -220,7 +220,8 @@ class BulkResult:
 
 
 class TransactionDesk:
-    """The transaction calls of one tenant (``backend.transactions``)."""
+    """The transaction calls of one tenant: ``backend.part(TransactionDesk)``, built on first
+    use, so the backend knows nothing of it."""
 
     def __init__(self, backend: TenantBackend) -> None:
         self.backend = backend
@@ -243,7 +244,7 @@ class TransactionDesk:
     def _touch(self, item: QueueItem) -> None:
         # every write moves the SQL rowversion on ([I] RowVersion is a concurrency token)
         item.row_version = row_version(
-            self.backend.cloud.ids.sequence("QueueItemsVersions", start=90000000)
+            self.backend.ids.sequence("QueueItemsVersions", start=90000000)
         )
 
     # -- the calls ------------------------------------------------------------------------

@@ -171,11 +171,19 @@ def test_a_bad_deviations_file_is_refused_in_one_line(
 ) -> None:
     path = tmp_path / "deviations.yaml"
     path.write_text(text, encoding="utf-8")
-    assert main([str(RECORDED), "--deviations", str(path)]) == 2
-    out = capsys.readouterr().out
-    assert message in out
-    assert len(out.strip().splitlines()) == 1
-    assert "Traceback" not in out
+    _assert_usage_error(capsys, [str(RECORDED), "--deviations", str(path)], message)
+
+
+def _assert_usage_error(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("orchestrator-kit compare: error: ")
+    assert message in last
+    assert "Traceback" not in err
 
 
 def test_the_command_writes_a_json_report_and_fails_on_an_unexpected_difference(
@@ -203,8 +211,9 @@ def test_the_command_writes_a_json_report_and_fails_on_an_unexpected_difference(
 def test_a_missing_path_and_a_broken_cassette_are_clear(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main([str(tmp_path / "nope.yaml"), "--deviations", "/dev/null"]) == 2
-    assert "no such file or directory" in capsys.readouterr().out
+    _assert_usage_error(
+        capsys, [str(tmp_path / "nope.yaml"), "--deviations", "/dev/null"], "no such file"
+    )
     broken = tmp_path / "broken.yaml"
     broken.write_text(yaml.safe_dump({"version": 1}), encoding="utf-8")
     assert main([str(broken), "--deviations", "/dev/null"]) == 1

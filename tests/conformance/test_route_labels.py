@@ -11,7 +11,7 @@ import pytest
 import conformance
 from conformance import _world
 from conformance.rules import jobs, secrets
-from mock_orchestrator._routes import route_labels
+from mock_orchestrator import route_labels
 
 _LABEL = re.compile(r"""["']((?:identity|legacy|onprem|orchestrator)\.[a-z_]+)["']""")
 _SOURCES = sorted(Path(conformance.__file__).parent.rglob("*.py"))

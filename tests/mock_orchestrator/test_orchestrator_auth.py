@@ -39,7 +39,7 @@ ROUTES: list[tuple[str, str, object, str]] = [
     ("GET", "/odata/QueueDefinitions", None, "OR.Queues"),
     ("GET", "/odata/QueueItems", None, "OR.Queues"),
     ("POST", "/odata/Queues/UiPathODataSvc.AddQueueItem", {"itemData": {"Name": "q"}}, "OR.Queues"),
-    # RestartJob, and the robots' endpoints (robot_responses.py)
+    # RestartJob, and the robots' endpoints (handlers/robots.py, handlers/transactions.py)
     ("POST", f"/odata/Jobs/{ACTION}RestartJob", {"jobId": 1}, "OR.Jobs"),
     ("GET", "/odata/Robots", None, "OR.Robots"),
     ("GET", "/odata/Sessions", None, "OR.Robots"),

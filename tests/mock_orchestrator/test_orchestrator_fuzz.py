@@ -36,7 +36,7 @@ def _concrete(path_regex: str, values: dict[str, str]) -> str:
     return path.replace("\\", "")
 
 
-ROUTES = [(r.method, r.path, r.handler) for r in ORCHESTRATOR_ROUTES]
+ROUTES = [(r.method, r.path, r.label) for r in ORCHESTRATOR_ROUTES]
 
 _json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _json_text,

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from ...core.clock import format_odata_time
 from .releases import ProcessBehaviour
 
-__all__ = ["JOB_FIELDS", "JOB_STATES", "Job", "StopStrategy"]
+__all__ = ["JOB_FIELDS", "JOB_STATES", "Job", "RestartPolicy", "StopStrategy"]
 
 StopStrategy = Literal["SoftStop", "Kill"]
 #: [V] JobDto.State enum (uipath-wire §6.9).
@@ -337,3 +337,17 @@ _PHASE_FIELDS = frozenset(
 _PHASE_ORDER = tuple(name for name in JOB_FIELDS if name in _PHASE_FIELDS)
 #: ``"Name":`` of every field, as the encoder writes a key.
 _MEMBER_PREFIX = {name: _encode_string(name) + ":" for name in JOB_FIELDS}
+
+
+@dataclass
+class RestartPolicy:
+    """The guesses of RestartJob, one per tenant (``backend.restart_policy``).
+
+    The rules that read it are in ``restart.py``; it lives here so the backend that holds it
+    need not import them.
+    """
+
+    restartable_states: frozenset[str] = field(
+        default_factory=lambda: frozenset({"Successful", "Faulted", "Stopped"})
+    )
+    keep_batch_key: bool = False

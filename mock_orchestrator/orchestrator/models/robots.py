@@ -14,7 +14,9 @@ id stream, so a world that never lists robots sees the same ids as before.
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +24,8 @@ from ...core.clock import format_odata_time
 from .jobs import _HOST
 
 if TYPE_CHECKING:
-    from ..backend import TenantBackend
     from .folders import Folder
+    from .jobs import Job
 
 __all__ = ["ROBOT_FIELDS", "ROBOT_TYPES", "SESSION_FIELDS", "Robot", "RobotStore"]
 
@@ -109,10 +111,23 @@ class Robot:
 
 
 class RobotStore:
-    """The robots of one tenant (``backend.robots``)."""
+    """The robots of one tenant (``backend.robots``).
 
-    def __init__(self, backend: TenantBackend) -> None:
-        self.backend = backend
+    Given what it uses: the tenant's id (robot keys derive from it), the tenant's lock, its
+    clock and its jobs (a robot is Busy while one of them runs).
+    """
+
+    def __init__(
+        self,
+        tenant_id: str,
+        lock: threading.RLock,
+        now: Callable[[], float],
+        jobs: dict[int, Job],
+    ) -> None:
+        self._tenant_id = tenant_id
+        self._lock = lock
+        self._now = now
+        self._jobs = jobs
         self.robots: dict[int, Robot] = {}
         self._next_id = 1
         self.add("MOCK-HOST-01_svc", machine_name=_HOST, username="acme\\svc-robot")
@@ -133,16 +148,17 @@ class RobotStore:
             raise ValueError("name must be 1 to 19 characters")
         if type not in ROBOT_TYPES:
             raise ValueError(f"type must be one of {', '.join(ROBOT_TYPES)}")
-        tenant = self.backend.tenant
-        with self.backend.lock:
+        with self._lock:
             robot = Robot(
                 id=self._next_id,
-                key=str(uuid.uuid5(uuid.NAMESPACE_URL, f"uipath-mock/{tenant.id}/robot/{name}")),
+                key=str(
+                    uuid.uuid5(uuid.NAMESPACE_URL, f"uipath-mock/{self._tenant_id}/robot/{name}")
+                ),
                 name=name,
                 machine_name=machine_name,
                 machine_id=1000 + self._next_id,
                 username=username,
-                created_at=self.backend.now,
+                created_at=self._now(),
                 type=type,
                 description=description,
                 enabled=enabled,
@@ -163,7 +179,7 @@ class RobotStore:
         if not robot.enabled:
             return "Disconnected"
         running = (
-            any(job.state_at(now) == "Running" for job in self.backend.jobs.values())
+            any(job.state_at(now) == "Running" for job in self._jobs.values())
             and robot.machine_name == _HOST
         )
         return "Busy" if running else "Available"

@@ -6,6 +6,9 @@ Only what UiPath's clients send is supported: ``$filter`` with ``eq ne gt ge lt 
 ``$skip``, ``$count``, ``$select`` (which changes ``@odata.context``), ``$orderby`` (at most 5
 clauses [V] UICLI) and ``$expand`` (accepted, nothing to expand in the mock).
 
+Keys in URLs (``Jobs(10169582)``, ``QueueItems(41647784L)``) go through :func:`parse_key`, the
+one key parser every keyed route uses.
+
 Literals: ``'text'`` (``''`` escapes a quote), integers with an optional ``L`` (``123L``),
 decimals, ``true false null``, unquoted GUIDs and ISO-8601 datetimes
 (``2024-04-04T12:00:47.264Z``), and the OData v3 forms ``guid'...'``/``datetime'...'``.
@@ -22,6 +25,7 @@ Choices where Orchestrator's behaviour is not recorded:
 """
 
 from ._filter import MAX_FILTER_NODES, ODataError, Predicate, compile_filter
+from ._keys import parse_key
 from ._query import MAX_ORDERBY, MAX_TOP, ODataQuery, field_map, parse_query
 
 __all__ = [
@@ -33,5 +37,6 @@ __all__ = [
     "Predicate",
     "compile_filter",
     "field_map",
+    "parse_key",
     "parse_query",
 ]

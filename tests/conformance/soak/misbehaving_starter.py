@@ -1,0 +1,72 @@
+"""``examples/cron/start_job.py`` with one habit broken, chosen by ``argv[1]``: each soak rule
+must notice its own (tests/conformance/soak/test_soak_rules.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "examples" / "cron"))
+
+import start_job  # the correct starter
+
+MODE = sys.argv[1]
+
+
+def main() -> int:
+    if MODE == "no-job":
+        start_job.access_token()
+        print("nothing to do today")
+        return 0
+    if MODE == "two-jobs":
+        token = start_job.access_token()
+        start_job.start_job(token)
+        start_job.start_job(token)
+        return 0
+    if MODE == "prints-token":
+        token = start_job.access_token()
+        print(f"debug: using token {token}")
+        start_job.start_job(token)
+        return 0
+    if MODE == "caches-token":  # keeps day one's access token forever, never refreshes
+        cache = Path(os.environ["UIPATH_TOKEN_STORE"] + ".access")
+        if not cache.exists():
+            cache.write_text(json.dumps({"access_token": start_job.access_token()}))
+        try:
+            start_job.start_job(json.loads(cache.read_text())["access_token"])
+        except start_job.Failed as why:
+            print(f"start_job: {why}", file=sys.stderr)
+            return 1
+        return 0
+    if MODE == "no-folder":
+        token = start_job.access_token()
+        import urllib.request
+
+        request = urllib.request.Request(
+            start_job.orchestrator_url()
+            + "/odata/Jobs/UiPath.Server.Configuration.OData.StartJobs",
+            data=json.dumps(
+                {"startInfo": {"ReleaseName": os.environ["UIPATH_PROCESS"], "JobsCount": 1}}
+            ).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            method="POST",
+        )
+        try:
+            urllib.request.urlopen(request, timeout=10)
+        except OSError:
+            return 1
+        return 0
+    if MODE == "password-on-cloud":
+        os.environ["UIPATH_PROFILE"] = "onprem"  # pretends, and sends the password to the cloud
+        return start_job.main()
+    if MODE == "hangs":  # until the soak's --timeout kills its process group
+        import threading
+
+        threading.Event().wait(60)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
