@@ -191,7 +191,7 @@ FLOWS: dict[str, Flow] = {
             (),
             ("refresh_token", "folder"),
             RecordedWorld(process="Add a pet to pet store by queue item"),
-            gap="No published answer to an identity_ refresh_token grant (uipath-wire §4.3 "
+            gap="No published answer to an identity_ refresh_token grant (docs/wire.md §4.3 "
             "describes it from IdentityServer's code): both refreshes are answered by the mock "
             f"(reconstructed), which rotates the token as IdentityServer does. {_CUT_RELEASES}.",
         ),

@@ -33,7 +33,7 @@ __all__ = [
 REDACTED = "<REDACTED>"
 
 #: Request body fields (form or JSON) that are secrets: the OAuth ones, and the on-prem
-#: login's password in both spellings ASP.NET binds (uipath-wire §3). Matching is
+#: login's password in both spellings ASP.NET binds (docs/wire.md §3). Matching is
 #: case-insensitive; :data:`cassettes._scrub.SECRET_FIELDS` has the full list.
 SECRET_POST_PARAMETERS: tuple[str, ...] = (
     "client_secret",
@@ -49,7 +49,7 @@ SECRET_POST_PARAMETERS: tuple[str, ...] = (
     "subject_token",
 )
 #: JSON response fields that carry tokens; ``result`` is the bearer token of
-#: ``/api/Account/Authenticate`` (the ABP envelope, uipath-wire §3), replaced when a string.
+#: ``/api/Account/Authenticate`` (the ABP envelope, docs/wire.md §3), replaced when a string.
 #: ``code`` is not among them: in answers it is an error code ("UnsupportedApiVersion").
 SECRET_BODY_FIELDS = frozenset(
     {"access_token", "refresh_token", "id_token", "result", "client_secret", "password"}

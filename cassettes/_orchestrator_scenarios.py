@@ -142,7 +142,7 @@ def check_folders(responses: Responses, world: World) -> None:
 
 
 def _start_body(world: World) -> dict[str, Any]:
-    # [V] UiPath's Postman "Start Process in Modern Folder" (uipath-wire §6.6).
+    # [V] UiPath's Postman "Start Process in Modern Folder" (docs/wire.md §6.6).
     return {
         "startInfo": {
             "ReleaseKey": world.release_key,
@@ -300,7 +300,7 @@ def check_folder_errors(responses: Responses, world: World) -> None:
 
 
 def drive_take_limit(client: httpx.Client, world: World) -> Responses:
-    # The SDK's folder lookup pages with skip/take (uipath-wire §5.1); take is capped at 100.
+    # The SDK's folder lookup pages with skip/take (docs/wire.md §5.1); take is capped at 100.
     return {
         "page": client.get(
             world.orchestrator_url + "/api/FoldersNavigation/GetFoldersForCurrentUser",
@@ -324,7 +324,7 @@ def check_status_version(responses: Responses, world: World) -> None:
     expect_status(responses["version"], 200, "version")
     body = json_body(responses["version"], "version")
     # The recorded sample has only "version" [V] UIPY; UiPath's CLI also reads "deployment"
-    # from it (real-clients.md), so more fields are allowed.
+    # from it (docs/clients.md), so more fields are allowed.
     expect_keys(body, {"version"}, "version", exact=False)
     assert re.fullmatch(r"\d+(\.\d+){3}", body["version"]), body["version"]
 

@@ -149,7 +149,7 @@ def _cc_body(world: World, scope: str) -> dict[str, str]:
     }
 
 
-_CC_SOURCE = "[V] F358769 (form fields), with the scope of F341681's answer, uipath-wire §4.2"
+_CC_SOURCE = "[V] F358769 (form fields), with the scope of F341681's answer, docs/wire.md §4.2"
 
 REFERENCES: tuple[Reference, ...] = (
     Reference("legacy_refresh", _LEGACY, (_refresh_step(),)),
@@ -205,7 +205,7 @@ REFERENCES: tuple[Reference, ...] = (
                 url=f"{_PLATFORM}/api/account/authenticate",
                 body={**_ROPC_BODY, "TenancyName": "Documentation"},
                 request_source="[I] DOC-ROPC's body with the docs' sample tenancy the users "
-                "sent (uipath-wire §11.3); the forum posts do not show the request",
+                "sent (docs/wire.md §11.3); the forum posts do not show the request",
                 headers={"Authorization": "Bearer <id_token>"},
             ),
         ),
@@ -477,7 +477,7 @@ ORCHESTRATOR_REFERENCES: tuple[Reference, ...] = (
                     "/api/FoldersNavigation/GetFoldersForCurrentUser",
                     {"searchText": "", "skip": "0", "take": "1000"},
                 ),
-                request_source="[I] UIPY's skip/take folder lookup (uipath-wire §5.1) asking "
+                request_source="[I] UIPY's skip/take folder lookup (docs/wire.md §5.1) asking "
                 "for 1000; ORCH's recording shows the answer only",
                 headers=_BEARER,
             ),

@@ -333,7 +333,7 @@ class MatchingWorld:
         if bound:
             return bound
         # [V] The legacy tenant lookup (/cloudrpa/...) is authorized by the id_token, not the
-        # access token (uipath-wire §2.6).
+        # access token (docs/wire.md §2.6).
         if "/cloudrpa/" in path and self.latest.get("id_token"):
             return self.latest["id_token"]
         latest = self.latest.get("access_token") or self.latest.get("result")

@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 #: Published identifiers that look like secrets and are not: UiPath's public OAuth client
-#: ids of the legacy cloud [V] uipath-wire §2.1/§2.3, and the state and nonce of the
+#: ids of the legacy cloud [V] docs/wire.md §2.1/§2.3, and the state and nonce of the
 #: published authorize URL [V] §2.1.
 PUBLIC_VALUES: tuple[str, ...] = (
     "8DEv1AMNXczW3y4U15LL3jYf62jK93n5",

@@ -23,8 +23,8 @@ SECRET_WORLD_FIELDS = frozenset(
     {"client_secret", "refresh_token", "user_key", "password", "code_verifier"}
 )
 
-_LEGACY_PKCE_CLIENT_ID = "5v7PmPJL6FOGu6RB8I1Y4adLBhIwovQN"  # [V] uipath-wire §2.1
-_LEGACY_REDIRECT_URI = "https://account.uipath.com/mobile"  # [V] uipath-wire §2.1
+_LEGACY_PKCE_CLIENT_ID = "5v7PmPJL6FOGu6RB8I1Y4adLBhIwovQN"  # [V] docs/wire.md §2.1
+_LEGACY_REDIRECT_URI = "https://account.uipath.com/mobile"  # [V] docs/wire.md §2.1
 # A fixed verifier for the mock world: scenarios must send the same request every run.
 _MOCK_VERIFIER = "kit-pkce-verifier-0123456789-abcdefghijklmnopqrstuvwxyz"
 

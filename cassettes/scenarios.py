@@ -50,7 +50,7 @@ def check_legacy_refresh(responses: Responses, world: World) -> None:
     response = responses["refresh"]
     expect_status(response, 200, "refresh")
     body = json_body(response, "refresh")
-    # [V] no refresh_token: the User Key never rotates (uipath-wire §2.3).
+    # [V] no refresh_token: the User Key never rotates (docs/wire.md §2.3).
     expect_keys(body, _LEGACY_REFRESH_KEYS, "refresh")
     assert body["expires_in"] == 86400, f"refresh: expires_in {body['expires_in']!r}, not 86400"
     assert body["token_type"] == "Bearer", f"refresh: token_type {body['token_type']!r}"
@@ -330,7 +330,7 @@ SCENARIOS: dict[str, Scenario] = _registry(
         "legacy",
         drive_legacy_refresh,
         check_legacy_refresh,
-        "User Key refresh on account.uipath.com (uipath-wire §2.3)",
+        "User Key refresh on account.uipath.com (docs/wire.md §2.3)",
     ),
     Scenario(
         "legacy_code_exchange",

@@ -18,6 +18,7 @@ from ._config import Config, identity_token_url, legacy_token_url, orchestrator_
 from ._errors import (
     AuthenticationError,
     ConfigurationError,
+    CredentialsRefused,
     JobWaitTimeout,
     OrchestratorAPIError,
     ReauthenticationRequired,
@@ -44,6 +45,7 @@ __all__ = [
     "ClientCredentialsAuth",
     "Config",
     "ConfigurationError",
+    "CredentialsRefused",
     "FileTokenStore",
     "Folder",
     "IdTokenAuth",

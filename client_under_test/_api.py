@@ -1,7 +1,7 @@
 """The Orchestrator API, written once as generators of effects (see ``_sansio``).
 
 Each public operation of the sync and async clients is one generator here. Wire facts cite
-shared/reference/uipath-wire.md (§) with their confidence tags.
+docs/wire.md (§) with their confidence tags.
 """
 
 from __future__ import annotations
@@ -74,8 +74,10 @@ class Job:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Job:
+        """A job from Orchestrator's JSON; :class:`UnexpectedResponse` when it is no job."""
+        data = _entity(data, "job")
         return cls(
-            id=int(data["Id"]),
+            id=_entity_id(data, "job"),
             key=str(data.get("Key")),
             state=str(data.get("State")),
             info=data.get("Info"),
@@ -251,7 +253,7 @@ class Api:
         else:
             raise TypeError("get_folder needs a folder path, id or uuid.UUID key")
         body = yield from self.call("GET", "odata/Folders", params={"$filter": flt})
-        found = body.get("value") or []
+        found = _values(body, "odata/Folders")
         if not found:
             raise OrchestratorAPIError(
                 404,
@@ -260,9 +262,9 @@ class Api:
                 method="GET",
                 path="odata/Folders",
             )
-        data = found[0]
+        data = _entity(found[0], "folder")
         return Folder(
-            id=int(data["Id"]),
+            id=_entity_id(data, "folder"),
             key=str(data.get("Key")),
             fully_qualified_name=str(data.get("FullyQualifiedName")),
             display_name=str(data.get("DisplayName")),
@@ -277,7 +279,7 @@ class Api:
         body = yield from self.call(
             "GET", "odata/Releases", folder=self._folder(folder), params=params
         )
-        return [_process(item) for item in body.get("value") or []]
+        return [_process(item) for item in _values(body, "odata/Releases")]
 
     def release_key(self, process: str, folder: FolderRef = None) -> Steps[str]:
         """The release key of ``process`` (by Name, then ProcessKey), cached per folder."""
@@ -294,7 +296,7 @@ class Api:
                 folder=folder,
                 params={"$filter": f"ProcessKey eq {odata_quote(process)}"},
             )
-            found = [_process(item) for item in body.get("value") or []]
+            found = [_process(item) for item in _values(body, "odata/Releases")]
         if not found:
             raise OrchestratorAPIError(
                 404,
@@ -353,7 +355,15 @@ class Api:
                 error = exc
             if response is not None and not is_retryable(response, None, idempotent=True):
                 result = self.parse(response, (201, 200))  # [V] 201 Created §6.6
-                job = Job.from_json(result["value"][0])
+                started = _values(result, "StartJobs")
+                if not started:
+                    raise UnexpectedResponse(
+                        f"StartJobs answered {response.status_code} with no job in 'value': "
+                        "the job may or may not have started; look in Orchestrator's Jobs "
+                        f"(Reference {reference}) before starting it again",
+                        status_code=response.status_code,
+                    )
+                job = Job.from_json(started[0])
                 log.debug("started job %s (id %s) of %s", job.key, job.id, process)
                 return job
             delay = delay_for(self.retry, attempt, response, self.clock())
@@ -385,7 +395,7 @@ class Api:
             folder=self._folder(folder),
             params={"$filter": f"Reference eq {odata_quote(reference)}"},
         )
-        return [Job.from_json(item) for item in body.get("value") or []]
+        return [Job.from_json(item) for item in _values(body, "odata/Jobs")]
 
     def get_job(self, job_id: int, folder: FolderRef = None) -> Steps[Job]:
         """``GET odata/Jobs({id})``: a single entity, not a rate-limited list [D] §9."""
@@ -470,9 +480,52 @@ _NOT_JSON = object()
 _ONE_ATTEMPT = RetryPolicy(max_attempts=1)
 
 
+_CHECK_URL = "check that UIPATH_URL reaches Orchestrator itself, not a proxy or another service"
+
+
+def _values(body: Any, what: str) -> list[Any]:
+    """The ``value`` list of an OData answer; :class:`UnexpectedResponse` for any other shape."""
+    if body is None:
+        return []
+    values = body.get("value") if isinstance(body, dict) else None
+    if values is None and isinstance(body, dict):
+        return []
+    if not isinstance(values, list):
+        raise UnexpectedResponse(
+            f"{what} answered JSON without a 'value' list (not Orchestrator's OData shape; a "
+            "proxy, or the wrong URL?)"
+        )
+    return values
+
+
+def _entity(data: Any, what: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise UnexpectedResponse(
+            f"Orchestrator answered a {what} that is not a JSON object ({type(data).__name__}); "
+            f"{_CHECK_URL}"
+        )
+    return data
+
+
+def _entity_id(data: dict[str, Any], what: str) -> int:
+    """An entity's numeric ``Id`` (a number, or digits in a string, as some proxies send it)."""
+    value = data.get("Id")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        return int(value)
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+    raise UnexpectedResponse(
+        f"Orchestrator answered a {what} whose Id is not a number: {shown}; {_CHECK_URL}"
+    )
+
+
 def _process(item: dict[str, Any]) -> Process:
+    item = _entity(item, "release")
+    if "Key" not in item:
+        raise UnexpectedResponse(f"Orchestrator answered a release without a Key; {_CHECK_URL}")
     return Process(
-        id=int(item["Id"]),
+        id=_entity_id(item, "release"),
         key=str(item["Key"]),
         name=str(item.get("Name")),
         process_key=str(item.get("ProcessKey")),

@@ -22,16 +22,15 @@ from urllib.parse import urlsplit
 import anyio
 import httpx
 
-from mock_orchestrator.core.clock import SystemClock
-
 from ._api import Api, Folder, FolderRef, Job, Process
+from ._clock import WallClock, as_clock
 from ._config import Config, identity_token_url, legacy_token_url, orchestrator_base
 from ._discovery import Discovery
 from ._errors import ConfigurationError
 from ._http import CookielessAsyncClient, CookielessClient
 from ._revoke import Revocable
 from ._sansio import RetryPolicy, Send, Steps, run_async, run_sync
-from ._tokenauth import TokenAuth, as_clock
+from ._tokenauth import TokenAuth
 from .auth import (
     UIPATH_CLI_CLIENT_ID,
     ClientCredentialsAuth,
@@ -201,7 +200,7 @@ class OrchestratorClient(_Base):
         return self.http.send(effect.request)
 
     def _run(self, steps: Steps[T]) -> T:
-        return run_sync(steps, self._send, self._sleep or SystemClock().sleep)
+        return run_sync(steps, self._send, self._sleep or WallClock().sleep)
 
     def get_folder(self, folder: FolderRef = None) -> Folder:
         return self._run(self.api.get_folder(folder))

@@ -1,7 +1,7 @@
 """Configuration: from arguments or ``UIPATH_*`` environment variables, and the URLs that follow.
 
 Unlike UiPath's SDK, which hard-codes ``https://cloud.uipath.com`` for client credentials
-(real-clients.md), every token URL follows from ``UIPATH_URL``'s host, so one client runs
+(docs/clients.md), every token URL follows from ``UIPATH_URL``'s host, so one client runs
 against the cloud, on-prem, or a mock served on loopback:
 
 ================================  ================================================  ==============
@@ -73,14 +73,23 @@ _SECRET_FIELDS = frozenset(
 
 
 def _split(url: str) -> tuple[str, str, list[str]]:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+        _ = parts.port  # a port that is no number raises here
+    except ValueError as exc:  # "Invalid IPv6 URL", a port out of range ...
+        raise ConfigurationError(
+            f"UIPATH_URL is not a valid URL ({exc}): write it like "
+            "https://cloud.uipath.com/ORG/TENANT (an IPv6 host in brackets: "
+            f"http://[::1]:8080/ORG/TENANT), got {url!r}"
+        ) from None
+    if parts.scheme not in ("http", "https") or not hostname:
         raise ConfigurationError(
             f"UIPATH_URL must be an http(s) URL like https://cloud.uipath.com/ORG/TENANT, "
             f"got {url!r}"
         )
     origin = f"{parts.scheme}://{parts.netloc}"
-    return origin, parts.hostname.lower(), [s for s in parts.path.split("/") if s]
+    return origin, hostname.lower(), [s for s in parts.path.split("/") if s]
 
 
 def _is_uipath(host: str) -> bool:

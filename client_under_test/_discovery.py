@@ -14,7 +14,7 @@ __all__ = ["Discovery"]
 
 
 class Discovery:
-    """Finding the logical names of the organization and tenant (uipath-wire §2.6, §2.7, §4.1)."""
+    """Finding the logical names of the organization and tenant (docs/wire.md §2.6, §2.7, §4.1)."""
 
     def __init__(self, api: Api, identity_origin: str) -> None:
         self.api = api

@@ -4,6 +4,7 @@ Hierarchy::
 
     UiPathClientError
     ├── ConfigurationError        the client is set up wrong; fix the configuration, no retry
+    │   └── CredentialsRefused    the identity server refused the client (invalid_client ...)
     ├── ReauthenticationRequired  the credential is dead (invalid_grant): a human must act once
     ├── TokenRequestError         the token endpoint failed or answered something that is no token
     ├── AuthenticationError       Orchestrator refused a fresh token (a second 401)
@@ -21,17 +22,19 @@ __all__ = [
     "ONPREM_WRONG_PASSWORD",
     "AuthenticationError",
     "ConfigurationError",
+    "CredentialsRefused",
     "JobWaitTimeout",
     "OrchestratorAPIError",
     "ReauthenticationRequired",
     "TokenRequestError",
     "UiPathClientError",
     "UnexpectedResponse",
+    "logged_out",
 ]
 
 
 #: Automation Cloud's answer to every username/password login, correct or not: HTTP 400,
-#: errorCode 1000 [V] uipath-wire.md §3 (forum threads 149111 and 166216).
+#: errorCode 1000 [V] docs/wire.md §3 (forum threads 149111 and 166216).
 CLOUD_LOGIN_REFUSED = "Invalid credentials, failed to login."
 #: On-prem Orchestrator's answer to a wrong username or password: HTTP 400, errorCode 1000 [V] §3
 #: (forum thread 24921). Same code, other words: the wording is what tells the two apart.
@@ -80,6 +83,11 @@ class UiPathClientError(Exception):
 
 class ConfigurationError(UiPathClientError):
     """The client's configuration cannot work (missing URL, wrong credential for the host ...)."""
+
+
+class CredentialsRefused(ConfigurationError):
+    """The identity server refused the configured client (``invalid_client``,
+    ``unauthorized_client``, ``invalid_scope``): a wrong id, secret or scope, no retry."""
 
 
 class ReauthenticationRequired(UiPathClientError):
@@ -177,3 +185,14 @@ class JobWaitTimeout(UiPathClientError):
         self.job_id = job_id
         self.state = state
         super().__init__(f"job {job_id} is still {state} after {waited:.0f} s")
+
+
+def logged_out(credential: str) -> ReauthenticationRequired:
+    """The error a credential raises after it logged out (it will not send a dead token)."""
+    exc = ReauthenticationRequired(credential, "revoked", "this client logged out")
+    hint = _REAUTH_HINTS.get(credential, "")
+    exc.args = (
+        f"The {credential} was revoked when this client logged out, so it was not sent. "
+        f"{hint}".rstrip(),
+    )
+    return exc

@@ -2,13 +2,13 @@
 parsed URLs.
 
 Every request the client makes carries its credential itself: ``Authorization: Bearer`` on
-the API [V] §5.2 (shared/reference/uipath-wire.md), the form or JSON body on a token request.
+the API [V] §5.2 (docs/wire.md), the form or JSON body on a token request.
 Nothing of UiPath's we know of needs a cookie back [I], and the client never sends one: it
 builds its own ``httpx.Request`` objects, to which ``Client.send`` adds no cookies. A jar was
 therefore pure cost, and not a small one: httpx files every response into it through a urllib
 round trip (``Cookies.extract_cookies``), about a third of the client's own time per call on the
 in-process mock. It was also a risk in waiting: an identity server's session cookie
-(IdentityServer sets them; anchors.md, melcloudhome#223) would sit in the jar for whoever next
+(IdentityServer sets them; docs/anchors.md, melcloudhome#223) would sit in the jar for whoever next
 builds a request with ``client.build_request``. So these clients keep none
 (``tests/client_under_test/test_http.py`` pins both halves: nothing kept, nothing sent).
 

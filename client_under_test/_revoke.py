@@ -36,9 +36,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._errors import (
-    _REAUTH_HINTS,
     ConfigurationError,
-    ReauthenticationRequired,
+    CredentialsRefused,
     TokenRequestError,
 )
 from ._sansio import Steps, run_async, run_sync, send_with_retry
@@ -147,7 +146,7 @@ class Revocable:
             return
         error = _oauth_error(response)
         if error == "invalid_client":
-            raise ConfigurationError(
+            raise CredentialsRefused(
                 f"the revocation endpoint {url} refused the client (invalid_client). Check the "
                 "client id and secret (UIPATH_CLIENT_ID, UIPATH_CLIENT_SECRET)."
             )
@@ -179,14 +178,3 @@ def _oauth_error(response: httpx.Response) -> str | None:
         return None
     error = body.get("error") if isinstance(body, dict) else None
     return error if isinstance(error, str) else None
-
-
-def logged_out(credential: str) -> ReauthenticationRequired:
-    """The error a credential raises after it logged out (it will not send a dead token)."""
-    exc = ReauthenticationRequired(credential, "revoked", "this client logged out")
-    hint = _REAUTH_HINTS.get(credential, "")
-    exc.args = (
-        f"The {credential} was revoked when this client logged out, so it was not sent. "
-        f"{hint}".rstrip(),
-    )
-    return exc

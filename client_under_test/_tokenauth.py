@@ -1,6 +1,6 @@
 """``TokenAuth``: the machinery every credential's ``httpx.Auth`` flow shares.
 
-What it guarantees (anchors.md §e, the conformance rules of issue 5):
+What it guarantees (docs/anchors.md §e, the conformance rules of issue 5):
 
 * proactive refresh ``max(60 s, lifetime / 10)`` before expiry, timed from receipt on the
   injected clock, so Orchestrator never sees an expired token;
@@ -29,12 +29,15 @@ import anyio
 import anyio.to_thread
 import httpx
 
-from mock_orchestrator.core.clock import SystemClock
-
-from ._errors import ConfigurationError, ReauthenticationRequired, TokenRequestError
+from ._clock import Clock, WallClock, as_clock
+from ._errors import (
+    CredentialsRefused,
+    ReauthenticationRequired,
+    TokenRequestError,
+    logged_out,
+)
 from ._http import CookielessAsyncClient, CookielessClient, parsed_url
 from ._redact import fingerprint
-from ._revoke import logged_out
 from ._sansio import RetryPolicy, Send, Steps, run_async, run_sync, send_with_retry
 from .stores import MemoryTokenStore, TokenSet, TokenStore
 
@@ -42,7 +45,6 @@ __all__ = ["Clock", "TokenAuth", "as_clock", "jwt_claims"]
 
 log = logging.getLogger("client_under_test")
 
-Clock = Callable[[], float]
 
 #: Errors of the token endpoint that mean "this client is configured wrong" (RFC 6749 §5.2).
 _CONFIG_ERRORS = frozenset(
@@ -54,17 +56,6 @@ _CONFIG_ERRORS = frozenset(
         "unsupported_grant_type",
     }
 )
-
-
-def as_clock(clock: Any) -> Clock:
-    """Accept a callable returning epoch seconds, or an object with ``.time()`` (FakeClock)."""
-    if clock is None:
-        return SystemClock().time
-    if hasattr(clock, "time") and callable(clock.time):
-        return clock.time  # type: ignore[no-any-return]
-    if callable(clock):
-        return clock  # type: ignore[no-any-return]
-    raise ConfigurationError("clock must be a callable returning epoch seconds, or a Clock")
 
 
 def jwt_claims(token: str | None) -> dict[str, Any]:
@@ -217,7 +208,7 @@ class TokenAuth(httpx.Auth):
             self._dead = (current.refresh_token if current else None, exc)
             raise exc
         if error in _CONFIG_ERRORS:
-            raise ConfigurationError(
+            raise CredentialsRefused(
                 f"the token endpoint {self.token_url} refused the client: {error}"
                 + (f" ({description})" if description else "")
                 + ". Check the client id, secret and scopes (UIPATH_CLIENT_ID, "
@@ -406,7 +397,7 @@ class TokenAuth(httpx.Auth):
         return await self._async_client.send(effect.request)
 
     def _sleep_sync(self, seconds: float) -> Any:
-        return (self._sleep or SystemClock().sleep)(seconds)
+        return (self._sleep or WallClock().sleep)(seconds)
 
     def _sleep_async(self) -> Callable[[float], Any]:
         return self._sleep or anyio.sleep

@@ -13,7 +13,7 @@ PasswordAuth               POST {url}/api/Account/Authenticate [V] §3      onpr
 StaticTokenAuth            none: a personal access token as is [D] §4.8    any
 =========================  ==============================================  ============
 
-(§ = shared/reference/uipath-wire.md.) Every flow is a :class:`TokenAuth`: proactive refresh
+(§ = docs/wire.md.) Every flow is a :class:`TokenAuth`: proactive refresh
 on the injected clock, one refresh and replay on a 401, single flight across threads, tasks and
 (with a :class:`~client_under_test.stores.FileTokenStore`) processes. The two flows of the
 identity server can also log out: ``revoke()`` / ``arevoke()`` revoke at

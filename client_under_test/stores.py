@@ -9,11 +9,16 @@ uses it (or the access token the first one just got) instead of presenting R1.
 Every store offers ``load(key)``, ``save(key, tokens)`` and an exclusive lock (``acquire`` /
 ``release``, or ``with store.locked():``). ``key`` names one credential (no secret in it), so
 one file can hold several credentials.
+
+A store file that cannot be used (a directory, under a file, not UTF-8, not JSON, an entry of
+the wrong shape) is a :class:`ConfigurationError` naming the file and what to do, never a raw
+``OSError`` or ``TypeError``.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import threading
@@ -31,7 +36,7 @@ from ._redact import mask
 
 __all__ = ["FileTokenStore", "MemoryTokenStore", "TokenSet", "TokenStore"]
 
-#: Proactive-refresh margin: the larger of this and a tenth of the lifetime (anchors.md §e.1).
+#: Proactive-refresh margin: the larger of this and a tenth of the lifetime (docs/anchors.md §e.1).
 MIN_MARGIN = 60.0
 
 
@@ -77,7 +82,13 @@ class TokenSet:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TokenSet:
+        """A set from its JSON form; ``ValueError`` naming the field when one has the wrong type
+        (a hand-edited or foreign file must not fail later, in the middle of a refresh)."""
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        for name, value in known.items():
+            check, what = _FIELD_TYPES[name]
+            if not check(value):
+                raise ValueError(f"'{name}' must be {what}")
         return cls(**known)
 
     def __repr__(self) -> str:
@@ -85,6 +96,27 @@ class TokenSet:
             f"TokenSet(access_token={mask(self.access_token)}, "
             f"refresh_token={mask(self.refresh_token)}, expires_at={self.expires_at:.0f})"
         )
+
+
+def _text_or_none(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _seconds(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+_FIELD_TYPES: dict[str, tuple[Any, str]] = {
+    "access_token": (_text_or_none, "a string or null"),
+    "refresh_token": (_text_or_none, "a string or null"),
+    "id_token": (_text_or_none, "a string or null"),
+    "scope": (_text_or_none, "a string or null"),
+    "seed": (_text_or_none, "a string or null"),
+    "received_at": (_seconds, "a number of seconds"),
+    "lifetime": (_seconds, "a number of seconds"),
+    "token_type": (lambda v: isinstance(v, str), "a string"),
+    "revoked": (lambda v: isinstance(v, bool), "true or false"),
+}
 
 
 @runtime_checkable
@@ -176,8 +208,10 @@ class FileTokenStore(_LockingMixin):
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path).expanduser().resolve()
+        _check_usable(self.path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self._thread_lock = _path_lock(str(self.path))
+        self._swept = False
         # thread_local=False: a lock taken in a worker thread (the async flow waits there) may
         # be released on the event loop's thread; the per-path thread lock already serialises.
         self._file_lock = filelock.FileLock(
@@ -209,24 +243,63 @@ class FileTokenStore(_LockingMixin):
     # -- data -----------------------------------------------------------------------------
 
     def _read(self) -> dict[str, Any]:
+        if not self._swept:
+            self._sweep_temp_files()
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return {"version": 1, "credentials": {}}
+        except UnicodeDecodeError as exc:
+            raise ConfigurationError(
+                f"token store {self.path} is not UTF-8 text (not a token store?); point "
+                "UIPATH_TOKEN_STORE at another file or delete this one"
+            ) from exc
+        except OSError as exc:
+            raise _unusable(self.path, exc) from exc
         try:
             doc = json.loads(text)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise ConfigurationError(
                 f"token store {self.path} is not valid JSON; delete it and configure the "
                 "credential again"
             ) from exc
         if not isinstance(doc, dict) or not isinstance(doc.get("credentials"), dict):
-            raise ConfigurationError(f"token store {self.path} has an unknown layout")
+            raise ConfigurationError(
+                f"token store {self.path} has an unknown layout; delete it and configure the "
+                "credential again"
+            )
         return doc
 
     def load(self, key: str) -> TokenSet | None:
         entry = self._read()["credentials"].get(key)
-        return TokenSet.from_json(entry) if isinstance(entry, dict) else None
+        if entry is None:
+            return None
+        try:
+            if not isinstance(entry, dict):
+                raise ValueError("the entry must be an object")
+            return TokenSet.from_json(entry)
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"token store {self.path} holds a malformed entry for this credential ({exc}); "
+                "delete the file and configure the credential again"
+            ) from exc
+
+    def _sweep_temp_files(self) -> None:
+        """Delete temp files a crashed save left (they may hold tokens), once per store object.
+
+        Called from ``load`` and ``save``, which the client runs under the store's lock: no
+        other writer is between its temp file and its rename at that moment.
+        """
+        self._swept = True
+        try:
+            leftovers = list(self.path.parent.glob(f".{self.path.name}.*.tmp"))
+        except OSError:
+            return
+        for leftover in leftovers:
+            try:
+                leftover.unlink()
+            except OSError:  # gone already, or not ours to delete: not worth failing a run
+                continue
 
     def save(self, key: str, tokens: TokenSet) -> None:
         doc = self._read()
@@ -242,8 +315,11 @@ class FileTokenStore(_LockingMixin):
     def _write(self, doc: dict[str, Any]) -> None:
         data = json.dumps(doc, indent=1, sort_keys=True).encode("utf-8")
         directory = self.path.parent
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
+        except OSError as exc:
+            raise _unusable(self.path, exc) from exc
         try:
             _platform.CURRENT.make_private(fd)
             with os.fdopen(fd, "wb") as fh:
@@ -259,3 +335,28 @@ class FileTokenStore(_LockingMixin):
 
     def __repr__(self) -> str:
         return f"FileTokenStore({str(self.path)!r})"
+
+
+def _check_usable(path: Path) -> None:
+    """Refuse, up front, a store path that can never work: a directory, or under a file."""
+    if path.is_dir():
+        raise ConfigurationError(
+            f"token store {path} is a directory; set UIPATH_TOKEN_STORE to a file path "
+            f"such as {path / 'tokens.json'}"
+        )
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ConfigurationError(
+                    f"token store {path} cannot be created: {parent} is a file, not a "
+                    "directory; set UIPATH_TOKEN_STORE to a path in a directory"
+                )
+            break
+
+
+def _unusable(path: Path, exc: OSError) -> ConfigurationError:
+    reason = exc.strerror or type(exc).__name__
+    return ConfigurationError(
+        f"token store {path} cannot be used: {reason}; set UIPATH_TOKEN_STORE to a file "
+        "this user may read and write"
+    )

@@ -1,30 +1,45 @@
-"""The reference client wired to a :class:`~mock_orchestrator.MockCloud`, for tests and benches.
+"""The reference client wired to a mock world (``mock_orchestrator.MockCloud``), for tests.
 
 ``client_for(cloud)`` builds an :class:`OrchestratorClient` on the world's default credential
 (or the one named), URL, folder, clock, sleep and in-process transport, with a seeded retry
-jitter so that runs repeat exactly.
+jitter so that runs repeat exactly. The world is typed by what this function reads of it
+(:class:`World`), so the client package imports nothing of the mock.
 """
 
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
+
+import httpx
 
 from ._client import OrchestratorClient
+from ._clock import TimeSource
 from ._sansio import RetryPolicy
 
-if TYPE_CHECKING:
-    from mock_orchestrator import MockCloud
+__all__ = ["DEFAULT_CREDENTIAL", "World", "client_for"]
 
-__all__ = ["DEFAULT_CREDENTIAL", "client_for"]
+
+class World(Protocol):
+    """What :func:`client_for` reads of a mock world (``MockCloud`` is one)."""
+
+    @property
+    def profile(self) -> str: ...
+
+    @property
+    def defaults(self) -> Any: ...
+
+    @property
+    def clock(self) -> TimeSource: ...
+
+    def transport(self) -> httpx.BaseTransport: ...
+
 
 #: The credential each profile's default world offers.
 DEFAULT_CREDENTIAL = {"identity": "refresh_token", "legacy": "user_key", "onprem": "password"}
 
 
-def client_for(
-    cloud: MockCloud, credential: str | None = None, **options: Any
-) -> OrchestratorClient:
+def client_for(cloud: World, credential: str | None = None, **options: Any) -> OrchestratorClient:
     """An OrchestratorClient on the world's defaults; ``options`` override any seam."""
     d = cloud.defaults
     credential = credential or DEFAULT_CREDENTIAL[cloud.profile]

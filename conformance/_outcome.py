@@ -13,6 +13,7 @@ that never worked must never collect a pass by its silence.
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -27,6 +28,7 @@ __all__ = [
     "RuleResult",
     "Skipped",
     "Verdict",
+    "format_exception",
 ]
 
 Outcome = Literal["passed", "failed", "error", "skipped", "not_applicable", "xfailed"]
@@ -137,3 +139,8 @@ class RuleResult:
             "refs": self.refs,
             "evidence": self.evidence,
         }
+
+
+def format_exception(exc: BaseException) -> str:
+    """Type, message, traceback and causes: everything an exception would print."""
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))

@@ -25,14 +25,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ._env import ClientAdapter, ClientEnv, NotSupported
-from ._outcome import ClientStopped
+from ._outcome import ClientStopped, format_exception
 from ._output import MAX_LINE, OutputTail, TailStream, capture_fds, pump
 from ._procs import kill_group, new_group
 
 if TYPE_CHECKING:
     from mock_orchestrator import MockCloud
 
-    from ._world import World
 
 __all__ = [
     "CRASHES",
@@ -113,7 +112,7 @@ class Plug(Protocol):
     #: still to run is then an ``error`` without being tried.
     stopped: str | None
 
-    def open(self, env: ClientEnv, world: World) -> Driver: ...
+    def open(self, env: ClientEnv, world: object) -> Driver: ...
 
     def serve(self, cloud: MockCloud) -> AbstractContextManager[str]: ...
 
@@ -155,7 +154,7 @@ class PythonPlug:
     def from_spec(cls, spec: str) -> PythonPlug:
         return cls(load_factory(spec), spec)
 
-    def open(self, env: ClientEnv, world: World) -> Driver:
+    def open(self, env: ClientEnv, world: object) -> Driver:
         return PythonDriver(self.factory(env))
 
     def serve(self, cloud: MockCloud) -> AbstractContextManager[str]:
@@ -261,8 +260,6 @@ class PythonDriver:
                 exc = box["exc"]
                 if isinstance(exc, NotSupported):
                     raise exc
-                from ._world import format_exception
-
                 text = format_exception(exc) + f"\n{exc!r}"
                 results.append(
                     Answer(
@@ -346,7 +343,7 @@ class CommandPlug:
         self._live: set[CommandDriver] = set()
         self._lock = threading.Lock()
 
-    def open(self, env: ClientEnv, world: World) -> Driver:
+    def open(self, env: ClientEnv, world: object) -> Driver:
         tail = OutputTail()
         if self._captures:  # only while a rule reads the clients' output
             tail.mirror = self._captures[-1]

@@ -24,7 +24,6 @@ import json
 import shutil
 import tempfile
 import threading
-import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
@@ -745,8 +744,3 @@ class TokenHold:
 def fail(message: str, *highlight: Exchange) -> RuleFailed:
     """Build the exception a rule raises when the client does not show what it must."""
     return RuleFailed(message, list(highlight))
-
-
-def format_exception(exc: BaseException) -> str:
-    """Type, message, traceback and causes: everything an exception would print."""
-    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))

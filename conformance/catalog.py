@@ -1,6 +1,6 @@
 """The rule catalog: stable IDs, levels, profiles, references, and what the client must show.
 
-Modelled on the OpenID Foundation conformance suite (shared/reference/anchors.md §b): each rule
+Modelled on the OpenID Foundation conformance suite (docs/anchors.md §b): each rule
 has a kebab-case ID that never changes (reports, allow-lists and CI gates key on it), a level
 (``MUST`` gates CI, ``SHOULD`` is reported), the profiles it applies to, and references (UiPath's
 docs and forum threads, RFC sections in the OIDF ``RFC6749-6`` style).
@@ -59,7 +59,7 @@ def _rfc(number: int, section: str) -> Ref:
     return Ref(f"RFC{number}-{section}", url)
 
 
-# UiPath pages, as cited in shared/reference/uipath-wire.md (source keys in brackets).
+# UiPath pages, as cited in docs/wire.md (source keys in brackets).
 _DOCS = "https://docs.uipath.com"
 _FORUM = "https://forum.uipath.com/t"
 DOC_EXT = Ref(

@@ -239,7 +239,7 @@ class UipathConformance:
         self._node = node
 
     def check(self, param: RuleParam) -> RuleResult:
-        from .report import _timeline_text
+        from .report import timeline_text
         from .runner import apply_expected, run_rule
 
         state = self._state
@@ -260,9 +260,9 @@ class UipathConformance:
         )
         text = f"{result.key} ({result.level}): {result.message}"
         if result.outcome == "error":  # the client could not be judged: never a pass
-            pytest.fail(f"ERROR {text}\n{_timeline_text(result.evidence)}", pytrace=False)
+            pytest.fail(f"ERROR {text}\n{timeline_text(result.evidence)}", pytrace=False)
         if result.outcome == "failed" and result.level == "MUST":
-            pytest.fail(f"{text}\n{_timeline_text(result.evidence)}", pytrace=False)
+            pytest.fail(f"{text}\n{timeline_text(result.evidence)}", pytrace=False)
         if result.outcome in ("failed", "xfailed"):
             pytest.xfail(("SHOULD rule not met: " if result.outcome == "failed" else "") + text)
         if result.outcome in ("skipped", "not_applicable"):

@@ -26,7 +26,7 @@ from ._outcome import RuleResult
 from .catalog import CATALOG, PROFILES, RuleSpec
 from .runner import SuiteResult
 
-__all__ = ["render_html", "to_json", "to_junit_xml", "write_reports"]
+__all__ = ["render_html", "timeline_text", "to_json", "to_junit_xml", "write_reports"]
 
 _LABELS = {
     "passed": "PASS",
@@ -80,10 +80,10 @@ def to_junit_xml(suite: SuiteResult) -> str:
         )
         if r.outcome == "failed":
             failure = ET.SubElement(case, "failure", {"type": r.level, "message": r.message})
-            failure.text = _timeline_text(r.evidence)
+            failure.text = timeline_text(r.evidence)
         elif r.outcome == "error":
             error = ET.SubElement(case, "error", {"type": "client", "message": r.message})
-            error.text = _timeline_text(r.evidence)
+            error.text = timeline_text(r.evidence)
         elif r.outcome != "passed":
             ET.SubElement(case, "skipped", {"type": r.outcome, "message": r.message})
         else:
@@ -93,7 +93,7 @@ def to_junit_xml(suite: SuiteResult) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode")
 
 
-def _timeline_text(evidence: list[dict[str, Any]]) -> str:
+def timeline_text(evidence: list[dict[str, Any]]) -> str:
     lines = []
     for entry in evidence:
         if entry.get("kind") == "exchange":

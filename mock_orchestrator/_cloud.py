@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._defaults import Defaults
-from ._routes import TOKEN_ROUTES, route_labels, shared_router
+from ._routes import PASSWORD_ROUTES, TOKEN_ROUTES, route_labels, shared_router
 from .core.clock import FakeClock
 from .core.errors import (
     MethodNotAllowed,
@@ -38,8 +38,8 @@ from .core.errors import (
 )
 from .core.faults import LOGIN_PAGE_HTML, Fault, Faults
 from .core.ids import IdGenerator
-from .core.journal import Exchange, Journal
-from .core.request import MockRequest
+from .core.journal import DEFAULT_LIMIT, Exchange, Journal
+from .core.request import MAX_BODY_BYTES, BadBody, MockRequest
 from .core.routing import ACCOUNT, CLOUD, ONPREM, Match, Route
 from .identity.models import (
     ALL_OR_SCOPES,
@@ -104,7 +104,8 @@ class MockCloud:
     ``profile`` picks the auth generation (``legacy``, ``identity``, ``onprem``) whose presets
     and default credentials the world starts with; ``settings`` or keyword overrides
     (``grace_window=5``) change any preset. ``rate_limit_per_minute`` limits list GETs of Jobs
-    and QueueItems per tenant (``None``: off).
+    and QueueItems per tenant (``None``: off). ``journal_limit`` is how many exchanges the
+    journal keeps, the newest (``None``: all; see :class:`~mock_orchestrator.Journal`).
     Build a new ``MockCloud`` per test for isolation; ``reset()`` rebuilds the state in place.
     """
 
@@ -117,6 +118,7 @@ class MockCloud:
         clock: FakeClock | None = None,
         onprem_host: str = DEFAULT_ONPREM_HOST,
         rate_limit_per_minute: int | None = DEFAULT_LIMIT_PER_MINUTE,
+        journal_limit: int | None = DEFAULT_LIMIT,
         **setting_overrides: Any,
     ) -> None:
         if profile not in PROFILES:
@@ -125,6 +127,9 @@ class MockCloud:
         self.seed = seed
         self.onprem_host = onprem_host
         self._rate_limit = rate_limit_per_minute
+        self._journal_limit = journal_limit
+        #: Bytes of a request body any route takes; more is a 413 in the route's dialect.
+        self.max_body = MAX_BODY_BYTES
         base = settings or AuthSettings.for_profile(profile)
         self._settings = base.replace(**setting_overrides) if setting_overrides else base
         self.clock = clock or FakeClock()
@@ -148,7 +153,7 @@ class MockCloud:
 
     def _build(self) -> None:
         self.ids = IdGenerator(self.seed)
-        self.journal = Journal(token_routes=TOKEN_ROUTES)
+        self.journal = Journal(token_routes=TOKEN_ROUTES, limit=self._journal_limit)
         self.faults = Faults(self.seed, routes=route_labels())
         self.internal_errors: list[str] = []
         # Each part gets what it uses, nothing more: identity the clock, ids and settings;
@@ -366,6 +371,8 @@ class MockCloud:
                 auth = getattr(exc, "auth_reason", None)
                 if isinstance(exc, UnsupportedEndpoint):
                     error = str(exc)
+            except BadBody as exc:  # a handler that did not expect bad input: still no 500
+                response = _refuse_bad_input(label, exc).to_response(self.ids)
             except httpx.TransportError as exc:
                 self._record(request, None, label, sites, fault_label, type(exc).__name__, auth)
                 raise
@@ -390,6 +397,12 @@ class MockCloud:
                 url = request.url.copy_with(query=None, fragment=None)
                 raise MethodNotAllowed(method, str(url), allowed)
             raise UnsupportedEndpoint(method, path, self._router.closest(method, path))
+        try:
+            too_large = len(request.content) > self.max_body
+        except httpx.RequestNotRead:  # a streamed body no front read: nothing to measure
+            too_large = False
+        if too_large:
+            raise BadBody(f"the body is larger than {self.max_body} bytes", too_large=True)
         route: Route = match.route
         req = MockRequest(request, match.params, sites, route.label)
         response: httpx.Response = self._services[route.service].serve(route, req)
@@ -479,9 +492,10 @@ class MockCloud:
         """
         import respx
 
+        from ._intercept import world_route
+
         router = respx.mock(assert_all_called=False, assert_all_mocked=True)
-        for host in self.hosts:
-            router.route(host=host).mock(side_effect=self.handle)
+        router.add(world_route(self.hosts, self.handle))
         if passthrough:
             router.route().pass_through()
         with router:
@@ -497,6 +511,31 @@ class MockCloud:
 
     def __repr__(self) -> str:
         return f"MockCloud(profile={self.profile!r}, seed={self.seed}, clock={self.clock!r})"
+
+
+def _refuse_bad_input(label: str | None, exc: BadBody) -> WireError:
+    """The 400 (413 for a too-large body) of the route's own dialect for unparsable input."""
+    if label is not None and label.startswith("orchestrator"):
+        from .orchestrator.exceptions import BodyTooLarge
+        from .orchestrator.exceptions import InvalidRequest as OrchestratorInvalidRequest
+
+        return BodyTooLarge() if exc.too_large else OrchestratorInvalidRequest(str(exc))
+    status = 413 if exc.too_large else 400
+    if label in PASSWORD_ROUTES:  # the login envelope {message, errorCode, resourceIds}
+        from .core.errors import LoginError
+
+        return LoginError(str(exc), status_code=status)
+    if label is not None and label.endswith("revocation") and exc.too_large:
+        from .core.errors import PlainError
+
+        return PlainError(413, None)  # as the revocation endpoint answers it itself
+    if label is not None and label.startswith("legacy."):
+        from .core.errors import Auth0Error
+
+        return Auth0Error("invalid_request", str(exc), status_code=status)
+    from .identity.exceptions import InvalidRequest
+
+    return InvalidRequest(str(exc), status)
 
 
 _STATUS_TEXT = {

@@ -15,7 +15,7 @@ from .core.routing import Route
 
 __all__ = ["KNOWN_UNIMPLEMENTED", "render"]
 
-#: Endpoints UiPath has (uipath-wire.md, real-clients.md) that the mock does not serve yet.
+#: Endpoints UiPath has (docs/wire.md, docs/clients.md) that the mock does not serve yet.
 KNOWN_UNIMPLEMENTED: list[tuple[str, str, str]] = [
     ("orchestrator", "POST", "/odata/Processes/UiPath.Server.Configuration.OData.UploadPackage"),
     ("orchestrator", "GET", "/api/PackageFeeds/GetFeeds"),

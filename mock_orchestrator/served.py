@@ -17,6 +17,12 @@ Faults over real HTTP: ``drop`` closes the connection without a response; ``stal
 the response until the client disconnects (its read timeout), the server stops, or
 ``stall_cap`` real seconds pass (default 30), then closes the connection unanswered.
 
+Limits (``limits=ServeLimits(...)``, each an option of ``orchestrator-kit serve``): how long a
+request's head and body may take to arrive, how long an idle keep-alive connection stays, how
+many connections may be open, how large a body may be (see
+:mod:`mock_orchestrator._served.limits`). ``orchestrator-kit serve`` also keeps a smaller
+journal (``--journal-limit``, 2,000 exchanges) so that a mock serving all day stays flat.
+
 Time: the served world reads its own clock. ``orchestrator-kit serve`` uses a *ticking*
 FakeClock that starts at the wall-clock time, because clients out of process compare a token's
 ``exp`` with their own wall clock (the ``uipath`` CLI does); ``POST /_mock/clock`` still jumps
@@ -27,24 +33,34 @@ time then stands still unless the test advances it).
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._served.app import DEFAULT_STALL_CAP, ServedApp
+from ._served.limits import ServeLimits
 from ._served.server import base_url_for, bind, run_in_thread
-from .core.clock import FakeClock, SystemClock
+from .core.clock import MAX_STEP_SECONDS, FakeClock, SystemClock
+from .core.journal import SERVED_LIMIT
 from .identity.settings import PROFILES
 
 if TYPE_CHECKING:
     from ._cloud import MockCloud
 
-__all__ = ["DEFAULT_STALL_CAP", "ServedApp", "main", "serve_in_thread"]
+__all__ = [
+    "DEFAULT_STALL_CAP",
+    "ServeLimits",
+    "ServedApp",
+    "main",
+    "serve_in_thread",
+    "world_from_options",
+]
 
 
 @contextmanager
@@ -54,6 +70,7 @@ def serve_in_thread(
     port: int = 0,
     *,
     stall_cap: float = DEFAULT_STALL_CAP,
+    limits: ServeLimits | None = None,
 ) -> Iterator[str]:
     """Serve ``cloud`` with uvicorn in a background thread; yield ``http://HOST:PORT``.
 
@@ -63,7 +80,7 @@ def serve_in_thread(
     sock = bind(host, port)
     try:
         base_url = base_url_for(host, sock)
-        app = ServedApp(cloud, origin=base_url, stall_cap=stall_cap)
+        app = ServedApp(cloud, origin=base_url, stall_cap=stall_cap, limits=limits)
         with run_in_thread(app, sock, base_url):
             yield base_url
     finally:
@@ -115,8 +132,33 @@ def _start(text: str) -> float:
     return instant.timestamp()
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (and exit 2), not the whole usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _ranged(
+    kind: Callable[[str], float], low: float, high: float, what: str
+) -> Callable[[str], float]:
+    """An argparse ``type`` that parses with ``kind`` and insists on ``low <= value <= high``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not (math.isfinite(value) and low <= value <= high):
+            raise argparse.ArgumentTypeError(f"{text} is out of range: {what}")
+        return value
+
+    return parse
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    defaults = ServeLimits()
+    parser = _Parser(
         prog="orchestrator-kit serve",
         description=(
             "Serve the mock UiPath cloud over HTTP. Prints the base URL on one line, then serves "
@@ -124,15 +166,26 @@ def _parser() -> argparse.ArgumentParser:
             "journal, faults, reset)."
         ),
     )
+    seconds = _ranged(float, 0.001, 86_400, "a number of seconds from 0.001 to 86400")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    parser.add_argument("--port", type=int, default=0, help="port (default: an ephemeral one)")
+    parser.add_argument(
+        "--port",
+        type=_ranged(int, 0, 65_535, "a port from 0 to 65535"),
+        default=0,
+        help="port (default: an ephemeral one)",
+    )
     parser.add_argument(
         "--profile",
         choices=PROFILES,
         default=None,
         help="auth generation of the world (identity, or the --world file's)",
     )
-    parser.add_argument("--seed", type=int, default=None, help="seed of ids and tokens (0)")
+    parser.add_argument(
+        "--seed",
+        type=_ranged(int, 0, 2**63 - 1, "an integer from 0 to 2^63-1"),
+        default=None,
+        help="seed of ids and tokens (0, or the --world file's)",
+    )
     parser.add_argument(
         "--world",
         metavar="FILE",
@@ -146,9 +199,57 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--stall-cap",
-        type=float,
+        type=seconds,
         default=DEFAULT_STALL_CAP,
         help="real seconds a stalled response is held (30)",
+    )
+    parser.add_argument(
+        "--grace-window",
+        type=_ranged(float, 0, MAX_STEP_SECONDS, f"seconds from 0 to {MAX_STEP_SECONDS:g}"),
+        default=None,
+        help=(
+            "identity profile: seconds a consumed refresh token still works, so a client that "
+            "crashed before saving the rotated one can retry (default: the profile's, 0)"
+        ),
+    )
+    parser.add_argument(
+        "--journal-limit",
+        type=_ranged(int, 1, 10_000_000, "an integer from 1 to 10000000"),
+        default=SERVED_LIMIT,
+        help=f"exchanges the journal keeps, the newest ({SERVED_LIMIT})",
+    )
+    limits = parser.add_argument_group("limits (real time, per connection)")
+    limits.add_argument(
+        "--header-timeout",
+        type=seconds,
+        default=defaults.header_timeout,
+        help=f"seconds for a request's head to arrive, then 408 and close "
+        f"({defaults.header_timeout:g})",
+    )
+    limits.add_argument(
+        "--body-timeout",
+        type=seconds,
+        default=defaults.body_timeout,
+        help=f"seconds for a request's body to arrive, then 408 and close "
+        f"({defaults.body_timeout:g})",
+    )
+    limits.add_argument(
+        "--keep-alive",
+        type=seconds,
+        default=defaults.keep_alive,
+        help=f"seconds an idle keep-alive connection stays open ({defaults.keep_alive:g})",
+    )
+    limits.add_argument(
+        "--max-connections",
+        type=_ranged(int, 1, 100_000, "an integer from 1 to 100000"),
+        default=defaults.max_connections,
+        help=f"open connections at once; more are answered 503 ({defaults.max_connections})",
+    )
+    limits.add_argument(
+        "--max-body",
+        type=_ranged(int, 1, defaults.max_body, f"a number of bytes from 1 to {defaults.max_body}"),
+        default=defaults.max_body,
+        help=f"bytes of a request body; more is 413 ({defaults.max_body})",
     )
     return parser
 
@@ -158,12 +259,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = _parser()
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    overrides = {} if args.grace_window is None else {"grace_window": args.grace_window}
     try:
         cloud = world_from_options(
-            args.world, args.profile, args.seed, clock=FakeClock(args.start, ticking=True)
+            args.world,
+            args.profile,
+            args.seed,
+            clock=FakeClock(args.start, ticking=True),
+            journal_limit=args.journal_limit,
+            **overrides,
         )
     except (OSError, ValueError) as exc:  # WorldError is a ValueError naming the field
         parser.error(str(exc))
+    limits = ServeLimits(
+        header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
+        keep_alive=args.keep_alive,
+        max_connections=args.max_connections,
+        max_body=args.max_body,
+    )
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -174,7 +288,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with ExitStack() as stack:
             try:
                 url = stack.enter_context(
-                    serve_in_thread(cloud, args.host, args.port, stall_cap=args.stall_cap)
+                    serve_in_thread(
+                        cloud, args.host, args.port, stall_cap=args.stall_cap, limits=limits
+                    )
                 )
             except OSError as exc:
                 print(

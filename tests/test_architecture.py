@@ -16,7 +16,14 @@ import pytest
 from mock_orchestrator import route_labels
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("mock_orchestrator", "client_under_test", "conformance", "fixtures", "cassettes")
+PACKAGES = (
+    "mock_orchestrator",
+    "client_under_test",
+    "conformance",
+    "fixtures",
+    "cassettes",
+    "orchestrator_kit",
+)
 
 
 def _modules(packages: tuple[str, ...] = PACKAGES) -> dict[str, Path]:
@@ -44,7 +51,11 @@ def _imports(module: str, path: Path, known: dict[str, Path]) -> set[str]:
                 stem = ".".join(base + ([node.module] if node.module else []))
             else:
                 stem = node.module or ""
-            names = [f"{stem}.{alias.name}" for alias in node.names] + [stem]
+            # ``from pkg import mod`` depends on the module; ``from pkg import name`` on pkg
+            names = [
+                f"{stem}.{alias.name}" if f"{stem}.{alias.name}" in known else stem
+                for alias in node.names
+            ]
         for name in names:
             while name and name not in known:
                 name = name.rpartition(".")[0]
@@ -104,6 +115,14 @@ def test_type_only_imports_count(tmp_path: Path) -> None:
     assert _imports("p.a", tmp_path / "a.py", {"p.a": tmp_path, "p.b": tmp_path}) == {"p.b"}
 
 
+def test_a_name_from_the_package_depends_on_the_package(tmp_path: Path) -> None:
+    """``from . import rule`` (a name of ``p/__init__``) is an edge to ``p``; ``from . import
+    mod`` (a sub-module) is an edge to the module only."""
+    (tmp_path / "a.py").write_text("from . import rule\nfrom . import mod\n")
+    known = {"p": tmp_path, "p.a": tmp_path, "p.mod": tmp_path}
+    assert _imports("p.a", tmp_path / "a.py", known) == {"p", "p.mod"}
+
+
 # The mock's layers, lowest first: each may import only from itself and the layers below.
 _LAYERS = {
     "core": 0,
@@ -136,6 +155,131 @@ def test_no_cycle_inside_the_layers_of_the_mock() -> None:
     graph = import_graph(("mock_orchestrator",))
     layered = {m: {t for t in ts if _layer(t) < 3} for m, ts in graph.items() if _layer(m) < 3}
     assert cycles(layered) == []
+
+
+def _condensed(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The graph with the mock's world layer (``_cloud.py``, the fronts, world files) as one
+    node: MockCloud's conveniences (``serve()``, ``from_world()``) reach its fronts, which build
+    and annotate MockCloud, so those modules are one unit. Every other module stays itself."""
+
+    def node(module: str) -> str:
+        is_mock = module.split(".")[0] == "mock_orchestrator"
+        return "mock_orchestrator<world>" if is_mock and _layer(module) == 3 else module
+
+    out: dict[str, set[str]] = {}
+    for module, targets in graph.items():
+        out.setdefault(node(module), set()).update(
+            node(t) for t in targets if node(t) != node(module)
+        )
+    return out
+
+
+def test_no_import_cycle_in_the_packages() -> None:
+    """Type-only and function-level imports included: the packages form a directed graph."""
+    assert cycles(_condensed(import_graph())) == []
+
+
+# -- packages lean one way ----------------------------------------------------------------
+
+
+def _imported_from(package: str) -> list[tuple[str, str, str]]:
+    """``(module, imported module, name)`` of every ``from X import name`` in ``package``."""
+    found = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found += [(module, node.module, alias.name) for alias in node.names]
+            elif isinstance(node, ast.Import):
+                found += [(module, alias.name, "") for alias in node.names]
+    return found
+
+
+def test_the_reference_client_imports_nothing_of_the_mock() -> None:
+    """Teams copy client_under_test into their code: it must stand without the mock."""
+    graph = import_graph()
+    leaks = sorted(
+        f"{module} -> {target}"
+        for module, targets in graph.items()
+        if module.startswith("client_under_test")
+        for target in targets
+        if target.startswith("mock_orchestrator")
+    )
+    assert leaks == []
+    absolute = [i for i in _imported_from("client_under_test") if i[1].startswith("mock_")]
+    assert absolute == []
+
+
+def test_the_mock_imports_neither_the_suite_nor_the_cassettes() -> None:
+    graph = import_graph()
+    wrong = sorted(
+        f"{module} -> {target}"
+        for module, targets in graph.items()
+        if module.startswith("mock_orchestrator")
+        for target in targets
+        if target.split(".")[0] in ("conformance", "cassettes", "client_under_test")
+    )
+    assert wrong == []
+
+
+#: The mock's internals: what its users must not reach into (the layers and private modules).
+_INTERNAL = ("core", "identity", "orchestrator")
+
+
+@pytest.mark.parametrize("package", ["conformance", "cassettes", "orchestrator_kit"])
+def test_users_of_the_mock_use_only_its_exported_names(package: str) -> None:
+    """``from mock_orchestrator import X`` with X in ``__all__``, or a name a public front module
+    (``mock_orchestrator.served``) exports; never a layer or a private module inside it."""
+    import importlib
+
+    wrong = []
+    for module, source, name in _imported_from(package):
+        parts = source.split(".")
+        if parts[0] != "mock_orchestrator":
+            continue
+        if len(parts) > 2 or (len(parts) == 2 and (parts[1] in _INTERNAL or parts[1][0] == "_")):
+            wrong.append(f"{module}: from {source} import {name}")
+            continue
+        if name and name not in importlib.import_module(source).__all__:
+            wrong.append(f"{module}: from {source} import {name}")
+    assert sorted(wrong) == []
+
+
+def private_names_imported(graph_modules: dict[str, Path]) -> list[str]:
+    """``module: from other import _name`` where ``_name`` is not a module (a private name)."""
+    found = []
+    for module, path in graph_modules.items():
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                source = ".".join(base + ([node.module] if node.module else []))
+            else:
+                source = node.module or ""
+            for alias in node.names:
+                private = alias.name.startswith("_") and not alias.name.startswith("__")
+                if private and f"{source}.{alias.name}" not in graph_modules:
+                    found.append(f"{module}: from {source} import {alias.name}")
+    return found
+
+
+def test_the_private_name_scan_sees_one(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("from .b import _helper\nfrom . import _module\n")
+    (tmp_path / "b.py").write_text("_helper = 1\n")
+    (tmp_path / "_module.py").write_text("")
+    modules = {
+        "p.a": tmp_path / "a.py",
+        "p.b": tmp_path / "b.py",
+        "p._module": tmp_path / "_module.py",
+    }
+    assert private_names_imported(modules) == ["p.a: from p.b import _helper"]
+
+
+def test_no_module_imports_a_private_name_of_another() -> None:
+    """Private names stay in their module; what a neighbour needs is named publicly."""
+    assert private_names_imported(_modules()) == []
 
 
 # -- rules name real routes ---------------------------------------------------------------

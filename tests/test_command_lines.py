@@ -118,17 +118,13 @@ def test_check_usage_errors(args: tuple[str, ...], fragment: str) -> None:
 
 # -- serve ----------------------------------------------------------------------------------
 
-ISSUE_13 = pytest.mark.xfail(
-    strict=True, reason="issue 13 (served) owns served.py: serve range-checks its numbers"
-)
-
 
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        pytest.param(("--port", "99999"), "--port", marks=ISSUE_13, id="port-too-big"),
-        pytest.param(("--port", "-1"), "--port", marks=ISSUE_13, id="port-negative"),
-        pytest.param(("--stall-cap", "-1"), "--stall-cap", marks=ISSUE_13, id="stall-cap"),
+        pytest.param(("--port", "99999"), "--port", id="port-too-big"),
+        pytest.param(("--port", "-1"), "--port", id="port-negative"),
+        pytest.param(("--stall-cap", "-1"), "--stall-cap", id="stall-cap"),
         pytest.param(("--seed", "x"), "--seed", id="seed"),
         pytest.param(("--profile", "cloud"), "--profile", id="profile"),
         pytest.param(("--start", "yesterday"), "--start", id="start"),
@@ -154,14 +150,6 @@ def test_start_job_needs_a_process() -> None:
     assert_usage_error(run(*CLIENT, "start-job"), f"{CLIENT_PROG} start-job", "--process")
 
 
-ISSUE_13_CLIENT = pytest.mark.xfail(
-    strict=True,
-    reason="issue 13 (served) owns client_under_test/__main__.py: its own errors read "
-    "'error: ...' without the program's name, and --timeout is not range-checked",
-)
-
-
-@ISSUE_13_CLIENT
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [(("--timeout", "-5"), "--timeout"), (("--input", "[1]"), "--input")],

@@ -3,18 +3,57 @@
 from __future__ import annotations
 
 import importlib
+import types
+from pathlib import Path
 
 import pytest
 
+_ROOT = Path(__file__).resolve().parent.parent
+TOP_LEVEL = (
+    "mock_orchestrator",
+    "client_under_test",
+    "conformance",
+    "fixtures",
+    "cassettes",
+    "orchestrator_kit",
+)
+#: Every package of the kit, its sub-packages included.
+PACKAGES = sorted(
+    ".".join(init.parent.relative_to(_ROOT).parts)
+    for top in TOP_LEVEL
+    for init in (_ROOT / top).rglob("__init__.py")
+)
 
-@pytest.mark.parametrize("package", ["mock_orchestrator", "conformance"])
-def test_all_exports_exist(package: str) -> None:
+
+def public_names(module: types.ModuleType) -> set[str]:
+    """What ``from package import *`` would offer without ``__all__``: names without an
+    underscore, minus sub-modules and ``from __future__`` features."""
+    return {
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+        and not isinstance(value, types.ModuleType)
+        and type(value).__module__ != "__future__"
+    }
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_all_is_exactly_the_public_names(package: str) -> None:
     module = importlib.import_module(package)
-    exported = set(module.__all__)
-    public = {name for name in dir(module) if not name.startswith("_")}
-    assert exported <= public
-    for name in exported:
-        assert getattr(module, name) is not None
+    assert set(getattr(module, "__all__", ())) == public_names(module)
+
+
+@pytest.mark.parametrize("package", TOP_LEVEL)
+def test_every_package_ships_its_type_information(package: str) -> None:
+    assert (_ROOT / package / "py.typed").is_file()
+
+
+def test_the_check_sees_a_public_name_left_out() -> None:
+    module = types.ModuleType("fake")
+    module.__all__ = ["kept"]  # type: ignore[attr-defined]
+    module.kept = 1  # type: ignore[attr-defined]
+    module.forgotten = 2  # type: ignore[attr-defined]
+    assert set(module.__all__) != public_names(module)  # type: ignore[attr-defined]
 
 
 def test_design_names_are_public() -> None:

@@ -10,35 +10,15 @@ runs against the served world on its own clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from .._world import RuleRun
-from ..catalog import CATALOG
+from .. import catalog as _catalog
+from ._registry import RULES, RuleFunction, rule
 
 __all__ = ["RULES", "RuleFunction", "rule"]
 
-RuleFunction = Callable[[RuleRun], str]
-#: Every rule function by ID (filled by the modules below as they are imported).
-RULES: dict[str, RuleFunction] = {}
+# the rule modules register their functions (``@rule``) as they are imported
+from . import http, jobs, login, rotation, secrets, tokens
 
-
-def rule(rule_id: str) -> Callable[[RuleFunction], RuleFunction]:
-    """Register the function that judges ``rule_id`` (which must be in the catalog)."""
-    if rule_id not in CATALOG:
-        raise KeyError(f"rule {rule_id!r} is not in the catalog")
-
-    def register(function: RuleFunction) -> RuleFunction:
-        if rule_id in RULES:
-            raise KeyError(f"rule {rule_id!r} is registered twice")
-        RULES[rule_id] = function
-        return function
-
-    return register
-
-
-from . import http, jobs, login, rotation, secrets, tokens  # noqa: E402  (registration)
-
-_missing = set(CATALOG) - set(RULES)
+_missing = set(_catalog.CATALOG) - set(RULES)
 if _missing:  # pragma: no cover - a catalog entry without code is a bug of the kit
     raise ImportError(f"rules without code: {', '.join(sorted(_missing))}")
 del http, jobs, login, rotation, secrets, tokens

@@ -8,8 +8,8 @@ from typing import Any
 from mock_orchestrator import Exchange
 
 from .._world import Client, RuleRun, World, fail
-from . import rule
 from ._common import no_hang, plural, require_ok
+from ._registry import rule
 
 __all__: list[str] = []
 
@@ -118,10 +118,12 @@ def http_timeout_set(run: RuleRun) -> str:
     """Every poll stalls: no answer until the client's read timeout. In process the mock reads
     the request's timeout (httpx's ``timeout`` extension): none at all fails the rule, and the
     operation must end with an error within 10 tries and 15 minutes of the world's clock. A
-    command client is told ``UIPATH_TIMEOUT=1`` (``env.extra["timeout"]``) and must end the
-    operation within 60 s of real time; the served world holds a stalled answer up to 30 s.
+    command client is told ``UIPATH_TIMEOUT=0.5`` (``env.extra["timeout"]``, seconds) and must
+    end the operation within 60 s of real time; the served world holds a stalled answer up to
+    30 s. Half a second proves a timeout is set as well as a long one would, in real time a
+    check can afford for every profile.
     """
-    hint = {} if run.in_process else {"extra": {"timeout": 1}}
+    hint = {} if run.in_process else {"extra": {"timeout": 0.5}}
     world, client, key = _started(run, "every poll stalls", **hint)
     world.fault("stall", times=_FOREVER, **_JOBS_GET)
     mark = world.mark()

@@ -11,8 +11,8 @@ import httpx
 from mock_orchestrator import FOLDER_HEADERS, FOLDER_ROUTES, Exchange
 
 from .._world import RuleRun, World, fail
-from . import rule
 from ._common import no_hang, plural, request_fields, require_ok, response_json
+from ._registry import rule
 
 __all__: list[str] = []
 
@@ -186,7 +186,7 @@ def jobs_start_by_release(run: RuleRun) -> str:
 def jobs_poll_by_id(run: RuleRun) -> str:
     """Start a job and poll it as it moves Pending -> Running -> Successful on the world's
     clock. Polls must be single-entity GETs (``Jobs({id})`` or ``GetByKey``), never a filtered
-    ``GET /odata/Jobs`` (rate limited per tenant, uipath-wire §9), and each answer must be the
+    ``GET /odata/Jobs`` (rate limited per tenant, docs/wire.md §9), and each answer must be the
     state the world gave. Same for factories and commands.
     """
     world = run.world()

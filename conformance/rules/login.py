@@ -10,8 +10,8 @@ from mock_orchestrator import Exchange
 
 from .._outcome import NotApplicable
 from .._world import PASSWORD_ROUTES, ClientRefused, RuleRun, fail
-from . import rule
 from ._common import plural, require_ok
+from ._registry import rule
 
 __all__: list[str] = []
 
@@ -44,7 +44,7 @@ def login_no_password_on_cloud(run: RuleRun) -> str:
     followed an old forum post would). No request may carry the password -- by any grant
     (``grant_type=password`` at the token endpoint included) or field -- and none may go to
     ``/api/Account/Authenticate``: the cloud answers 400 errorCode 1000 whatever the password
-    [V uipath-wire §3]. Refusing is the right answer, and it counts only when it is explicit:
+    [V docs/wire.md §3]. Refusing is the right answer, and it counts only when it is explicit:
     ``NotSupported`` or an error of the factory's own (a command: ``not_supported`` or
     ``ok: false``), with no request sent while refusing. A client that crashes, exits or hangs
     is an ``error``, never a refusal. Same for factories and commands.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from mock_orchestrator import Exchange
 
 from .._world import Op, RuleRun, World, fail
-from . import rule
 from ._common import plural, request_fields, require_ok, response_json
+from ._registry import rule
 
 __all__: list[str] = []
 

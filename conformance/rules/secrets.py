@@ -10,8 +10,8 @@ from .._env import Credential
 from .._outcome import NotApplicable
 from .._output import excerpt
 from .._world import Client, Op, RuleRun, World, fail
-from . import rule
 from ._common import bearer, plural, require_ok, token_kind
+from ._registry import rule
 
 __all__: list[str] = []
 

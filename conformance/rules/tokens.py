@@ -9,8 +9,8 @@ from mock_orchestrator import Unauthenticated
 
 from .._outcome import NotApplicable
 from .._world import HUMAN_ROUTES, TOKEN_ROUTES, RuleRun, World, fail
-from . import rule
 from ._common import bearer, no_hang, plural, require_ok
+from ._registry import rule
 
 __all__: list[str] = []
 

@@ -36,8 +36,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ..core.request import MAX_BODY_BYTES
 from .control import ControlPlane, is_control_path
+from .limits import STATE_GUARD, STATE_TRANSPORT, ConnectionGuard, ServeLimits
 
 if TYPE_CHECKING:
     from .._cloud import MockCloud
@@ -49,27 +49,43 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
-#: Where the connection's asyncio transport is found in ``scope["state"]``.
-STATE_TRANSPORT = "uipath_mock.transport"
 #: Real seconds a stalled response is held before the connection is closed.
 DEFAULT_STALL_CAP = 30.0
-_CONTROL_BODY_LIMIT = 65_536
+#: Answers longer than this are written under the body deadline (a client that stops reading
+#: them is dropped); shorter ones fit the socket's buffer and cannot block.
+_LARGE_ANSWER = 65_536
 _TOKEN_PATH = re.compile(r"(?:/[^/]+)?/identity_?/connect/token/?\Z", re.IGNORECASE)
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _HOP_HEADERS = frozenset({b"content-length", b"transfer-encoding", b"connection", b"keep-alive"})
 _JSON = b"application/json; charset=utf-8"
+_URL_CACHE_SIZE = 1024
+#: The served front waits in real time itself (see ``_stall``): a stall fault must not also
+#: push the world's clock forward. One shared, never-mutated mapping for every request.
+_SERVED_EXTENSIONS: dict[str, Any] = {"timeout": {"read": 0.0}}
 
 
 class ServedApp:
     """The ASGI callable serving one world. Built by ``serve_in_thread``."""
 
     def __init__(
-        self, cloud: MockCloud, *, origin: str, stall_cap: float = DEFAULT_STALL_CAP
+        self,
+        cloud: MockCloud,
+        *,
+        origin: str,
+        stall_cap: float = DEFAULT_STALL_CAP,
+        limits: ServeLimits | None = None,
     ) -> None:
         self.cloud = cloud
         self.origin = origin
         self.stall_cap = stall_cap
+        self.limits = limits or ServeLimits()
+        cloud.max_body = min(cloud.max_body, self.limits.max_body)
         self.control = ControlPlane(cloud, origin)
+        # target bytes -> parsed URL: parsing is a third of the front's work, and pollers ask
+        # for the same few paths again and again (httpx.URL is immutable: safe to share).
+        self._urls: dict[bytes, httpx.URL] = {}
+        self._date_second = -1
+        self._date_value = b""
         self._closing: asyncio.Event | None = None
 
     def begin_shutdown(self) -> None:
@@ -84,19 +100,44 @@ class ServedApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan is off and websockets are disabled
             return
+        guard: ConnectionGuard | None = scope["state"].get(STATE_GUARD)
+        if guard is None:  # another server (a test's own): no guards, the same answers
+            await self._serve(scope, receive, send, None)
+            return
+        guard.request_started()  # the head is in; the body deadline runs
+        try:
+            await self._serve(scope, receive, send, guard)
+        finally:
+            guard.cancel()
+            guard.request_done()
+
+    async def _serve(
+        self, scope: Scope, receive: Receive, send: Send, guard: ConnectionGuard | None
+    ) -> None:
         path: str = scope["path"]
         method: str = scope["method"]
+        limits = self.limits
         if is_control_path(path):
-            body = await _read_body(receive, _CONTROL_BODY_LIMIT)
+            body = await _read_body(receive, limits.control_max_body + 1, guard)
             if body is None:
                 return
-            status, payload, headers = self.control.dispatch(
-                method, path, scope["query_string"].decode("latin-1"), body
-            )
-            await _send_json(send, status, payload, headers)
+            if len(body) > limits.control_max_body:
+                await _send_json(
+                    send,
+                    413,
+                    {
+                        "error": "payload_too_large",
+                        "message": f"control bodies are at most {limits.control_max_body} bytes",
+                    },
+                    {"connection": "close"},  # the rest of the body is left unread
+                )
+                return
+            await self._control(send, method, path, scope["query_string"], body)
             return
-        body = await _read_body(receive, MAX_BODY_BYTES + 1)
-        if body is None:  # the client went away mid-body
+        # One byte over the limit is enough for the emulated endpoint to refuse the body in
+        # its own dialect (413); the rest is never read.
+        body = await _read_body(receive, limits.max_body + 1, guard)
+        if body is None:  # the client went away mid-body, or took too long
             return
         cors = self._cors_headers(scope, path)
         if method == "OPTIONS" and cors is not None:
@@ -121,7 +162,27 @@ class ServedApp:
         except httpx.TransportError:
             await _drop(scope, receive)
             return
-        await self._send_response(send, response, cors or [])
+        await self._send_response(send, response, cors or [], guard)
+
+    async def _control(self, send: Send, method: str, path: str, query: bytes, body: bytes) -> None:
+        """A ``/_mock/`` request. The journal is rendered (redacted, JSON-encoded) in a worker
+        thread: thousands of entries must not hold up the event loop every client shares."""
+        if path.rstrip("/") == "/_mock/journal":
+            status, encoded, headers = await asyncio.to_thread(
+                self._control_encoded, method, path, query, body
+            )
+        else:
+            status, encoded, headers = self._control_encoded(method, path, query, body)
+        extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        await _send(send, status, [(b"content-type", _JSON), *extra], encoded)
+
+    def _control_encoded(
+        self, method: str, path: str, query: bytes, body: bytes
+    ) -> tuple[int, bytes, dict[str, str]]:
+        status, payload, headers = self.control.dispatch(
+            method, path, query.decode("latin-1"), body
+        )
+        return status, json.dumps(payload, separators=(",", ":")).encode("utf-8"), headers
 
     # -- translation ----------------------------------------------------------------------
 
@@ -129,26 +190,35 @@ class ServedApp:
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
         if not raw_path.startswith(b"/"):  # absolute-form or "*": not for this origin
             return None
-        target = raw_path.decode("latin-1")
         query: bytes = scope["query_string"]
-        if query:
-            target += "?" + query.decode("latin-1")
+        target = raw_path + b"?" + query if query else raw_path
         try:
-            url = httpx.URL(self.origin + target)
-            return httpx.Request(
+            url = self._urls.get(target)
+            if url is None:
+                url = httpx.URL(self.origin + target.decode("latin-1"))
+                if len(self._urls) >= _URL_CACHE_SIZE:  # fuzzers send endless new paths
+                    self._urls.clear()
+                self._urls[target] = url
+            # stream=, not content=: the server side of the transport API (httpx's words), so
+            # the headers are the client's as sent, with nothing auto-populated.
+            request = httpx.Request(
                 scope["method"],
                 url,
-                headers=list(scope["headers"]),
-                content=body,
-                # The served front waits in real time itself (see ``_stall``): a stall fault
-                # must not also push the world's clock forward.
-                extensions={"timeout": {"read": 0.0}},
+                headers=scope["headers"],
+                stream=httpx.ByteStream(body),
+                extensions=_SERVED_EXTENSIONS,
             )
         except (httpx.InvalidURL, ValueError, UnicodeError):
             return None
+        request.read()
+        return request
 
     async def _send_response(
-        self, send: Send, response: httpx.Response, extra: list[tuple[bytes, bytes]]
+        self,
+        send: Send,
+        response: httpx.Response,
+        extra: list[tuple[bytes, bytes]],
+        guard: ConnectionGuard | None = None,
     ) -> None:
         body = response.read()
         headers = [(k, v) for k, v in response.headers.raw if k.lower() not in _HOP_HEADERS]
@@ -157,9 +227,18 @@ class ServedApp:
             headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
         if not any(k.lower() == b"date" for k, _ in headers):
             # The world's clock, not the wall clock: a client measuring skew sees the world.
-            date = formatdate(self.cloud.clock.time(), usegmt=True)
-            headers.append((b"date", date.encode("ascii")))
+            headers.append((b"date", self._date()))
+        if guard is not None and len(body) > _LARGE_ANSWER:
+            guard.deadline(self.limits.body_timeout, answer=False)
         await _send(send, response.status_code, [*headers, *extra], body)
+
+    def _date(self) -> bytes:
+        """The world's time as an HTTP date, formatted once per second of it."""
+        second = int(self.cloud.clock.time())
+        if second != self._date_second:
+            self._date_second = second
+            self._date_value = formatdate(second, usegmt=True).encode("ascii")
+        return self._date_value
 
     def _cors_headers(self, scope: Scope, path: str) -> list[tuple[bytes, bytes]] | None:
         """CORS headers for the token endpoints (None elsewhere; empty for other origins)."""
@@ -203,22 +282,25 @@ async def _wait_disconnect(receive: Receive) -> None:
         pass
 
 
-async def _read_body(receive: Receive, limit: int) -> bytes | None:
+async def _read_body(receive: Receive, limit: int, guard: ConnectionGuard | None) -> bytes | None:
     """The request body, at most ``limit`` bytes (the rest is left unread); None on disconnect.
 
     A body over the world's limit is passed on truncated to ``limit`` bytes, so that the
-    emulated endpoint refuses it in its own dialect (413) rather than the front door.
+    emulated endpoint refuses it in its own dialect (413) rather than the front door. The
+    guard's body deadline, armed when the request started, is lifted once the body is in; if
+    it fires first, the client has had its 408 and the connection closes (a disconnect here).
     """
-    chunks = bytearray()
+    chunks = b""
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             return None
-        chunks += message.get("body", b"")
-        if len(chunks) >= limit:
-            return bytes(chunks[:limit])
-        if not message.get("more_body", False):
-            return bytes(chunks)
+        chunks += bytes(message.get("body", b""))
+        if len(chunks) >= limit or not message.get("more_body", False):
+            break
+    if guard is not None:
+        guard.cancel()
+    return chunks[:limit]
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -11,7 +11,8 @@ listing the real ones, a known one with the wrong method a 405 with ``Allow``.
                            (secrets included: this is a client's configuration)
 ``GET /_mock/clock``       ``{"now": epoch, "iso": ...}``
 ``POST /_mock/clock``      ``{"advance_seconds": N}`` -> the new time
-``GET /_mock/journal``     every exchange, redacted; ``?since=SEQ`` for the newer ones
+``GET /_mock/journal``     the kept exchanges, redacted; ``?since=SEQ`` for the newer ones
+                           (rendered off the event loop, in time that follows what is new)
 ``GET /_mock/faults``      the schedule, with how often each fault matched and fired
 ``POST /_mock/faults``     body = ``cloud.faults.add`` keyword arguments -> 201 the fault
 ``DELETE /_mock/faults``   clear the schedule
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from ..core.clock import MAX_STEP_SECONDS
+from ..core.faults import compile_path_pattern
 
 if TYPE_CHECKING:
     from .._cloud import MockCloud
@@ -57,7 +59,9 @@ def _is_int(v: Any) -> bool:
 
 
 def _is_number(v: Any) -> bool:
-    return (_is_int(v) or isinstance(v, float)) and math.isfinite(v)
+    if _is_int(v):
+        return True  # math.isfinite() of an int past a float's range raises OverflowError
+    return isinstance(v, float) and math.isfinite(v)
 
 
 _FAULT_FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
@@ -109,17 +113,21 @@ def parse_fault(body: bytes) -> dict[str, Any]:
     path = spec.get("path")
     if isinstance(path, str):
         try:
-            re.compile(path)
-        except re.error as exc:
+            compile_path_pattern(path)
+        except ValueError as exc:
             raise BadControlInput(f"'path' is not a valid regex: {exc}") from exc
     return spec
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _json_object(body: bytes) -> dict[str, Any]:
     try:
-        value = json.loads(body) if body else None
+        value = json.loads(body, parse_constant=_no_constant) if body else None
     except (ValueError, RecursionError) as exc:
-        raise BadControlInput("the body must be a JSON object") from exc
+        raise BadControlInput(f"the body must be a JSON object ({exc})") from exc
     if not isinstance(value, dict):
         raise BadControlInput("the body must be a JSON object")
     return value
@@ -192,11 +200,15 @@ class ControlPlane:
         return 200, self._now(), {}
 
     def journal(self, query: str, body: bytes) -> Answer:
-        since_text = dict(parse_qsl(query)).get("since", "0")
-        if not (since_text.isascii() and since_text.isdigit()):  # "²".isdigit() is True
-            raise BadControlInput("'since' must be a sequence number >= 0")
-        since = int(since_text)
-        return 200, [e for e in self.cloud.journal.to_list() if e["seq"] > since], {}
+        try:
+            params = dict(parse_qsl(query, max_num_fields=20))
+        except ValueError as exc:
+            raise BadControlInput("too many query parameters") from exc
+        since_text = params.get("since", "0")
+        # "²".isdigit() is True; and int() of thousands of digits is refused (or slow).
+        if not (since_text.isascii() and since_text.isdigit() and len(since_text) <= 18):
+            raise BadControlInput("'since' must be a sequence number from 0 to 10^18")
+        return 200, self.cloud.journal.to_list(since=int(since_text)), {}
 
     def list_faults(self, query: str, body: bytes) -> Answer:
         return 200, [fault.to_dict() for fault in self.cloud.faults], {}

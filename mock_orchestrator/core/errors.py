@@ -101,7 +101,7 @@ class OAuthError(WireError):
     """IdentityServer4's token error: always 400, ``no-store``, description left out when empty.
 
     [V-code] IS4 ``TokenErrorResult``; [V] ``{"error":"invalid_scope"}`` seen from UiPath
-    (uipath-wire.md §4.5).
+    (docs/wire.md §4.5).
     """
 
     def __init__(
@@ -134,7 +134,7 @@ class Auth0Error(OAuthError):
 
 
 class LoginError(WireError):
-    """The compact legacy envelope of ``/api/Account/Authenticate`` failures (uipath-wire §3)."""
+    """The compact legacy envelope of ``/api/Account/Authenticate`` failures (docs/wire.md §3)."""
 
     def __init__(self, message: str, error_code: int = 1000, status_code: int = 400) -> None:
         self.message = message
@@ -149,7 +149,7 @@ class LoginError(WireError):
 
 
 class AbpError(WireError):
-    """The ABP envelope of Orchestrator's authorization layer (uipath-wire §8.1, [V])."""
+    """The ABP envelope of Orchestrator's authorization layer (docs/wire.md §8.1, [V])."""
 
     def __init__(
         self,
@@ -187,7 +187,7 @@ class AbpError(WireError):
 
 
 class OrchestratorError(WireError):
-    """Orchestrator's compact envelope ``{"message","errorCode","traceId"}`` (uipath-wire §8.1)."""
+    """Orchestrator's compact envelope ``{"message","errorCode","traceId"}`` (docs/wire.md §8.1)."""
 
     def __init__(
         self,
@@ -229,7 +229,7 @@ class MethodNotAllowed(PlainError):
     """A path asked with a method it does not serve: the 405 of UiPath's ASP.NET stack.
 
     Body: [V] the 405 Orchestrator's own ASP.NET stack sent for a known path and a wrong
-    method (uipathcli#136, uipath-wire §4.5), the API-versioning envelope with
+    method (uipathcli#136, docs/wire.md §4.5), the API-versioning envelope with
     ``code: UnsupportedApiVersion``. ``Allow`` lists the methods the path serves: [I] the
     versioning library sets it on its 405s (dotnet/aspnet-api-versioning#795 shows one); a
     path served under no method at all gets no ``Allow``.
@@ -258,7 +258,7 @@ class MethodNotAllowed(PlainError):
 
 
 class UnsupportedEndpoint(WireError):
-    """No route matched: 404 with an empty body on the wire ([?] uipath-wire §8.4).
+    """No route matched: 404 with an empty body on the wire ([?] docs/wire.md §8.4).
 
     The exception text explains itself (method, path, the closest declared routes), the way
     pytest_httpx and vcrpy explain a miss; the journal keeps it for the test to read.

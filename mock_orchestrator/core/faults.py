@@ -13,19 +13,67 @@ regex, or both, and fires ``times`` times (``None`` = forever), after skipping t
 
 ``latency`` (seconds on the world's clock) may be added to any kind, or used alone with
 ``kind="latency"``. Faults never read the wall clock: latency advances the world.
+
+Path patterns are matched by RE2 (google-re2), whose time is linear in the path whatever the
+pattern: a served mock shares its event loop with every client, and Python's backtracking
+``re`` would let ``(a|a)+$`` against ``/aaaa…a!`` freeze all of them for seconds. RE2 has no
+backreferences or lookaround; a pattern that uses them, or is longer than
+``MAX_PATTERN_LENGTH``, is refused with a ``ValueError`` naming what to change (a 400 over
+``POST /_mock/faults``). Matching ignores case, as before.
 """
 
 from __future__ import annotations
 
 import random
-import re
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
+
+import re2
 
 from .clock import MAX_STEP_SECONDS
 
-__all__ = ["LOGIN_PAGE_HTML", "Fault", "FaultKind", "Faults"]
+__all__ = [
+    "LOGIN_PAGE_HTML",
+    "MAX_PATTERN_LENGTH",
+    "Fault",
+    "FaultKind",
+    "Faults",
+    "compile_path_pattern",
+]
+
+#: The longest path pattern a fault may have (a path itself is bounded by the server).
+MAX_PATTERN_LENGTH = 512
+#: RE2's memory budget for one compiled pattern: a pattern needing more is refused.
+_PATTERN_MEMORY = 1 << 20
+
+
+class PathPattern(Protocol):
+    def search(self, text: str) -> object | None: ...
+
+
+def compile_path_pattern(pattern: str) -> PathPattern:
+    """A case-insensitive, linear-time (RE2) matcher for ``pattern``; ``ValueError`` if refused."""
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        raise ValueError(
+            f"the path pattern is {len(pattern)} characters long; at most {MAX_PATTERN_LENGTH}"
+        )
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False  # RE2 would print every refused pattern on stderr
+    options.max_mem = _PATTERN_MEMORY
+    try:
+        compiled: PathPattern = re2.compile(pattern, options)
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else exc
+        if isinstance(reason, bytes):
+            reason = reason.decode("utf-8", "replace")
+        raise ValueError(
+            f"the path pattern is not allowed: {reason} (faults match with RE2, in linear "
+            "time: no backreferences, no lookaround, no \\Z; use $ for the end)"
+        ) from exc
+    return compiled
+
 
 FaultKind = Literal["response", "drop", "stall", "login_redirect", "login_html", "latency"]
 _KINDS = ("response", "drop", "stall", "login_redirect", "login_html", "latency")
@@ -71,7 +119,7 @@ class Fault:
         # Checked here, not when the fault fires: a too-long step would fail a later request.
         if not 0 <= self.latency <= MAX_STEP_SECONDS:
             raise ValueError(f"latency must be between 0 and {MAX_STEP_SECONDS} seconds")
-        self._path_re = re.compile(self.path, re.IGNORECASE) if self.path else None
+        self._path_re = compile_path_pattern(self.path) if self.path else None
         # Own copy: a caller reusing one headers dict for several faults must not see the
         # first fault's Retry-After leak into the next.
         self.headers = dict(self.headers)

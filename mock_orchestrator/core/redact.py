@@ -1,8 +1,12 @@
 """Redaction: secrets never leave the kit in logs, journals, reports or cassettes.
 
 Secrets are recognised by field name (form, JSON, query) and by header name, wherever they
-appear. The placeholder keeps the length, which is what a person debugging a token problem
-needs to see ("a 43-character verifier was sent") without the value.
+appear, and anything shaped like a JWT is masked wherever it is, whatever its field or header
+is called (a ``client_assertion``, a ``subject_token``, a token pasted into a free-text field).
+Every value of a secret field is masked, a list or an object's included. Headers whose name
+says key, token or secret (``X-Api-Key``, ``X-Auth-Token``) are masked whole. The placeholder
+keeps the length, which is what a person debugging a token problem needs to see ("a
+43-character verifier was sent") without the value.
 """
 
 from __future__ import annotations
@@ -40,9 +44,17 @@ SECRET_FIELDS = frozenset(
         "token",
         "result",  # /api/Account/Authenticate puts the bearer token in "result"
         "assertion",
+        "client_assertion",  # RFC 7523 private_key_jwt
+        "subject_token",  # RFC 8693 token exchange
+        "actor_token",
+        "api_key",
+        "apikey",
     }
 )
 SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "x-uipath-robotkey"})
+#: Header names holding any of these words are secrets whatever the header is (X-Auth-Token),
+#: and so are names ending in "-key"/"_key" (X-Api-Key); X-UIPATH-FolderKey names a folder.
+_SECRET_HEADER_WORDS = ("token", "secret", "password", "apikey")
 
 # A credential after its scheme is a token68 (RFC 9110 §11.4): letters, digits, -._~+/ and
 # trailing "=". Masked once only: a value already shown as ***(N chars) is left alone, and so is
@@ -60,15 +72,40 @@ def mask(value: str) -> str:
     return f"***({len(value)} chars)"
 
 
+def is_secret_field(name: str) -> bool:
+    return name.lower() in SECRET_FIELDS
+
+
+def is_secret_header(name: str) -> bool:
+    """A header to mask whole: a known one, or one whose name says key, token or secret."""
+    lname = name.lower()
+    return (
+        lname in SECRET_HEADERS
+        or lname.endswith(("-key", "_key"))
+        or any(word in lname for word in _SECRET_HEADER_WORDS)
+    )
+
+
+def mask_all(value: Any) -> Any:
+    """Every leaf of ``value`` masked, its structure kept (a secret sent as a list or object)."""
+    if isinstance(value, Mapping):
+        return {k: mask_all(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_all(item) for item in value]
+    if value is None or isinstance(value, bool):
+        return value
+    return mask(value if isinstance(value, str) else str(value))
+
+
 def redact_mapping(data: Any) -> Any:
     """A deep copy of JSON-like ``data`` with every secret field masked."""
     if isinstance(data, Mapping):
         out: dict[str, Any] = {}
         for key, value in data.items():
-            if isinstance(key, str) and key.lower() in SECRET_FIELDS and isinstance(value, str):
-                out[key] = mask(value)
+            if isinstance(key, str) and key.lower() in SECRET_FIELDS:
+                out[key] = mask_all(value)
             else:
-                out[key] = redact_mapping(value)
+                out[redact_text(key) if isinstance(key, str) else key] = redact_mapping(value)
         return out
     if isinstance(data, list):
         return [redact_mapping(item) for item in data]
@@ -90,6 +127,8 @@ def redact_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
         if lname in SECRET_HEADERS:
             scheme, _, rest = value.partition(" ")
             out[lname] = f"{scheme} {mask(rest)}" if rest else mask(value)
+        elif is_secret_header(lname):
+            out[lname] = mask(value)
         elif lname == "location":
             out[lname] = redact_url(value)
         else:
@@ -102,7 +141,7 @@ def redact_url(url: str) -> str:
     if not parts.query:
         return url
     pairs = [
-        (k, mask(v) if k.lower() in SECRET_FIELDS else v)
+        (k, mask(v) if k.lower() in SECRET_FIELDS else redact_text(v))
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
     ]
     return urlunsplit(parts._replace(query=urlencode(pairs, safe="*() ")))
@@ -120,11 +159,24 @@ def redact_body(content: bytes, content_type: str) -> Any:
         except ValueError:
             pass
     if media == "application/x-www-form-urlencoded":
-        pairs = parse_qsl(text, keep_blank_values=True)
-        return {k: mask(v) if k.lower() in SECRET_FIELDS else v for k, v in pairs}
+        return _redact_form(parse_qsl(text, keep_blank_values=True))
     if len(text) > 2000:
         text = text[:2000] + f"... ({len(content)} bytes)"
     return redact_text(_redact_secret_fields_in_text(text))
+
+
+def _redact_form(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Form fields, masked; a repeated field keeps every value, as a list (each masked)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        shown = mask(value) if key.lower() in SECRET_FIELDS else redact_text(value)
+        if key not in out:
+            out[key] = shown
+        elif isinstance(out[key], list):
+            out[key].append(shown)
+        else:
+            out[key] = [out[key], shown]
+    return out
 
 
 _FIELD_NAMES = "|".join(sorted(SECRET_FIELDS, key=len, reverse=True))

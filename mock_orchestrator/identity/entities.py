@@ -1,7 +1,7 @@
 """The identity servers' domain objects: organizations, tenants, apps, users, codes, families.
 
-Plain dataclasses; every rule that changes them lives in ``models.IdentityBackend`` and
-``grants.Grants``. ``repr`` never shows a secret (``field(repr=False)``).
+Plain dataclasses; every rule that changes them lives in ``ledger.py``, ``grants/`` and
+``revocation.py``. ``repr`` never shows a secret (``field(repr=False)``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ __all__ = [
     "User",
 ]
 
-#: Orchestrator application scopes an external app can be granted (uipath-wire §4.2, [V]).
+#: Orchestrator application scopes an external app can be granted (docs/wire.md §4.2, [V]).
 ALL_OR_SCOPES = frozenset(
     f"OR.{area}{suffix}"
     for area in (

@@ -65,7 +65,7 @@ class InvalidRequest(OAuthError):
 
 
 class InvalidClient(OAuthError):
-    """[I] IdentityServer4 answers 400 (not 401) for a bad client (uipath-wire §4.5)."""
+    """[I] IdentityServer4 answers 400 (not 401) for a bad client (docs/wire.md §4.5)."""
 
     def __init__(self) -> None:
         super().__init__("invalid_client")
@@ -136,7 +136,7 @@ class Unauthenticated(AbpError):
             401,
             MSG_NOT_AUTHENTICATED,
             MSG_NOT_AUTHENTICATED_DETAILS,
-            unauthorized_request=False,  # [V] false on the recorded 401 (uipath-wire §8.1)
+            unauthorized_request=False,  # [V] false on the recorded 401 (docs/wire.md §8.1)
             headers={"www-authenticate": challenge},
         )
 

@@ -1,7 +1,10 @@
 """Identity state and rules: organizations, apps, users, codes, refresh-token families.
 
-:class:`IdentityBackend` owns everything the three identity servers know and every rule they
-apply. The HTTP handlers in ``responses.py`` parse, call one method here, and serialize.
+:class:`IdentityBackend` is the identity :class:`~.ledger.Ledger` (the state and the minting
+primitives) plus provisioning and the rules, each a composed object built with the ledger: the
+token endpoints' grants (``grants/``), the password login, revocation and logout
+(``revocation.py``). The HTTP handlers in ``responses.py`` parse, call one method here, and
+serialize.
 
 Where the mock knowingly differs from UiPath (or chooses where UiPath is unknown):
 
@@ -16,7 +19,6 @@ Where the mock knowingly differs from UiPath (or chooses where UiPath is unknown
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .entities import (
@@ -37,9 +39,11 @@ from .entities import (
     User,
 )
 from .exceptions import IdTokenRequired, Unauthenticated, Unauthorized
-from .grants import Grants
-from .revocation import Revocation
-from .tokens import Issuer, IssuerName, TokenRecord, TokenRegistry
+from .grants import AuthorizationCode, PasswordLogin
+from .ledger import Ledger
+from .revocation import EndSession, Revocation
+from .token_endpoints import Auth0TokenEndpoint, TokenEndpoint
+from .tokens import IssuerName, TokenRecord
 
 if TYPE_CHECKING:
     from ..core.clock import FakeClock
@@ -90,7 +94,7 @@ class Directory(Protocol):
     def bearer_tenant(self, token: str | None) -> Tenant | None: ...
 
 
-class IdentityBackend(Grants, Revocation):
+class IdentityBackend(Ledger):
     """Everything the identity servers of one world know, and the rules they apply.
 
     It is given what it uses: the world's clock and id source, the settings, and the on-prem
@@ -105,28 +109,52 @@ class IdentityBackend(Grants, Revocation):
         settings: AuthSettings,
         onprem_host: str,
     ) -> None:
-        self.clock = clock
-        self.ids = ids
-        self.settings = settings
-        self.lock = threading.RLock()
-        self.tokens = TokenRegistry()
-        self.issuers: dict[IssuerName, Issuer] = {
-            "identity": Issuer("identity", "https://cloud.uipath.com/identity_"),
-            "legacy": Issuer("legacy", "https://account.uipath.com/"),
-            "onprem": Issuer("onprem", f"https://{onprem_host}/identity"),
-        }
-        self.orgs: dict[str, Organization] = {}
-        self.orgs_by_id: dict[str, Organization] = {}
-        self.apps: dict[str, ExternalApp] = {}
-        self.users: dict[str, User] = {}
-        self.codes: dict[str, AuthCode] = {}
-        self.refresh_tokens: dict[str, RefreshToken] = {}
-        self.families: dict[str, Family] = {}
-        self.legacy_grants: dict[str, LegacyGrant] = {}
-        #: Who signs in at an authorize endpoint (the default user once provisioned).
-        self.login_user: User | None = None
-        #: The world's default tenant: the first one provisioned.
-        self.default_tenant: Tenant | None = None
+        super().__init__(clock=clock, ids=ids, settings=settings, onprem_host=onprem_host)
+        #: The IdentityServer token endpoint (identity_, on-prem /identity): one grant each.
+        self.token_endpoint = TokenEndpoint(self)
+        #: The legacy Auth0 token endpoint (account.uipath.com/oauth/token).
+        self.auth0_token_endpoint = Auth0TokenEndpoint(self)
+        self.password = PasswordLogin(self)
+        self.revocation = Revocation(self)
+
+    # -- the rules, composed --------------------------------------------------------------
+
+    def token_grant(self, issuer: IssuerName, form: dict[str, str]) -> dict[str, Any]:
+        """The identity_ token endpoint: one form in, a token response or an OAuthError out."""
+        return self.token_endpoint.issue(issuer, form)
+
+    def legacy_token(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """The Auth0 token endpoint: JSON or form fields in, a token response out."""
+        return self.auth0_token_endpoint.issue(fields)
+
+    def authorize(self, issuer: IssuerName, params: dict[str, str], error_page: str) -> str:
+        """The authorize redirect's Location: the client's ``redirect_uri`` or an error page."""
+        grant = self.token_endpoint.grants["authorization_code"]
+        assert isinstance(grant, AuthorizationCode)
+        return grant.authorize(issuer, params, error_page)
+
+    def password_login(self, fields: dict[str, Any], tenant: Tenant) -> str:
+        """On-prem ``/api/Account/Authenticate``: the token of a username/password login."""
+        return self.password.login(fields, tenant)
+
+    def revoke_token(
+        self,
+        issuer: IssuerName,
+        client_id: str | None,
+        secret: str | None,
+        token: str | None,
+        hint: str | None,
+    ) -> None:
+        """``POST /connect/revocation`` (RFC 7009): see ``revocation.py``."""
+        self.revocation.revoke_token(issuer, client_id, secret, token, hint)
+
+    def end_session(self, issuer: IssuerName, params: dict[str, str]) -> EndSession:
+        """``GET /connect/endsession``: a prompt, a signed-out page or a redirect."""
+        return self.revocation.end_session(issuer, params)
+
+    def sign_in(self, user: User | None = None) -> None:
+        """Sign the browser in again (as ``user``, default the world's login user)."""
+        self.revocation.sign_in(user)
 
     # -- provisioning ---------------------------------------------------------------------
 
@@ -180,158 +208,6 @@ class IdentityBackend(Grants, Revocation):
                 return found
         return None
 
-    # -- minting --------------------------------------------------------------------------
-
-    def _mint_access(
-        self,
-        issuer: IssuerName,
-        *,
-        client_id: str,
-        scopes: frozenset[str],
-        user: User | None,
-        app_scoped: bool,
-        family: str | None = None,
-        tenants: frozenset[str] | None = None,
-        lifetime: int | None = None,
-    ) -> TokenRecord:
-        now = int(self.clock.time())
-        exp = now + (lifetime or self.settings.access_token_lifetime)
-        signer = self.issuers[issuer]
-        org = user.org if user else self._app_org(client_id)
-        claims: dict[str, Any]
-        if issuer == "legacy":
-            assert user is not None
-            claims = {
-                "https://uipath/email": user.email,
-                "https://uipath/email_verified": True,
-                "iss": signer.url,
-                "sub": f"auth0|{user.id.replace('-', '')[:24]}",
-                "aud": [LEGACY_AUDIENCE, "https://uipath.eu.auth0.com/userinfo"],
-                "iat": now,
-                "exp": exp,
-                "azp": client_id,
-                "scope": " ".join(sorted(scopes)),
-            }
-        else:
-            subject = user.id if user else self._service_subject(client_id)
-            claims = {
-                "iss": signer.url,
-                "nbf": now,
-                "iat": now,
-                "exp": exp,
-                "aud": ORCHESTRATOR_AUDIENCE,
-                "scope": sorted(scopes),
-                "client_id": client_id,
-                "sub": subject,
-                "sub_type": "user" if user else "service.external",
-                "jti": self.ids.hex(32).upper(),
-            }
-            if org is not None:
-                claims["prt_id"] = org.id
-            if user is not None:
-                claims.update(
-                    {
-                        "auth_time": now,
-                        "idp": "local",
-                        "preferred_username": user.username,
-                        "email": user.email,
-                        "amr": ["pwd"],
-                    }
-                )
-        token = signer.sign(claims)
-        record = TokenRecord(
-            token=token,
-            kind="access",
-            issuer=issuer,
-            subject=claims["sub"],
-            client_id=client_id,
-            scopes=scopes,
-            org_id=org.id if org else None,
-            tenants=tenants,
-            issued_at=now,
-            expires_at=exp,
-            app_scoped=app_scoped,
-            family=family,
-            claims=claims,
-        )
-        self.tokens.add(record)
-        return record
-
-    def _mint_id_token(
-        self, issuer: IssuerName, *, client_id: str, user: User, nonce: str | None = None
-    ) -> TokenRecord:
-        now = int(self.clock.time())
-        exp = now + self.settings.access_token_lifetime
-        signer = self.issuers[issuer]
-        sub = f"auth0|{user.id.replace('-', '')[:24]}" if issuer == "legacy" else user.id
-        claims: dict[str, Any] = {
-            "iss": signer.url,
-            "sub": sub,
-            "aud": client_id,
-            "iat": now,
-            "exp": exp,
-            "email": user.email,
-            "name": user.name,
-        }
-        if issuer != "legacy":
-            claims["prt_id"] = user.org.id
-        if nonce:
-            claims["nonce"] = nonce
-        token = signer.sign(claims)
-        record = TokenRecord(
-            token=token,
-            kind="id",
-            issuer=issuer,
-            subject=sub,
-            client_id=client_id,
-            scopes=frozenset({"openid"}),
-            org_id=user.org.id,
-            tenants=None,
-            issued_at=now,
-            expires_at=exp,
-            claims=claims,
-        )
-        self.tokens.add(record)
-        return record
-
-    def _app_org(self, client_id: str) -> Organization | None:
-        app = self.apps.get(client_id)
-        if app is not None and app.org_id is not None:
-            return self.orgs_by_id.get(app.org_id)
-        return next(iter(self.orgs.values()), None)
-
-    def _service_subject(self, client_id: str) -> str:
-        return f"{client_id}-svc"
-
-    def _new_family(
-        self,
-        issuer: IssuerName,
-        client_id: str,
-        user: User | None,
-        scopes: frozenset[str],
-    ) -> Family:
-        now = self.clock.time()
-        lifetime = self.settings.refresh_token_lifetime
-        family = Family(
-            id=self.ids.guid(),
-            issuer=issuer,
-            client_id=client_id,
-            user=user,
-            scopes=scopes,
-            started_at=now,
-            expires_at=None if lifetime is None else now + lifetime,
-        )
-        self.families[family.id] = family
-        return family
-
-    def _mint_refresh(self, family: Family, scopes: frozenset[str]) -> RefreshToken:
-        # IdentityServer's refresh handles are 64 hex characters; ours are too.
-        token = self.ids.hex(64).upper()
-        rt = RefreshToken(token=token, family=family, scopes=scopes, issued_at=self.clock.time())
-        self.refresh_tokens[token] = rt
-        family.newest = token
-        return rt
-
     def issue_refresh_token(
         self,
         client_id: str,
@@ -341,24 +217,13 @@ class IdentityBackend(Grants, Revocation):
     ) -> str:
         """A refresh token as if after an authorization-code login with ``offline_access``."""
         with self.lock:
-            family = self._new_family(issuer, client_id, user, scopes)
-            return self._mint_refresh(family, scopes).token
-
-    def issue_user_key(self, user: User, client_id: str = LEGACY_USER_KEY_CLIENT_ID) -> str:
-        """A legacy User Key: a refresh token for the legacy client that never rotates."""
-        key = self.ids.token(33)
-        self.legacy_grants[key] = LegacyGrant(
-            token=key,
-            client_id=client_id,
-            user=user,
-            scopes=frozenset({"openid", "profile", "email", "offline_access"}),
-        )
-        return key
+            family = self.new_family(issuer, client_id, user, scopes)
+            return self.mint_refresh(family, scopes).token
 
     def issue_personal_access_token(
         self, user: User, scopes: frozenset[str] | None = None, lifetime: int = 30 * 86400
     ) -> str:
-        """A PAT: an opaque bearer accepted as is by Orchestrator (uipath-wire §4.8)."""
+        """A PAT: an opaque bearer accepted as is by Orchestrator (docs/wire.md §4.8)."""
         now = self.clock.time()
         token = "rt_" + self.ids.hex(64).upper()
         self.tokens.add(
@@ -380,15 +245,6 @@ class IdentityBackend(Grants, Revocation):
 
     # -- revocation controls (the test's levers) ------------------------------------------
 
-    def revoke_family(self, family: Family, reason: str) -> None:
-        family.revoked = True
-        family.revoked_reason = reason
-        for rt in self.refresh_tokens.values():
-            if rt.family is family:
-                rt.revoked = True
-        if self.settings.revoke_access_tokens_with_family:
-            self.tokens.revoke_where(family=family.id)
-
     def revoke_refresh_token(self, token: str) -> bool:
         """Revoke a refresh token or User Key (and, for rotating tokens, its family)."""
         with self.lock:
@@ -408,8 +264,6 @@ class IdentityBackend(Grants, Revocation):
             if subject is None:
                 return self.tokens.revoke_where(kind="access")
             return self.tokens.revoke_where(kind="access", subject=subject)
-
-    # -- identity_ (IdentityServer4) grants -----------------------------------------------
 
     # -- the resource side ----------------------------------------------------------------
 

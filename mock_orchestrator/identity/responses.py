@@ -35,9 +35,16 @@ _NO_STORE = {"cache-control": "no-store, no-cache", "pragma": "no-cache"}
 
 
 def _origin(req: MockRequest) -> str:
+    # netloc, not host: an internationalised host stays in its ASCII (punycode) form, which is
+    # all a Location header can carry, and an IPv6 host keeps its brackets.
     url = req.raw.url
-    port = f":{url.port}" if url.port else ""
-    return f"{url.scheme}://{url.host}{port}"
+    return f"{url.scheme}://{url.netloc.decode('ascii')}"
+
+
+def _bad_query_page() -> httpx.Response:
+    """A query the server will not parse (over 200 parameters): a 400 HTML error page [I]."""
+    html = "<!DOCTYPE html><html><body><h1>Error</h1><p>invalid_request</p></body></html>"
+    return httpx.Response(400, text=html, headers={"content-type": "text/html; charset=utf-8"})
 
 
 class IdentityEndpoints:
@@ -94,7 +101,11 @@ class IdentityResponses(IdentityEndpoints, RevocationEndpoints):
 
     def _authorize(self, req: MockRequest, issuer: IssuerName, base: str) -> httpx.Response:
         error_page = f"{_origin(req)}{base}/web/"
-        location = self.backend.authorize(issuer, dict(req.query), error_page)
+        try:
+            params = dict(req.query)
+        except BadBody:  # too many parameters: Identity's HTML error page, as endsession's [I]
+            return _bad_query_page()
+        location = self.backend.authorize(issuer, params, error_page)
         return httpx.Response(302, headers={"location": location})
 
     def authorize(self, req: MockRequest) -> httpx.Response:
@@ -104,7 +115,10 @@ class IdentityResponses(IdentityEndpoints, RevocationEndpoints):
         return self._authorize(req, "onprem", "/identity")
 
     def error_page(self, req: MockRequest) -> httpx.Response:
-        code = req.query_get("errorCode") or "error"
+        try:
+            code = req.query_get("errorCode") or "error"
+        except BadBody:
+            return _bad_query_page()
         html = f"<!DOCTYPE html><html><body><h1>Error</h1><p>{_escape(code)}</p></body></html>"
         return httpx.Response(400, text=html, headers={"content-type": "text/html; charset=utf-8"})
 
@@ -123,11 +137,8 @@ class IdentityResponses(IdentityEndpoints, RevocationEndpoints):
                 "revocation_endpoint": f"{issuer}/connect/revocation",
                 "scopes_supported": ["openid", "profile", "email", "offline_access"],
                 "response_types_supported": ["code"],
-                "grant_types_supported": [
-                    "authorization_code",
-                    "client_credentials",
-                    "refresh_token",
-                ],
+                # one per advertised grant object (grants/): a new grant shows up here
+                "grant_types_supported": self.backend.token_endpoint.advertised,
                 "token_endpoint_auth_methods_supported": [
                     "client_secret_basic",
                     "client_secret_post",
@@ -185,7 +196,10 @@ class LegacyResponses(IdentityEndpoints):
         return json_response(200, self.backend.legacy_token(fields), _NO_STORE)
 
     def authorize(self, req: MockRequest) -> httpx.Response:
-        params = dict(req.query)
+        try:
+            params = dict(req.query)
+        except BadBody:
+            return _bad_query_page()
         audience = params.get("audience")
         if audience is not None and audience != LEGACY_AUDIENCE:
             params["client_id"] = ""  # an unknown API audience is refused like a bad client

@@ -1,10 +1,11 @@
 """Token revocation (RFC 7009) and RP-initiated logout on identity_ and on-prem /identity.
 
-A mixin of ``IdentityBackend``, like ``grants.Grants``: the rules live here, the HTTP side is in
-``revocation_responses.py``. UiPath documents neither endpoint for integrators; its Identity is
-IdentityServer-based (uipath-wire §4: IdentityServer4 in the logs; Duende IdentityServer 7.4.3
-per UiPath/uipath-typescript ``docs/design/plt-107228-cloud-logout.md`` §10, "UITS-LOGOUT"
-below). Where UiPath says nothing we follow IdentityServer4's own code ("IS4-code":
+An object composed into ``IdentityBackend`` (built with its ledger), as the grants are: the
+rules live here, the HTTP side is in ``revocation_responses.py``. UiPath documents neither
+endpoint for integrators; its Identity is IdentityServer-based (docs/wire.md §4: IdentityServer4
+in the logs; Duende IdentityServer 7.4.3 per UiPath/uipath-typescript
+``docs/design/plt-107228-cloud-logout.md`` §10, "UITS-LOGOUT" below). Where UiPath says nothing
+we follow IdentityServer4's own code ("IS4-code":
 ``TokenRevocationEndpoint.cs``, ``TokenRevocationResponseGenerator.cs``,
 ``TokenRevocationRequestValidator.cs``, ``EndSessionRequestValidator.cs``).
 
@@ -24,7 +25,7 @@ body above 1 MiB                          413, empty body                     [I
 malformed form (bad UTF-8, repeats)       400 ``{"error":"invalid_request"}`` [?] the mock's pick
 ========================================  ==================================  ==================
 
-* Client authentication is the token endpoint's (``Grants._client``): ``client_id`` and
+* Client authentication is the token endpoint's (``Ledger.authenticate_client``): ``client_id`` and
   ``client_secret`` in the form, or HTTP Basic (RFC 6749 §2.3.1, which IS4 tries first); a
   public client names itself by ``client_id`` only. [I] IS4-code ``ClientSecretValidator``.
 * The hint narrows the search and is not widened when it is wrong: ``access_token`` looks only
@@ -72,10 +73,10 @@ from urllib.parse import urlencode
 from mock_orchestrator.core.errors import OAuthError
 
 from .exceptions import InvalidClient
-from .state import BackendState
 
 if TYPE_CHECKING:
     from .entities import ExternalApp, User
+    from .ledger import Ledger
     from .tokens import IssuerName
 
 __all__ = ["TOKEN_TYPE_HINTS", "EndSession", "Revocation", "RevocationError"]
@@ -103,24 +104,21 @@ class EndSession:
     location: str | None = None
 
 
-class Revocation(BackendState):
-    """Revocation and logout rules. Mixed into ``IdentityBackend``, which holds the state."""
+class Revocation:
+    """Revocation and logout rules, on the identity ledger (which holds the state)."""
 
-    #: Whether the (one) browser's session was ended at the end-session endpoint.
-    session_ended: bool = False
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
 
     # -- the browser session --------------------------------------------------------------
 
-    def session_user(self) -> User | None:
-        """Who the authorize endpoint finds signed in: ``login_user``, unless logged out."""
-        return None if self.session_ended else self.login_user
-
     def sign_in(self, user: User | None = None) -> None:
         """Sign the browser in again (as ``user``, default the world's login user)."""
-        with self.lock:
+        ledger = self.ledger
+        with ledger.lock:
             if user is not None:
-                self.login_user = user
-            self.session_ended = False
+                ledger.login_user = user
+            ledger.session_ended = False
 
     # -- POST /connect/revocation ---------------------------------------------------------
 
@@ -136,9 +134,9 @@ class Revocation(BackendState):
 
         Returns quietly for an unknown token or another client's token (RFC 7009 §2.2).
         """
-        with self.lock:
+        with self.ledger.lock:
             try:
-                app = self._client(client_id or None, secret or None)
+                app = self.ledger.authenticate_client(client_id or None, secret or None)
             except InvalidClient:
                 raise RevocationError("invalid_client") from None
             if not token:
@@ -152,9 +150,9 @@ class Revocation(BackendState):
 
     def _revoke_access(self, issuer: IssuerName, app: ExternalApp, token: str) -> bool:
         """True when the token was found as an access token (revoked if it is the client's)."""
-        if not self.settings.revocable_access_tokens:
+        if not self.ledger.settings.revocable_access_tokens:
             return False  # a JWT is in no reference-token store: IS4 does not find it
-        record = self.tokens.get(token)
+        record = self.ledger.tokens.get(token)
         if record is None or record.kind != "access" or record.issuer != issuer:
             return False
         if record.client_id == app.client_id:
@@ -162,39 +160,39 @@ class Revocation(BackendState):
         return True
 
     def _revoke_refresh(self, issuer: IssuerName, app: ExternalApp, token: str) -> bool:
-        rt = self.refresh_tokens.get(token)
+        rt = self.ledger.refresh_tokens.get(token)
         if rt is None or rt.family.issuer != issuer:
             return False
         if rt.family.client_id == app.client_id:
-            self.revoke_family(rt.family, "revocation endpoint")
+            self.ledger.revoke_family(rt.family, "revocation endpoint")
         return True
 
     # -- GET /connect/endsession ----------------------------------------------------------
 
     def end_session(self, issuer: IssuerName, params: dict[str, str]) -> EndSession:
         """RP-initiated logout: a prompt, a signed-out page or a redirect (module docstring)."""
-        with self.lock:
+        with self.ledger.lock:
             hint = params.get("id_token_hint") or ""
-            record = self.tokens.get(hint) if hint else None
+            record = self.ledger.tokens.get(hint) if hint else None
             if record is None or record.kind != "id" or record.issuer != issuer:
                 return EndSession("prompt")
             client_id = params.get("client_id")
             if client_id and client_id != record.client_id:
                 return EndSession("prompt")
-            user = self._user_by_id(record.subject)
-            current = self.session_user()
+            user = self.ledger.user_by_id(record.subject)
+            current = self.ledger.session_user()
             if user is None or (current is not None and current is not user):
                 return EndSession("prompt")
-            self.session_ended = True
-            for family in list(self.families.values()):
+            self.ledger.session_ended = True
+            for family in list(self.ledger.families.values()):
                 if (
                     family.user is user
                     and family.client_id == record.client_id
                     and family.issuer == issuer
                     and not family.revoked
                 ):
-                    self.revoke_family(family, "end session")
-            app = self.apps.get(record.client_id)
+                    self.ledger.revoke_family(family, "end session")
+            app = self.ledger.apps.get(record.client_id)
             uri = params.get("post_logout_redirect_uri") or ""
             if app is None or uri not in app.redirect_uris:
                 return EndSession("signed_out")
@@ -202,6 +200,3 @@ class Revocation(BackendState):
             if state:
                 uri += ("&" if "?" in uri else "?") + urlencode({"state": state})
             return EndSession("redirect", uri)
-
-    def _user_by_id(self, user_id: str) -> User | None:
-        return next((u for u in self.users.values() if u.id == user_id), None)

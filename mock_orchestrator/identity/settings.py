@@ -1,7 +1,7 @@
 """Auth settings of a world, with one preset per profile (shared/design.md, "Profiles").
 
 Every lifetime, the rotation, reuse detection, the grace window and family revocation are
-settings. The presets carry what uipath-wire.md says, with its confidence tag:
+settings. The presets carry what docs/wire.md says, with its confidence tag:
 
 ========================  ===========  ===========  ==========
 setting                   legacy       identity     onprem

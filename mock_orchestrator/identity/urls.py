@@ -58,7 +58,7 @@ _I = IdentityResponses
 _L = LegacyResponses
 
 IDENTITY_ROUTES: list[Route] = [
-    # identity_ (IdentityServer4) on the cloud, host-level and org-scoped [V] uipath-wire §4.1
+    # identity_ (IdentityServer4) on the cloud, host-level and org-scoped [V] docs/wire.md §4.1
     _identity("POST", "/identity_/connect/token", _I.token, _C, "token"),
     _identity("POST", _ORG + "/identity_/connect/token", _I.token, _C, "token"),
     _identity("GET", "/identity_/connect/authorize", _I.authorize, _C, "human"),
@@ -95,7 +95,7 @@ IDENTITY_ROUTES: list[Route] = [
     _identity("GET", "/identity/.well-known/openid-configuration", _I.discovery, _O, "discovery"),
     _identity("GET", "/identity/.well-known/openid-configuration/jwks", _I.jwks, _O, "discovery"),
     _identity("POST", "/identity_/connect/token", _I.onprem_wrong_path, _O, "api"),
-    # legacy Auth0 tenant [V] uipath-wire §2
+    # legacy Auth0 tenant [V] docs/wire.md §2
     _legacy("POST", "/oauth/token", _L.token, _A, "token"),
     _legacy("GET", "/authorize", _L.authorize, _A, "human"),
     _legacy("GET", "/.well-known/jwks.json", _L.jwks, _A, "discovery"),

@@ -48,7 +48,7 @@ __all__ = ["Folder", "OrchestratorRegistry", "Release", "TenantBackend"]
 _INHERIT = object()
 _Part = TypeVar("_Part")
 #: A non-ASCII sub-folder provisioned in every tenant, for FolderPath-Encoded ([V] the SDK
-#: switches to the encoded header for non-ASCII paths, real-clients.md).
+#: switches to the encoded header for non-ASCII paths, docs/clients.md).
 EXTRA_FOLDER = "Finance/Équipe"
 
 
@@ -445,7 +445,7 @@ class TenantBackend:
         wanted = name.lower()
         queue = next((q for q in self.queues_in(folder) if q.name.lower() == wanted), None)
         if queue is None:
-            raise EntityNotFound("QueueDefinition")  # [I] uipath-wire §6.8
+            raise EntityNotFound("QueueDefinition")  # [I] docs/wire.md §6.8
         with self.lock:
             return self.create_queue_item(queue, data)
 

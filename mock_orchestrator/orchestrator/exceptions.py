@@ -1,7 +1,7 @@
 """Errors of the emulated Orchestrator, with the catalogue of every text it puts on the wire.
 
 All but the 405 render Orchestrator's compact envelope ``{"message","errorCode","traceId"}``
-([V] uipath-wire §8.1); the ABP 401/403 of the authorization layer come from the identity side
+([V] docs/wire.md §8.1); the ABP 401/403 of the authorization layer come from the identity side
 (``identity/exceptions.py``: ``Unauthenticated``, ``Unauthorized``). Hierarchy::
 
     OrchestratorError (core/errors.py)     {"message","errorCode","traceId"}
@@ -64,7 +64,7 @@ MSG_INVALID_REQUEST = "Invalid request!"
 MSG_TAKE_RANGE = "The field take must be between 0 and 100"
 #: [V] uipath-langchain-python process_tool.py / UiPath/skills process-not-found-404.md
 MSG_PROCESS_NOT_FOUND = "The job's associated process could not be found."
-#: [?] uipath-wire §9: the 429 body was never recorded; the compact envelope is our guess.
+#: [?] docs/wire.md §9: the 429 body was never recorded; the compact envelope is our guess.
 MSG_TOO_MANY_REQUESTS = "Too Many Requests"
 #: [V] forum 176940
 MSG_INVALID_ROBOT_ID = "Invalid Robot ID"
@@ -136,7 +136,7 @@ class BodyTooLarge(OrchestratorError):
 
 
 class TooManyRequests(OrchestratorError):
-    """429 with ``Retry-After`` in whole seconds ([I] uipath-wire §9; the SDK reads numbers)."""
+    """429 with ``Retry-After`` in whole seconds ([I] docs/wire.md §9; the SDK reads numbers)."""
 
     def __init__(self, retry_after: int) -> None:
         self.retry_after = retry_after

@@ -1,7 +1,7 @@
 """RestartJob: a new job for a finished one (``POST .../Jobs/...RestartJob {"jobId": N}``).
 
 What the wire reference and the swagger say: the body is ``{"jobId": <int64>}`` and the answer
-is 200 with one ``JobDto`` ([V] uipath-wire §6.7, UiPath's SDK; [V] swagger "200 JobDto",
+is 200 with one ``JobDto`` ([V] docs/wire.md §6.7, UiPath's SDK; [V] swagger "200 JobDto",
 scopes OR.Jobs/OR.Jobs.Write). What they do not say, chosen here and kept in
 :class:`RestartPolicy` (``backend.restart_policy``) where a test may need the other answer:
 

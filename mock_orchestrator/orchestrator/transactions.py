@@ -100,7 +100,7 @@ def _text(obj: dict[str, Any], name: str, limit: int | None = None) -> str | Non
 
 def parse_transaction_data(body: Any) -> dict[str, Any]:
     """StartTransaction's ``{"transactionData": StartTransactionDto}`` ([V] the SDK's body,
-    ``Name`` + ``RobotIdentifier`` + optional ``SpecificContent``, real-clients.md)."""
+    ``Name`` + ``RobotIdentifier`` + optional ``SpecificContent``, docs/clients.md)."""
     data = _wrapped(body, "transactionData")
     name = _text(data, "Name")
     if not name or not name.strip():
@@ -233,7 +233,7 @@ class TransactionDesk:
         for queue in self.backend.queues_in(folder):
             if queue.name.lower() == wanted:
                 return queue
-        raise EntityNotFound("QueueDefinition")  # [I] as AddQueueItem (uipath-wire §6.8)
+        raise EntityNotFound("QueueDefinition")  # [I] as AddQueueItem (docs/wire.md §6.8)
 
     def item(self, folder: Folder, item_id: int) -> QueueItem:
         found = self.backend.queue_items.get(item_id)

@@ -47,7 +47,7 @@ def _world_secrets() -> list[str]:
 
 
 WORLD_SECRETS = _world_secrets()
-# Published in uipath-wire.md from forum posts; never to be copied into a cassette.
+# Published in docs/wire.md from forum posts; never to be copied into a cassette.
 LEAKED_ON_FORUMS = (
     "pluJgZzLuoRtE-h4AxHfd6mlI9gzKHEVbQiyZe-kbApQt",
     "CBZcOD6vrP2FQ9qa8fuqDdfoEwnVPuR2Kp",

@@ -70,7 +70,7 @@ def test_legacy_platform_tenant_header_shape_keeps_joget_context() -> None:
 
 
 def test_legacy_platform_refuses_the_display_name() -> None:
-    # [V] the header takes the service instance *logical* name (uipath-wire §5.2, §11.8).
+    # [V] the header takes the service instance *logical* name (docs/wire.md §5.2, §11.8).
     client, headers, cloud = _legacy()
     answer = client.get(
         "https://platform.uipath.com/odata/Releases",

@@ -26,7 +26,7 @@ def _run(name: str, target: str, request: pytest.FixtureRequest) -> None:
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_legacy_refresh(target: str, request: pytest.FixtureRequest) -> None:
-    """User Key refresh on account.uipath.com (uipath-wire §2.3)."""
+    """User Key refresh on account.uipath.com (docs/wire.md §2.3)."""
     _run("legacy_refresh", target, request)
 
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.block_network
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_legacy_refresh(target: str, request: pytest.FixtureRequest) -> None:
-    """User Key refresh on account.uipath.com (uipath-wire §2.3)."""
+    """User Key refresh on account.uipath.com (docs/wire.md §2.3)."""
     run_scenario("legacy_refresh", target, request)
 
 

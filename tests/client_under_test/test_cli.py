@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from client_under_test.__main__ import main
+from client_under_test.__main__ import EXIT_CREDENTIALS, EXIT_SERVER, main
 from mock_orchestrator import MockCloud
 
 
@@ -131,7 +131,7 @@ def test_a_dead_refresh_token_exits_non_zero_and_says_what_to_do(make_cloud: Any
     cloud = make_cloud("identity")
     cloud.identity.revoke_refresh_token(cloud.defaults.refresh_token)
     code, out, err = _run(cloud, ["start-job", "--process", cloud.defaults.process])
-    assert code == 1
+    assert code == EXIT_CREDENTIALS
     assert "UIPATH_REFRESH_TOKEN" in err
     assert cloud.defaults.refresh_token not in out + err  # type: ignore[operator]
 
@@ -139,7 +139,7 @@ def test_a_dead_refresh_token_exits_non_zero_and_says_what_to_do(make_cloud: Any
 def test_an_unknown_process_exits_non_zero(make_cloud: Any) -> None:
     cloud = make_cloud("identity")
     code, _, err = _run(cloud, ["start-job", "--process", "NoSuchProcess"])
-    assert code == 1
+    assert code == EXIT_SERVER
     assert "NoSuchProcess" in err
 
 

@@ -23,7 +23,7 @@ from client_under_test import (
     RefreshTokenAuth,
     TokenRequestError,
 )
-from client_under_test.__main__ import main
+from client_under_test.__main__ import EXIT_CREDENTIALS, EXIT_SERVER, main
 from mock_orchestrator import MockCloud
 
 from .conftest import make_auth, make_client, token_requests
@@ -313,7 +313,7 @@ def test_cli_logout_then_start_job_needs_a_new_sign_in(make_cloud: Any, tmp_path
     )
     sent = len(token_requests(cloud))
     code, out2, err2 = _cli(cloud, ["start-job", "--process", d.process], env)
-    assert code == 1
+    assert code == EXIT_CREDENTIALS
     assert "logged out" in err2
     assert len(token_requests(cloud)) == sent  # the dead day-one token was not sent
     for secret in secrets_of(cloud):
@@ -339,7 +339,7 @@ def test_cli_logout_reports_a_refusal(make_cloud: Any) -> None:
     env["UIPATH_CLIENT_ID"] = d.public_client_id
     del env["UIPATH_CLIENT_SECRET"]
     code, out, err = _cli(cloud, ["logout"], env)
-    assert code == 1
+    assert code == EXIT_SERVER
     assert "answered 500" in err
     for secret in secrets_of(cloud):
         assert secret not in out + err

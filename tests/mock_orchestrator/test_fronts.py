@@ -169,3 +169,19 @@ def test_a_stall_without_client_timeout_is_flagged(cloud: MockCloud) -> None:
     ):
         client.post(token_url(cloud), data=_cc_form(cloud))
     assert fault.saw_no_timeout
+
+
+def test_intercept_records_calls_and_passes_a_drop_through(cloud: MockCloud) -> None:
+    cloud.faults.add("drop", route="identity.discovery")
+    url = "https://cloud.uipath.com/identity_/.well-known/openid-configuration"
+    with cloud.intercept() as router, httpx.Client() as client:
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.get(url)
+        assert client.get(url).status_code == 200
+        assert client.get("https://account.uipath.com/.well-known/jwks.json").status_code == 200
+        assert router.calls.call_count == 3  # respx's own record (reset when the block ends)
+    assert [e.host for e in cloud.journal] == [
+        "cloud.uipath.com",
+        "cloud.uipath.com",
+        "account.uipath.com",
+    ]

@@ -248,7 +248,7 @@ def orch(cloud: MockCloud, client: httpx.Client) -> Orch:
 
 def test_sdk_paging_query_verbatim(orch: Orch) -> None:
     jobs = orch.start(JobsCount=3)
-    url = orch.base + "/odata/Jobs?%24skip=0&%24top=100"  # real-clients.md, SDK jobs.list
+    url = orch.base + "/odata/Jobs?%24skip=0&%24top=100"  # docs/clients.md, SDK jobs.list
     body = orch.client.get(url, headers=orch.headers()).json()
     assert body["@odata.count"] == 3
     assert len(body["value"]) == 3
@@ -287,7 +287,7 @@ def test_filters_on_jobs(orch: Orch) -> None:
     assert by_id.json()["@odata.count"] == 1
     ordered = orch.get("/odata/Jobs", **{"$orderby": "CreationTime desc"}).json()["value"]
     assert [j["Id"] for j in ordered] == [second["Id"], first["Id"]]
-    # count helpers send $top=0 and read @odata.count ([V] uipath-wire §7)
+    # count helpers send $top=0 and read @odata.count ([V] docs/wire.md §7)
     counted = orch.get("/odata/Jobs", **{"$top": "0"}).json()
     assert counted["value"] == []
     assert counted["@odata.count"] == 2

@@ -1,4 +1,4 @@
-"""Auth on every Orchestrator call: the ABP 401/403 (uipath-wire §8.1, traps 9 and 10)."""
+"""Auth on every Orchestrator call: the ABP 401/403 (docs/wire.md §8.1, traps 9 and 10)."""
 
 from __future__ import annotations
 

@@ -67,7 +67,7 @@ def test_each_folder_header_selects_the_folder(orch: Orch, header: str) -> None:
 
 
 def test_encoded_path_is_base64_of_utf16le(orch: Orch) -> None:
-    # [V] the exact value UiPath's SDK sent for "Équipe/Fälle" (real-clients.md #21)
+    # [V] the exact value UiPath's SDK sent for "Équipe/Fälle" (docs/clients.md #21)
     orch.backend.add_folder("Équipe/Fälle")
     orch.backend.add_release("Nested", folder="Équipe/Fälle")
     assert encode_folder_path("Équipe/Fälle") == "yQBxAHUAaQBwAGUALwBGAOQAbABsAGUA"
@@ -87,7 +87,7 @@ def test_sub_folders_are_separate_folders(orch: Orch) -> None:
 
 def test_most_specific_header_wins(orch: Orch) -> None:
     # The SDK sends the env default (FolderPath: Shared) plus a per-call override
-    # (real-clients.md #21, #22); the mock's documented rule: the most specific wins.
+    # (docs/clients.md #21, #22); the mock's documented rule: the most specific wins.
     equipe = orch.backend.folder("Finance/Équipe")
     shared = orch.backend.default_folder
     encoded = encode_folder_path("Finance/Équipe")
@@ -170,7 +170,7 @@ def test_folders_endpoint_is_tenant_level(orch: Orch) -> None:
 
 
 def test_folders_for_current_user_pages_and_searches(orch: Orch) -> None:
-    # the SDK's folders.retrieve_key call, verbatim (real-clients.md #4)
+    # the SDK's folders.retrieve_key call, verbatim (docs/clients.md #4)
     auth = {"Authorization": f"Bearer {orch.token}"}
     response = orch.client.get(orch.base + NAV + "?searchText=Shared&skip=0&take=20", headers=auth)
     assert response.status_code == 200
@@ -202,7 +202,7 @@ def test_unreadable_paging_numbers_are_1009(orch: Orch, value: str) -> None:
 
 def test_personal_workspace_for_the_current_user(cloud: MockCloud, client: httpx.Client) -> None:
     orch = Orch(cloud, client, user_token(cloud, client))
-    # the CLI's call, verbatim (real-clients.md #4): literal $expand
+    # the CLI's call, verbatim (docs/clients.md #4): literal $expand
     response = client.get(
         orch.base + f"/odata/Users/{ACTION}GetCurrentUserExtended?$expand=PersonalWorkspace",
         headers={"Authorization": f"Bearer {orch.token}"},

@@ -21,7 +21,7 @@ def orch(cloud: MockCloud, client: httpx.Client) -> Orch:
 
 
 def test_sdk_start_jobs_body_verbatim(orch: Orch) -> None:
-    # real-clients.md #6: the exact bytes of processes.invoke("MyProcess", {"a": 1})
+    # docs/clients.md #6: the exact bytes of processes.invoke("MyProcess", {"a": 1})
     body = json.dumps(
         {
             "startInfo": {
@@ -58,7 +58,7 @@ def test_sdk_start_jobs_body_verbatim(orch: Orch) -> None:
 
 
 def test_cli_start_jobs_body_verbatim(orch: Orch) -> None:
-    # real-clients.md #6 of the CLI: StartInfo capitalised, ReleaseKey, RunAsMe, folder by Id
+    # docs/clients.md #6 of the CLI: StartInfo capitalised, ReleaseKey, RunAsMe, folder by Id
     d = orch.cloud.defaults
     response = orch.client.post(
         orch.base + START,

@@ -36,7 +36,7 @@ def test_release_dto_follows_the_swagger(orch: Orch) -> None:
 def test_list_releases_filters_on_process_key_and_name(orch: Orch) -> None:
     orch.backend.add_release("Payroll Run", process_key="payroll", process_version="2.0.1")
     url = orch.base + f"/odata/Releases/{ACTION}ListReleases"
-    # the CLI's URL with literal $ and %20 (real-clients.md #5)
+    # the CLI's URL with literal $ and %20 (docs/clients.md #5)
     cli = orch.client.get(
         url + "?$select=Id,Key,ProcessVersion&$top=25&$filter=ProcessKey%20eq%20%27payroll%27",
         headers=orch.headers(),
@@ -50,7 +50,7 @@ def test_list_releases_filters_on_process_key_and_name(orch: Orch) -> None:
         }
     ]
     assert cli.json()["@odata.context"].endswith("#Releases(Id,Key,ProcessVersion)")
-    # the SDK's encoding of the same kind of query (real-clients.md #5 of the SDK)
+    # the SDK's encoding of the same kind of query (docs/clients.md #5 of the SDK)
     sdk = orch.client.get(
         orch.base + "/odata/Releases?%24filter=ProcessKey+eq+%27payroll%27&%24top=10",
         headers=orch.headers(),

@@ -12,7 +12,7 @@ from mock_orchestrator import MockCloud
 
 from ._orch_helpers import ALL_SCOPES, Orch, app_token, assert_compact_error
 
-#: [V] SimpleRobotDto (uipathcli orchestrator.yaml; uipath-wire §6.3).
+#: [V] SimpleRobotDto (uipathcli orchestrator.yaml; docs/wire.md §6.3).
 ROBOT_FIELDS = {
     "LicenseKey",
     "MachineName",

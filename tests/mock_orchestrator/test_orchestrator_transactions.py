@@ -21,7 +21,7 @@ ADD = "/odata/Queues/UiPathODataSvc.AddQueueItem"
 BULK = "/odata/Queues/UiPathODataSvc.BulkAddQueueItems"
 QUEUE = "InvoiceQueue"
 
-#: [V] the recorded QueueItemDto (AddQueueItem 201, uipath-wire §6.8), minus the context.
+#: [V] the recorded QueueItemDto (AddQueueItem 201, docs/wire.md §6.8), minus the context.
 QUEUE_ITEM_FIELDS = {
     "QueueDefinitionId",
     "OutputData",
@@ -393,7 +393,7 @@ def test_malformed_json_huge_bodies_and_wrong_media_types(orch: Orch, path: str)
 
 
 def test_bulk_add_adds_new_items(orch: Orch) -> None:
-    # [V] the SDK's body: queueName, commitType, queueItems without Name (real-clients.md)
+    # [V] the SDK's body: queueName, commitType, queueItems without Name (docs/clients.md)
     response = orch.post(
         BULK,
         {

@@ -1,4 +1,4 @@
-"""URL shapes of Orchestrator and how each one finds its tenant (uipath-wire §5.1, trap 8)."""
+"""URL shapes of Orchestrator and how each one finds its tenant (docs/wire.md §5.1, trap 8)."""
 
 from __future__ import annotations
 

@@ -52,3 +52,40 @@ def test_bodiless_fault_statuses_are_sent_without_a_body(
     assert faulted.content == b""
     # the connection survived: the next request on it is served normally
     assert client.get("/identity_/.well-known/openid-configuration").status_code == 200
+
+
+# -- huge numbers (issue 13): a 400 or a well-formed answer, never a 500 -------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "extra"),
+    [
+        ("/_mock/clock", "advance_seconds", {}),
+        ("/_mock/faults", "times", {"route": "identity.token"}),
+        ("/_mock/faults", "after", {"route": "identity.token"}),
+        ("/_mock/faults", "retry_after", {"route": "identity.token"}),
+        ("/_mock/faults", "status", {"route": "identity.token"}),
+        ("/_mock/faults", "latency", {"route": "identity.token", "kind": "latency"}),
+        ("/_mock/faults", "probability", {"route": "identity.token"}),
+    ],
+)
+@pytest.mark.parametrize("digits", [19, 400, 4300, 5000])
+def test_huge_numbers_in_control_bodies_are_never_a_500(
+    served: tuple[MockCloud, httpx.Client],
+    path: str,
+    field: str,
+    extra: dict[str, object],
+    digits: int,
+) -> None:
+    cloud, client = served
+    body = '{"%s": %s%s}' % (  # noqa: UP031  (the number is written out: json.dumps would refuse)
+        field,
+        "9" * digits,
+        "".join(f', "{k}": "{v}"' for k, v in extra.items()),
+    )
+    answer = client.post(path, content=body, headers={"content-type": "application/json"})
+    assert answer.status_code in (200, 201, 400), answer.text[:200]
+    assert not cloud.internal_errors
+    for query in (f"since={'9' * digits}", f"since=-{'9' * digits}"):
+        assert client.get(f"/_mock/journal?{query}").status_code in (200, 400)
+    assert not cloud.internal_errors

@@ -132,8 +132,6 @@ def _raw(url: str, data: bytes) -> bytes:
         b"GET / HTTP/1.1\r\nHost: x\r\nBad Header Name: v\r\n\r\n",
         b"GET / HTTP/1.1\r\nno-colon-here\r\n\r\n",
         b"POST /identity_/connect/token HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n",
-        b"GET http://cloud.uipath.com/identity_/.well-known/openid-configuration HTTP/1.1\r\n"
-        b"Host: cloud.uipath.com\r\nConnection: close\r\n\r\n",
         b"GET * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     ],
 )
@@ -144,6 +142,23 @@ def test_malformed_requests_get_a_4xx_not_a_500(
     answer = _raw(url, wire)
     status_line = answer.split(b"\r\n", 1)[0]
     assert status_line.startswith(b"HTTP/1.1 4"), answer[:200]
+    assert not cloud.internal_errors
+
+
+def test_an_absolute_form_target_is_answered_for_its_path_or_refused(
+    served_url: tuple[MockCloud, str],
+) -> None:
+    # RFC 9112 §3.2.2: a server must accept the absolute form. httptools hands the app the
+    # path alone (answered as this origin's), h11 the whole target (refused with a 400).
+    cloud, url = served_url
+    answer = _raw(
+        url,
+        b"GET http://cloud.uipath.com/identity_/.well-known/openid-configuration HTTP/1.1\r\n"
+        b"Host: cloud.uipath.com\r\nConnection: close\r\n\r\n",
+    )
+    assert answer.startswith((b"HTTP/1.1 200", b"HTTP/1.1 400")), answer[:200]
+    if answer.startswith(b"HTTP/1.1 200"):
+        assert f'"issuer":"{url}/identity_"'.encode() in answer
     assert not cloud.internal_errors
 
 

@@ -6,11 +6,11 @@ clock steps against a fresh ``MockCloud("identity", **settings)`` over the wire
 :class:`Model`, a few dicts written from the rules themselves rather than from the mock's code:
 
 * rotation, reuse detection and family revocation: RFC 9700 §4.14.2, RFC 6819 §5.2.2.3
-  (/work/shared/reference/anchors.md (d) 4-5);
+  (/work/docs/anchors.md (d) 4-5);
 * the grace window, which only the *immediately previous* token enjoys, counted from its
-  consumption, answering a new or the same successor (anchors.md (d) 6, ``AuthSettings``);
+  consumption, answering a new or the same successor (docs/anchors.md (d) 6, ``AuthSettings``);
 * client binding (``invalid_grant``) and scope narrowing, never widening (``invalid_scope``):
-  RFC 6749 §6, anchors.md (d) 9; the 60-day absolute family life ([D] uipath-wire §4);
+  RFC 6749 §6, docs/anchors.md (d) 9; the 60-day absolute family life ([D] docs/wire.md §4);
 * revocation, RFC 7009 as ``identity/revocation.py`` documents IdentityServer's reading of it:
   200 and an empty body for anything but a bad client, the whole family for a refresh token,
   access tokens only with ``revocable_access_tokens``, and a hint that narrows the search;
@@ -49,7 +49,7 @@ from ._helpers import VERIFIER, authorize, challenge, code_from
 
 ClientName = Literal["public", "confidential"]
 SIXTY_DAYS = 60 * 86400
-ACCESS_LIFETIME = 3600  # the identity preset [V] uipath-wire §4
+ACCESS_LIFETIME = 3600  # the identity preset [V] docs/wire.md §4
 LOGIN_SCOPES = frozenset({"offline_access", "OrchestratorApiUserAccess"})
 #: What a refresh may ask for, as offsets from the grant's scopes.
 NARROWER = "OrchestratorApiUserAccess"

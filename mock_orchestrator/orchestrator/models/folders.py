@@ -1,11 +1,11 @@
 """Folders of one tenant, and how a request's folder headers pick one.
 
-Folder headers ([V] uipath-wire §5.2, real-clients.md): ``X-UIPATH-OrganizationUnitId`` (the
+Folder headers ([V] docs/wire.md §5.2, docs/clients.md): ``X-UIPATH-OrganizationUnitId`` (the
 numeric folder Id), ``X-UIPATH-FolderKey`` (GUID), ``X-UIPATH-FolderPath`` (plain text) and
 ``X-UIPATH-FolderPath-Encoded`` (Base64 of UTF-16LE), names matched without regard to case.
 
 Precedence when several arrive together -- [?] what Orchestrator does is not recorded; UiPath's
-SDK sends the environment's default folder *and* a per-call override (real-clients.md #21,
+SDK sends the environment's default folder *and* a per-call override (docs/clients.md #21,
 #22), so the mock lets the **most specific** header win::
 
     OrganizationUnitId > FolderKey > FolderPath-Encoded > FolderPath
@@ -56,7 +56,7 @@ class Folder:
     feed_id: str | None = None
 
     def to_dto(self) -> dict[str, Any]:
-        """``FolderDto`` ([V] uipath-wire §6.2 sample, §6.9 schema)."""
+        """``FolderDto`` ([V] docs/wire.md §6.2 sample, §6.9 schema)."""
         return {
             "Key": self.key,
             "DisplayName": self.display_name,
@@ -89,7 +89,7 @@ def read_folder_headers(raw_headers: list[tuple[bytes, bytes]]) -> dict[str, str
 
 
 def decode_folder_path(encoded: str) -> str | None:
-    """Base64 of UTF-16LE -> text, or None when it is not that ([V] uipath-wire §5.2)."""
+    """Base64 of UTF-16LE -> text, or None when it is not that ([V] docs/wire.md §5.2)."""
     try:
         raw = base64.b64decode(encoded, validate=True)
         return raw.decode("utf-16-le")

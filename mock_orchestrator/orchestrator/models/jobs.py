@@ -2,7 +2,7 @@
 
 A job is created Pending; it is Running ``pending_seconds`` later and ends ``running_seconds``
 after that, Successful or Faulted as its process is configured ([V] states and ``Info`` texts,
-uipath-wire §6.10). A stop request turns it Stopping (SoftStop) or Terminating (Kill) for
+docs/wire.md §6.10). A stop request turns it Stopping (SoftStop) or Terminating (Kill) for
 ``stopping_seconds``, then Stopped ([?] §12: the mock ends both strategies in Stopped). No
 thread moves anything: reading a job at time *t* computes what it is at *t*, so
 ``cloud.clock.advance(minutes=1)`` is all a test needs to see a job finish.
@@ -20,10 +20,10 @@ from typing import Any, Literal
 from ...core.clock import format_odata_time
 from .releases import ProcessBehaviour
 
-__all__ = ["JOB_FIELDS", "JOB_STATES", "Job", "RestartPolicy", "StopStrategy"]
+__all__ = ["JOB_FIELDS", "JOB_STATES", "MOCK_HOST", "Job", "RestartPolicy", "StopStrategy"]
 
 StopStrategy = Literal["SoftStop", "Kill"]
-#: [V] JobDto.State enum (uipath-wire §6.9).
+#: [V] JobDto.State enum (docs/wire.md §6.9).
 JOB_STATES = (
     "Pending",
     "Running",
@@ -35,7 +35,8 @@ JOB_STATES = (
     "Suspended",
     "Resumed",
 )
-_HOST = "MOCK-HOST-01"
+#: The machine every job of the mock "runs" on, and its robots sit on.
+MOCK_HOST = "MOCK-HOST-01"
 
 
 @dataclass(eq=False)
@@ -179,7 +180,7 @@ class Job:
     # -- the wire ---------------------------------------------------------------------------
 
     def to_dto(self, now: float) -> dict[str, Any]:
-        """``JobDto`` as it is at ``now`` ([V] field list uipath-wire §6.4, §6.6, §6.9)."""
+        """``JobDto`` as it is at ``now`` ([V] field list docs/wire.md §6.4, §6.6, §6.9)."""
         dto = dict(self._static)
         dto.update(self._phase_fields(self.state_at(now)))  # same keys: the order stays
         return dto
@@ -211,7 +212,7 @@ class Job:
             fields["StopStrategy"] = self.stop_strategy
             return fields
         fields["StartTime"] = format_odata_time(started)
-        fields["HostMachineName"] = _HOST
+        fields["HostMachineName"] = MOCK_HOST
         changed = started
         if state in ("Stopping", "Terminating"):
             fields["StopStrategy"] = self.stop_strategy
@@ -281,7 +282,7 @@ class Job:
         return self._layout
 
     def _job_error(self, timestamp: str) -> dict[str, Any]:
-        # Casing as the swagger's JobDto.JobError ([V] uipath-wire §6.9: code, title, detail,
+        # Casing as the swagger's JobDto.JobError ([V] docs/wire.md §6.9: code, title, detail,
         # category, status, timestamp); UiPath's SDK reads these names as well as PascalCase.
         # The values are [?]: no recorded JobError body.
         error: dict[str, Any] = {

@@ -23,7 +23,7 @@ __all__ = [
     "row_version",
 ]
 
-#: [V] QueueItemDataDto.Priority enum (uipath-wire §6.8).
+#: [V] QueueItemDataDto.Priority enum (docs/wire.md §6.8).
 PRIORITIES = ("High", "Normal", "Low")
 #: [D] QueueItemDto.Status (UiPath's TypeScript SDK ``QueueItemStatus``; the lifecycle lives in
 #: ``orchestrator/transactions.py``).
@@ -107,7 +107,7 @@ class QueueItem:
     processing_exception: dict[str, Any] | None = None
 
     def to_dto(self) -> dict[str, Any]:
-        """``QueueItemDto`` ([V] the 2020 AddQueueItem response, uipath-wire §6.8)."""
+        """``QueueItemDto`` ([V] the 2020 AddQueueItem response, docs/wire.md §6.8)."""
         return {
             "QueueDefinitionId": self.queue.id,
             "OutputData": _dynamic(self.output),
@@ -163,7 +163,7 @@ def row_version(seq: int) -> str:
 _SAMPLE_QUEUE = QueueDefinition(0, "", "", 0, "", 0.0)
 QUEUE_DEFINITION_FIELDS = tuple(_SAMPLE_QUEUE.to_dto().keys())
 #: Items are also filterable by their queue's name, as UiPath's SDK does
-#: (``$filter=QueueDefinitionName eq 'q'``, real-clients.md); the field is not in the DTO.
+#: (``$filter=QueueDefinitionName eq 'q'``, docs/clients.md); the field is not in the DTO.
 QUEUE_ITEM_FIELDS = (
     *QueueItem(0, "", _SAMPLE_QUEUE, 0.0, {}).to_dto().keys(),
     "QueueDefinitionName",

@@ -1,6 +1,6 @@
 """Orchestrator's per-tenant rate limit on list GETs of Jobs and QueueItems.
 
-[D] docs api-guide/rate-limits (uipath-wire §9): ``GET /odata/Jobs`` and
+[D] docs api-guide/rate-limits (docs/wire.md §9): ``GET /odata/Jobs`` and
 ``GET /odata/QueueItems`` with filters are limited to 100 requests per minute per tenant
 (non-automation usage); single gets such as ``GET /odata/Jobs(<id>)`` are not. The window is a
 fixed minute aligned on the world's clock [I] (the docs say "per minute", not how windows are

@@ -1,7 +1,7 @@
 """Releases (processes deployed to a folder) and how their jobs behave when run.
 
 A :class:`Release` is what StartJobs starts ([V] ``ReleaseKey`` is the release's ``Key``,
-uipath-wire §6.1). Its :class:`ProcessBehaviour` is the mock's script for the jobs it starts:
+docs/wire.md §6.1). Its :class:`ProcessBehaviour` is the mock's script for the jobs it starts:
 how long they stay Pending and Running, how they end, and with what output or error. It is set
 per process through ``TenantBackend.configure_process`` and copied into each job when the job
 is created, so reconfiguring a process never rewrites the history of jobs already started.
@@ -80,7 +80,7 @@ class Release:
     behaviour: ProcessBehaviour = field(default_factory=ProcessBehaviour)
 
     def to_dto(self) -> dict[str, Any]:
-        """``ReleaseDto`` ([V] fields of uipath-wire §6.1 samples and the §6.9 schema)."""
+        """``ReleaseDto`` ([V] fields of docs/wire.md §6.1 samples and the §6.9 schema)."""
         created = format_odata_time(self.created_at)
         return {
             "Key": self.key,

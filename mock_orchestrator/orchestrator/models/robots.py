@@ -2,7 +2,7 @@
 
 Jobs in the mock run on a scripted timeline, not on robots; these entities exist so that
 ``GET /odata/Robots`` and ``GET /odata/Sessions`` answer as a real tenant does ([V] field lists
-of ``SimpleRobotDto`` and ``SessionDto``, uipathcli orchestrator.yaml; uipath-wire §6.3). Every
+of ``SimpleRobotDto`` and ``SessionDto``, uipathcli orchestrator.yaml; docs/wire.md §6.3). Every
 tenant has one unattended robot on ``MOCK-HOST-01`` (the ``HostMachineName`` of running jobs),
 visible in every shared folder; ``backend.robots.add(...)`` makes more.
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...core.clock import format_odata_time
-from .jobs import _HOST
+from .jobs import MOCK_HOST
 
 if TYPE_CHECKING:
     from .folders import Folder
@@ -130,13 +130,13 @@ class RobotStore:
         self._jobs = jobs
         self.robots: dict[int, Robot] = {}
         self._next_id = 1
-        self.add("MOCK-HOST-01_svc", machine_name=_HOST, username="acme\\svc-robot")
+        self.add("MOCK-HOST-01_svc", machine_name=MOCK_HOST, username="acme\\svc-robot")
 
     def add(
         self,
         name: str,
         *,
-        machine_name: str = _HOST,
+        machine_name: str = MOCK_HOST,
         username: str = "acme\\robot",
         type: str = "Unattended",
         folders: list[Folder] | None = None,
@@ -180,7 +180,7 @@ class RobotStore:
             return "Disconnected"
         running = (
             any(job.state_at(now) == "Running" for job in self._jobs.values())
-            and robot.machine_name == _HOST
+            and robot.machine_name == MOCK_HOST
         )
         return "Busy" if running else "Available"
 

@@ -1,6 +1,6 @@
 """StartJobs' ``startInfo`` (``StartProcessDto``), validated the way the swagger describes it.
 
-([V] uipath-wire §6.6, UICLI swagger): ``ReleaseKey`` or ``ReleaseName`` (the fallback);
+([V] docs/wire.md §6.6, UICLI swagger): ``ReleaseKey`` or ``ReleaseName`` (the fallback);
 ``Strategy`` in All/Specific/RobotCount/JobsCount/ModernJobsCount; ``InputArguments`` a JSON
 *string* of at most 10000 characters ([V] trap 11); ``Reference`` at most 128; ``Source``,
 ``JobPriority`` and ``RuntimeType`` from their enums. Structural problems (no ``startInfo``,
@@ -24,14 +24,14 @@ MAX_JOBS_COUNT = 1000
 
 STRATEGIES = ("All", "Specific", "RobotCount", "JobsCount", "ModernJobsCount")
 PRIORITIES = ("Low", "Normal", "High")
-#: [V] StartProcessDto.Source (uipath-wire §6.6).
+#: [V] StartProcessDto.Source (docs/wire.md §6.6).
 SOURCES = (
     "Manual Schedule Queue StudioWeb IntegrationTrigger StudioDesktop AutomationOpsPipelines "
     "Apps SAP HttpTrigger HttpTriggerWithCallback RobotAPI Assistant CommandLine RobotNetAPI "
     "Autopilot TestManager AgentService ProcessOrchestration PluginEcosystem PerformanceTesting "
     "AgentHub ApiWorkflow"
 ).split()
-#: [V] JobDto.SourceType (uipath-wire §6.9); a Source outside it is reported as Manual [I].
+#: [V] JobDto.SourceType (docs/wire.md §6.9); a Source outside it is reported as Manual [I].
 SOURCE_TYPES = frozenset(
     (
         "Manual Schedule Agent Queue StudioWeb IntegrationTrigger StudioDesktop "
@@ -40,7 +40,7 @@ SOURCE_TYPES = frozenset(
         "PerformanceTesting AgentHub ApiWorkflow"
     ).split()
 )
-#: [V] StartProcessDto.RuntimeType (uipath-wire §6.6).
+#: [V] StartProcessDto.RuntimeType (docs/wire.md §6.6).
 RUNTIME_TYPES = (
     "NonProduction Attended Unattended Development Studio RpaDeveloper StudioX "
     "CitizenDeveloper Headless StudioPro RpaDeveloperPro TestAutomation AutomationCloud "
@@ -152,12 +152,17 @@ def _int(value: Any, name: str) -> int:
     return value
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def _input_arguments(fields: _Fields) -> str | None:
     text = _optional_text(fields, "InputArguments", MAX_INPUT_ARGUMENTS)
     if text is None or not text.strip():
         return None
     try:
-        parsed = json.loads(text)
+        # NaN and Infinity are no JSON (.NET refuses them): refused here as in a body.
+        parsed = json.loads(text, parse_constant=_no_constant)
     except (ValueError, RecursionError):
         parsed = None
     if not isinstance(parsed, dict):

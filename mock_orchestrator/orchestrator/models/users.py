@@ -1,7 +1,7 @@
 """``GetCurrentUserExtended``: the caller as Orchestrator sees them, with a personal workspace.
 
 [V] UiPath's CLI (``uipath invoke``) reads ``PersonalWorskpaceFeedId`` -- misspelt exactly so,
-and required -- and ``PersonalWorkspace.Id`` (real-clients.md); the SDK reads
+and required -- and ``PersonalWorkspace.Id`` (docs/clients.md); the SDK reads
 ``PersonalWorkspace``. The rest of the fields follow ``UserDto`` [I]. An external
 application's own token (client credentials) has no user, hence no personal workspace [I].
 """
@@ -80,7 +80,7 @@ def user_dto(
         "UpdatePolicy": None,
         "AccountId": None,
         "Id": backend.user_number(key) if backend is not None else 0,
-        # [V] the misspelling is UiPath's; the CLI needs it (real-clients.md).
+        # [V] the misspelling is UiPath's; the CLI needs it (docs/clients.md).
         "PersonalWorskpaceFeedId": workspace.feed_id if workspace else None,
         "PersonalWorkspace": workspace.to_dto() if workspace else None,
     }

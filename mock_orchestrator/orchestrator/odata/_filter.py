@@ -81,7 +81,7 @@ def _tokenize(text: str) -> list[_Tok]:
     while pos < len(text):
         found = _TOKEN.match(text, pos)
         if found is None:
-            raise ODataError(f"Syntax error at position {pos} in '{_clip(text)}'.")
+            raise ODataError(f"Syntax error at position {pos} in '{clip_text(text)}'.")
         pos = found.end()
         kind = found.lastgroup
         if kind == "suffix":  # the number's own suffix group closed last
@@ -99,23 +99,23 @@ def _tokenize(text: str) -> list[_Tok]:
             else:
                 when = _parse_datetime(inner)
                 if when is None:
-                    raise ODataError(f"Unrecognized datetime literal '{_clip(raw)}'.")
+                    raise ODataError(f"Unrecognized datetime literal '{clip_text(raw)}'.")
                 tokens.append(_Tok("lit", raw, when))
         elif kind == "guid":
             tokens.append(_Tok("lit", raw, raw.lower()))
         elif kind == "dt":
             when = _parse_datetime(raw)
             if when is None:
-                raise ODataError(f"Unrecognized datetime literal '{_clip(raw)}'.")
+                raise ODataError(f"Unrecognized datetime literal '{clip_text(raw)}'.")
             tokens.append(_Tok("lit", raw, when))
         elif kind == "num":
             number = found.group("num")
             if len(number) > 40:  # also keeps int() below its 4300-digit guard
-                raise ODataError(f"The number literal '{_clip(number)}' is too long.")
+                raise ODataError(f"The number literal '{clip_text(number)}' is too long.")
             suffix = (found.group("suffix") or "").lower()
             is_int = re.fullmatch(r"-?\d+", number) is not None
             if suffix == "l" and not is_int:
-                raise ODataError(f"Unrecognized number literal '{_clip(raw)}'.")
+                raise ODataError(f"Unrecognized number literal '{clip_text(raw)}'.")
             value: Any = int(number) if is_int and suffix in ("", "l") else float(number)
             tokens.append(_Tok("lit", raw, value))
         elif kind == "name":
@@ -134,7 +134,7 @@ def _tokenize(text: str) -> list[_Tok]:
     return tokens
 
 
-def _clip(text: str, limit: int = 60) -> str:
+def clip_text(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
@@ -162,7 +162,7 @@ class _Parser:
     def expect_punct(self, char: str) -> None:
         tok = self.take()
         if tok.kind != "punct" or tok.text != char:
-            raise ODataError(f"')' or ',' expected; found '{_clip(tok.text) or 'end'}'.")
+            raise ODataError(f"')' or ',' expected; found '{clip_text(tok.text) or 'end'}'.")
 
     def count_node(self) -> None:
         self.nodes += 1
@@ -174,7 +174,7 @@ class _Parser:
             raise ODataError("The $filter is too long.")
         getter, is_bool = self.parse_or()
         if self.peek().kind != "end":
-            raise ODataError(f"Syntax error: unexpected '{_clip(self.peek().text)}'.")
+            raise ODataError(f"Syntax error: unexpected '{clip_text(self.peek().text)}'.")
         if not is_bool:
             raise ODataError("The $filter expression must evaluate to a boolean.")
         return lambda row: getter(row) is True
@@ -251,13 +251,13 @@ class _Parser:
                 return self.parse_function(tok.text)
             self.count_node()
             return self.member(tok.text), False
-        raise ODataError(f"Syntax error: unexpected '{_clip(tok.text) or 'end of $filter'}'.")
+        raise ODataError(f"Syntax error: unexpected '{clip_text(tok.text) or 'end of $filter'}'.")
 
     def parse_function(self, name: str) -> tuple[_Getter, bool]:
         lowered = name.lower()
         arity = _FUNCTIONS.get(lowered)
         if arity is None:
-            raise ODataError(f"An unknown function with name '{_clip(name)}' was found.")
+            raise ODataError(f"An unknown function with name '{clip_text(name)}' was found.")
         self.take()  # "("
         self.enter()
         args: list[_Getter] = []
@@ -279,7 +279,7 @@ class _Parser:
         first, *rest = path.split("/")
         canonical = self.fields.get(first.lower())
         if canonical is None:
-            raise ODataError(f"Could not find a property named '{_clip(first)}'.")
+            raise ODataError(f"Could not find a property named '{clip_text(first)}'.")
         if not rest:
             return lambda row: row.get(canonical)
         nested = tuple(rest)
@@ -290,7 +290,7 @@ class _Parser:
                 if not isinstance(value, Mapping):
                     return None
                 found = value.get(step)
-                value = found if found is not None else _lookup_ci(value, step)
+                value = found if found is not None else lookup_ci(value, step)
             return value
 
         return walk
@@ -306,7 +306,7 @@ class _Parser:
             raise ODataError(f"The operands of '{op}' must be boolean expressions.")
 
 
-def _lookup_ci(mapping: Mapping[str, Any], key: str) -> Any:
+def lookup_ci(mapping: Mapping[str, Any], key: str) -> Any:
     lowered = key.lower()
     for name, value in mapping.items():
         if name.lower() == lowered:

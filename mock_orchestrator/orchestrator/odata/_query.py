@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._filter import ODataError, Predicate, Row, _clip, _lookup_ci, compile_filter
+from ._filter import ODataError, Predicate, Row, clip_text, compile_filter, lookup_ci
 
 __all__ = ["MAX_ORDERBY", "MAX_TOP", "ODataQuery", "field_map", "parse_query"]
 
@@ -64,7 +64,7 @@ def _path_get(row: Row, path: str) -> Any:
         if not isinstance(value, Mapping):
             return None
         found = value.get(step)
-        value = found if found is not None else _lookup_ci(value, step)
+        value = found if found is not None else lookup_ci(value, step)
     return value
 
 
@@ -84,7 +84,7 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 def _int_option(name: str, raw: str) -> int:
     text = raw.strip()
     if not re.fullmatch(r"\d{1,12}", text):
-        raise ODataError(f"Invalid value '{_clip(raw)}' for {name} query option found.")
+        raise ODataError(f"Invalid value '{clip_text(raw)}' for {name} query option found.")
     return int(text)
 
 
@@ -102,7 +102,7 @@ def parse_query(
         if not lowered.startswith("$"):
             continue
         if lowered not in _KNOWN_OPTIONS:
-            raise ODataError(f"The query parameter '{_clip(key)}' is not supported.")
+            raise ODataError(f"The query parameter '{clip_text(key)}' is not supported.")
         options[lowered] = value
     predicate = None
     text = options.get("$filter", "").strip()
@@ -122,7 +122,7 @@ def parse_query(
     if "$count" in options:
         flag = options["$count"].strip().lower()
         if flag not in ("true", "false"):
-            raise ODataError(f"'{_clip(options['$count'])}' is not a valid count option.")
+            raise ODataError(f"'{clip_text(options['$count'])}' is not a valid count option.")
         count = flag == "true"
     select = None
     if options.get("$select", "").strip():
@@ -134,7 +134,7 @@ def parse_query(
                 names = list(dict.fromkeys(fields.values()))
                 break
             if canonical is None:
-                raise ODataError(f"Could not find a property named '{_clip(name)}'.")
+                raise ODataError(f"Could not find a property named '{clip_text(name)}'.")
             names.append(canonical)
         select = tuple(dict.fromkeys(names))
     orderby: list[tuple[str, bool]] = []
@@ -145,16 +145,16 @@ def parse_query(
         for clause in clauses:
             found = _ORDER_CLAUSE.match(clause)
             if found is None:
-                raise ODataError(f"Syntax error in $orderby at '{_clip(clause)}'.")
+                raise ODataError(f"Syntax error in $orderby at '{clip_text(clause)}'.")
             first, _, rest = found.group(1).partition("/")
             canonical = fields.get(first.lower())
             if canonical is None:
-                raise ODataError(f"Could not find a property named '{_clip(first)}'.")
+                raise ODataError(f"Could not find a property named '{clip_text(first)}'.")
             path = f"{canonical}/{rest}" if rest else canonical
             orderby.append((path, (found.group(2) or "").lower() == "desc"))
     expand = options.get("$expand", "").strip()
     if expand and not all(_IDENT_LIST.fullmatch(p.strip()) for p in expand.split(",")):
-        raise ODataError(f"Syntax error in $expand at '{_clip(expand)}'.")
+        raise ODataError(f"Syntax error in $expand at '{clip_text(expand)}'.")
     return ODataQuery(predicate, top, skip, select, tuple(orderby), count)
 
 

@@ -58,6 +58,35 @@ def main() -> int:
         except OSError:
             return 1
         return 0
+    if MODE == "blind-retry":  # resends StartJobs when the answer is lost: a second job
+        token = start_job.access_token()
+        start_job.find_by_reference = lambda reference, headers: None  # never looks
+        start_job.start_job(token)
+        return 0
+    if MODE == "ignores-retry-after":  # retries a 429 at once
+        start_job.time.sleep = lambda seconds: None
+        return start_job.main()
+    if MODE == "display-name":  # addresses the tenant by the name the portal shows
+        logical, display = os.environ["UIPATH_TENANT"], os.environ["UIPATH_TENANT_DISPLAY_NAME"]
+        os.environ["UIPATH_URL"] = os.environ["UIPATH_URL"].replace(f"/{logical}", f"/{display}")
+        return start_job.main()
+    if MODE == "id-token":  # legacy: sends the id_token where the access token belongs
+        body, headers = start_job.as_json(
+            {
+                "grant_type": "refresh_token",
+                "client_id": os.environ["UIPATH_CLIENT_ID"],
+                "refresh_token": os.environ["UIPATH_USER_KEY"],
+            }
+        )
+        answer = start_job.token_request(os.environ["UIPATH_LEGACY_TOKEN_URL"], body, headers)
+        try:
+            start_job.start_job(answer["id_token"])
+        except start_job.Failed:
+            return 1
+        return 0
+    if MODE == "wrong-user-key":  # legacy: presents something else than the User Key
+        os.environ["UIPATH_USER_KEY"] = os.environ["UIPATH_USER_KEY"][::-1]
+        return start_job.main()
     if MODE == "password-on-cloud":
         os.environ["UIPATH_PROFILE"] = "onprem"  # pretends, and sends the password to the cloud
         return start_job.main()

@@ -17,7 +17,7 @@ from conformance.soak import SoakConfig, run_soak
 from conformance.soak.chaos import CHAOS_KINDS, ChaosPlan
 from conformance.soak.cli import main as soak_main
 from conformance.soak.cli import parse_every
-from conformance.soak.specs import SOAK_SPECS
+from conformance.soak.specs import CONFORMANCE_RULES, SOAK_SPECS
 
 ROOT = Path(__file__).resolve().parents[3]
 PYTHON = shlex.quote(sys.executable)
@@ -98,37 +98,47 @@ def test_an_hourly_soak_judges_every_run() -> None:
     assert len(headlines) == 26  # every run appears, in full or as one line
 
 
-@pytest.mark.parametrize(
-    ("mode", "runs", "extra", "rule", "words"),
-    [
-        ("no-job", 2, {}, "soak-one-job-per-run", "run 1 exited 0 but started 0 jobs"),
-        ("two-jobs", 1, {}, "jobs-start-not-duplicated", "run 1 started 2 jobs"),
-        (
-            "prints-token",
-            1,
-            {},
-            "token-secrets-not-logged",
-            "run 1's output showed an access token",
-        ),
-        ("caches-token", 2, {}, "soak-no-expired-token-failure", "run 2 exited 1 after a 401"),
-        ("no-folder", 1, {}, "folder-context-sent", "without a folder header"),
-        (
-            "password-on-cloud",
-            2,
-            {"credential": "password"},
-            "soak-no-human-step",
-            "run 2 needed a human step",
-        ),
-        (
-            "password-on-cloud",
-            1,
-            {"credential": "password"},
-            "login-no-password-on-cloud",
-            "sent a password",
-        ),
-        ("hangs", 1, {"timeout": 1.0}, "soak-run-succeeds", "run 1 timed out"),
-    ],
-)
+#: (misbehaving_starter mode, runs, SoakConfig options, the rule it breaks, the message)
+BREAKERS: list[tuple[str, int, dict[str, Any], str, str]] = [
+    ("no-job", 2, {}, "soak-one-job-per-run", "run 1 exited 0 but started 0 jobs"),
+    ("two-jobs", 1, {}, "jobs-start-not-duplicated", "run 1 started 2 jobs"),
+    (
+        "prints-token",
+        1,
+        {},
+        "token-secrets-not-logged",
+        "run 1's output showed an access token",
+    ),
+    ("caches-token", 2, {}, "soak-no-expired-token-failure", "run 2 exited 1 after a 401"),
+    ("no-folder", 1, {}, "folder-context-sent", "without a folder header"),
+    (
+        "password-on-cloud",
+        2,
+        {"credential": "password"},
+        "soak-no-human-step",
+        "run 2 needed a human step",
+    ),
+    (
+        "password-on-cloud",
+        1,
+        {"credential": "password"},
+        "login-no-password-on-cloud",
+        "sent a password",
+    ),
+    ("hangs", 1, {"timeout": 1.0}, "soak-run-succeeds", "run 1 timed out"),
+    ("display-name", 1, {}, "tenant-logical-name", "as AcmeDefault, not AcmeDefaultq3v91"),
+    ("id-token", 1, {"profile": "legacy"}, "token-access-not-id", "run 1 sent the id_token"),
+    (
+        "wrong-user-key",
+        1,
+        {"profile": "legacy"},
+        "token-rotation-absent-keeps-old",
+        "run 1 presented a token the world never issued instead of the User Key",
+    ),
+]
+
+
+@pytest.mark.parametrize(("mode", "runs", "extra", "rule", "words"), BREAKERS)
 def test_each_rule_fails_the_program_that_breaks_it(
     mode: str, runs: int, extra: dict[str, Any], rule: str, words: str
 ) -> None:
@@ -141,14 +151,14 @@ def test_each_rule_fails_the_program_that_breaks_it(
     assert any(e.get("kind") == "world" for e in failed.evidence)
 
 
-def test_every_soak_rule_is_exercised_by_a_test() -> None:
-    covered = {
-        "soak-run-succeeds",
-        "soak-one-job-per-run",
-        "soak-no-human-step",
-        "soak-no-expired-token-failure",
+def test_every_rule_the_soak_judges_fails_some_program_in_these_tests() -> None:
+    elsewhere = {  # the broken example, the blind retry, the 429 test below
+        "token-rotation-followed",
+        "jobs-start-not-duplicated",
+        "http-429-retry-after",
     }
-    assert set(SOAK_SPECS) == covered
+    covered = {rule for _, _, _, rule, _ in BREAKERS} | elsewhere
+    assert covered == set(SOAK_SPECS) | set(CONFORMANCE_RULES)
 
 
 def test_chaos_plans_are_seeded_and_never_hit_two_runs_in_a_row() -> None:
@@ -178,14 +188,28 @@ def test_the_correct_starter_recovers_from_chaos_and_never_starts_a_job_twice() 
     lost = next(r for r in chaos_runs if r.chaos and "lost" in r.chaos)
     assert lost.ok  # looked up by Reference, not resent
     assert lost.jobs_started == 1
+    routes = [e["route"] for e in lost.entries]
+    assert routes.count("orchestrator.start_jobs") == 1
+    assert "orchestrator.list_jobs" in routes  # the answer really was lost: it looked
 
 
 def test_a_blind_retry_after_a_lost_answer_is_a_duplicate() -> None:
     seed = next(s for s in range(1000) if "drop" in ChaosPlan.make(s, 6).faults.values())
-    # curl in the bash starter looks the job up by Reference; a starter that resends blindly:
-    blind = f"{MISBEHAVING} two-jobs"
+    blind = f"{MISBEHAVING} blind-retry"
+    assert run_soak(SoakConfig(blind, runs=6)).exit_code == 0  # fine while answers arrive
     result = run_soak(SoakConfig(blind, runs=6, chaos_seed=seed))
     assert _outcomes(result)["jobs-start-not-duplicated"] == "failed"
+    failed = next(r for r in result.results if r.id == "jobs-start-not-duplicated")
+    lost_run = next(n for n, kind in ChaosPlan.make(seed, 6).faults.items() if kind == "drop")
+    assert failed.message.startswith(f"run {lost_run} started 2 jobs")
+
+
+def test_a_retry_before_retry_after_fails_under_chaos() -> None:
+    seed = next(s for s in range(1000) if "429" in ChaosPlan.make(s, 6).faults.values())
+    result = run_soak(SoakConfig(f"{MISBEHAVING} ignores-retry-after", runs=6, chaos_seed=seed))
+    failed = next(r for r in result.results if r.id == "http-429-retry-after")
+    assert failed.outcome == "failed"
+    assert "that said Retry-After: 1" in failed.message
 
 
 @pytest.mark.parametrize(
@@ -292,3 +316,16 @@ def test_exec_is_required_but_an_unknown_option_is_reported_first(
     with pytest.raises(SystemExit):
         soak_main(["--exe", "true"])  # never abbreviated
     assert "--exe" in capsys.readouterr().err
+
+
+def test_a_leaking_program_leaves_no_secret_in_the_reports(tmp_path: Path) -> None:
+    report, html = tmp_path / "soak.json", tmp_path / "soak.html"
+    command = f"{MISBEHAVING} prints-token"
+    argv = ["--exec", command, "--runs", "2", "--report-json", str(report)]
+    assert soak_main([*argv, "--report-html", str(html)]) == 1
+    data = json.loads(report.read_text("utf-8"))
+    leaked = next(r for r in data["rules"] if r["id"] == "token-secrets-not-logged")
+    shown = [e["text"] for e in leaked["evidence"] if e.get("kind") == "output"]
+    assert any("debug: using token ***(" in text for text in shown)  # the line, token masked
+    for text in (report.read_text("utf-8"), html.read_text("utf-8")):
+        assert "eyJ" not in text  # no JWT (access token) anywhere

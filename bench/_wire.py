@@ -1,0 +1,158 @@
+"""Helpers of the served benchmarks: servers in subprocesses and a raw keep-alive HTTP client.
+
+The client is a bare socket writing prebuilt request bytes and reading answers by their
+Content-Length, so that what is measured is the server, not an HTTP client library.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+#: The Node baseline, pinned: the last line supporting Node.js 20 (the kit's example client's).
+OAUTH2_MOCK_SERVER = "oauth2-mock-server@8.2.3"
+NODE_DIR = BENCH / ".node"
+
+
+class RawClient:
+    """One keep-alive connection; ``request`` sends bytes and returns (status, body)."""
+
+    def __init__(self, base_url: str) -> None:
+        parts = urlsplit(base_url)
+        self.host = parts.hostname or "127.0.0.1"
+        self.port = parts.port or 80
+        self._connect()
+
+    def _connect(self) -> None:
+        self.sock = socket.create_connection((self.host, self.port), timeout=30)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._buffer = b""
+
+    def build(
+        self, method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b""
+    ) -> bytes:
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        if body or method == "POST":
+            lines.append(f"Content-Length: {len(body)}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+    def request(self, raw: bytes) -> tuple[int, bytes]:
+        try:
+            self.sock.sendall(raw)
+            while b"\r\n\r\n" not in self._buffer:
+                self._more()
+        except ConnectionError:  # the server closed an idle keep-alive connection: reconnect
+            self.sock.close()
+            self._connect()
+            self.sock.sendall(raw)
+            while b"\r\n\r\n" not in self._buffer:
+                self._more()
+        head, _, rest = self._buffer.partition(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        while len(rest) < length:
+            rest += self._recv()
+        self._buffer = rest[length:]
+        return status, rest[:length]
+
+    def _more(self) -> None:
+        self._buffer += self._recv()
+
+    def _recv(self) -> bytes:
+        chunk = self.sock.recv(262144)
+        if not chunk:
+            raise ConnectionError("the server closed the connection")
+        return chunk
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def rate(client: RawClient, raw: bytes, count: int, expect: int = 200) -> float:
+    """Requests per second over ``count`` sequential requests on one connection."""
+    start = time.perf_counter()
+    for _ in range(count):
+        status, body = client.request(raw)
+        if status != expect:
+            raise RuntimeError(f"expected {expect}, got {status}: {body[:200]!r}")
+    return count / (time.perf_counter() - start)
+
+
+@contextlib.contextmanager
+def process(argv: list[str], cwd: Path = ROOT) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """A server process that prints its base URL as its first line; stopped on exit."""
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    proc = subprocess.Popen(
+        argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip().replace("localhost", "127.0.0.1")
+        if not url.startswith("http"):
+            raise RuntimeError(f"{argv[0]} did not start: {url!r}")
+        yield proc, url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmRSS")
+
+
+def mock_argv(*args: str) -> list[str]:
+    return [sys.executable, "-m", "orchestrator_kit", "serve", *args]
+
+
+def node_oauth2_mock_server() -> Path | None:
+    """The Node baseline installed under bench/.node (npm, once); None without node and npm."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        return None
+    script = NODE_DIR / "serve.mjs"
+    if not (NODE_DIR / "node_modules" / "oauth2-mock-server").is_dir():
+        NODE_DIR.mkdir(exist_ok=True)
+        subprocess.run(
+            [
+                npm,
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(NODE_DIR),
+                OAUTH2_MOCK_SERVER,
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    script.write_text(
+        'import { OAuth2Server } from "oauth2-mock-server";\n'
+        "const server = new OAuth2Server();\n"
+        'await server.issuer.keys.generate("RS256");\n'
+        'await server.start(0, "127.0.0.1");\n'
+        "console.log(server.issuer.url);\n"
+    )
+    return script
