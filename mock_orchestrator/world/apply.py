@@ -340,6 +340,8 @@ def _put_settings(cloud: MockCloud, changes: dict[str, Any]) -> None:
     if "rate_limit_per_minute" in changes:
         cloud.orchestrator.rate_limit_per_minute = changes["rate_limit_per_minute"]
         cloud._rate_limit = changes["rate_limit_per_minute"]  # kept by reset()
+    if "folderless_lists" in changes:
+        cloud.orchestrator.folderless_lists = changes["folderless_lists"]
 
 
 #: Sections in the order they apply (folders before what lives in them, releases before
@@ -400,7 +402,9 @@ def startup_options(document: Any) -> dict[str, Any]:
         options["seed"] = integer(0, 2**63 - 1)("seed", document["seed"])
     settings = document.get("settings")
     if settings is not None:
-        options.update(_check_settings(settings))
+        checked = _check_settings(settings)
+        checked.pop("folderless_lists", None)  # a registry setting, applied with the world
+        options.update(checked)
     return options
 
 
