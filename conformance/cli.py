@@ -146,8 +146,11 @@ def _signals_raise(raise_on_signal: bool = True) -> Iterator[None]:
             signal.signal(sig, previous)
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
     out = out or sys.stdout
+    err = err or sys.stderr  # usage errors: one line on stderr, as argparse's (exit 2)
     args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     if args.list:
         _list(out)
@@ -175,7 +178,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
                 raise ValueError(problem)
     except (KeyError, ValueError, ImportError, AttributeError, TypeError, OSError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        out.write(f"orchestrator-kit check: error: {message}\n")
+        err.write(f"orchestrator-kit check: error: {message}\n")
         return 2
     out.write(
         f"uipath conformance: {plug.label} -- {len(todo)} rule checks on "

@@ -95,14 +95,7 @@ def test_every_subcommand_has_help_on_stdout(name: str) -> None:
 
 # -- check ----------------------------------------------------------------------------------
 
-ISSUE_9 = pytest.mark.xfail(
-    strict=True,
-    reason="issue 9 (verdicts) owns conformance/cli.py: check prints its own errors on stdout "
-    "as 'orchestrator-kit check: error: ...'",
-)
 
-
-@ISSUE_9
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [

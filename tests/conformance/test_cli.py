@@ -28,7 +28,7 @@ TOKEN_ONLY = "token-html-is-failure,login-no-password-on-cloud"
 
 def _check(*argv: str) -> tuple[int, str]:
     out = io.StringIO()
-    code = main(list(argv), out=out)
+    code = main(list(argv), out=out, err=out)  # usage errors go to err: read both in order
     return code, out.getvalue()
 
 
