@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from . import unmodelled
 from ._defaults import Defaults
 from ._routes import PASSWORD_ROUTES, TOKEN_ROUTES, route_labels, shared_router
 from .core.clock import FakeClock
@@ -34,6 +35,7 @@ from .core.errors import (
     OrchestratorError,
     UnsupportedEndpoint,
     WireError,
+    append_header,
     json_response,
 )
 from .core.faults import LOGIN_PAGE_HTML, Fault, Faults
@@ -156,6 +158,7 @@ class MockCloud:
         self.journal = Journal(token_routes=TOKEN_ROUTES, limit=self._journal_limit)
         self.faults = Faults(self.seed, routes=route_labels())
         self.internal_errors: list[str] = []
+        self._unmodelled_warned = unmodelled.Warned()
         # Each part gets what it uses, nothing more: identity the clock, ids and settings;
         # Orchestrator the clock, ids and identity as a directory (who is who).
         self.identity = IdentityBackend(
@@ -384,8 +387,7 @@ class MockCloud:
             except WireError as exc:
                 response = exc.to_response(self.ids)
                 auth = getattr(exc, "auth_reason", None)
-                if isinstance(exc, UnsupportedEndpoint):
-                    error = str(exc)
+                error = exc.unmodelled
             except BadBody as exc:  # a handler that did not expect bad input: still no 500
                 response = _refuse_bad_input(label, exc).to_response(self.ids)
             except httpx.TransportError as exc:
@@ -395,6 +397,10 @@ class MockCloud:
                 error = traceback.format_exc(limit=8)
                 self.internal_errors.append(error)
                 response = json_response(500, _INTERNAL_ERROR)
+            if label is not None and label.startswith("orchestrator") and fault_label is None:
+                versions = self.orchestrator.api_supported_versions
+                if versions:  # ASP.NET API versioning stamps every answer of its controllers
+                    append_header(response, b"api-supported-versions", versions.encode("ascii"))
             self._record(request, response, label, sites, fault_label, error, auth)
         return response
 
@@ -408,10 +414,23 @@ class MockCloud:
     ) -> httpx.Response:
         if match is None:
             allowed = self._router.allowed_methods(path, sites, prefix="orchestrator.")
+            published = unmodelled.published_operation(method, path)
+            exc: WireError
             if allowed:  # a known Orchestrator path, another method: ASP.NET's 405
                 url = request.url.copy_with(query=None, fragment=None)
-                raise MethodNotAllowed(method, str(url), allowed)
-            raise UnsupportedEndpoint(method, path, self._router.closest(method, path))
+                exc = MethodNotAllowed(method, str(url), allowed)
+                if published is None:  # a wrong method, modelled as Orchestrator answers it
+                    raise exc
+                closest = [f"{m} {path}" for m in allowed]
+            else:
+                closest = self._router.closest(method, path)
+                exc = UnsupportedEndpoint(method, path, closest)
+            # unmodelled: the status stays, the header, journal and console say so
+            text = unmodelled.describe(method, path, closest)
+            exc.headers[unmodelled.HEADER] = unmodelled.header_value(text)
+            exc.unmodelled = text
+            self._unmodelled_warned.warn(method, path, text)
+            raise exc
         try:
             too_large = len(request.content) > self.max_body
         except httpx.RequestNotRead:  # a streamed body no front read: nothing to measure

@@ -81,7 +81,9 @@ def labels_where(
     return frozenset(
         route.label
         for route in all_routes()
-        if (kinds is None or route.kind in kinds) and (folder is None or route.folder is folder)
+        # folder="list" is folder-scoped too (a world may let it read every folder)
+        if (kinds is None or route.kind in kinds)
+        and (folder is None or bool(route.folder) is folder)
     )
 
 

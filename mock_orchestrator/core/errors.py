@@ -39,6 +39,7 @@ __all__ = [
     "PlainError",
     "UnsupportedEndpoint",
     "WireError",
+    "append_header",
     "body_response",
     "json_response",
 ]
@@ -69,6 +70,20 @@ def body_response(
     return response
 
 
+def append_header(response: httpx.Response, name: bytes, value: bytes) -> None:
+    """Add a header the response does not have yet (``name`` lower-case), in a tenth of what
+    ``response.headers[name] = value`` costs: that setter re-encodes both and scans every
+    header for duplicates, a few microseconds on the hot path. httpx keeps headers as
+    ``(raw name, lower name, value)`` triples; tests/mock_orchestrator/test_wire_response.py
+    pins the equivalence, so an httpx upgrade that changes it fails loudly.
+    """
+    items = getattr(response.headers, "_list", None)
+    if isinstance(items, list):
+        items.append((name, name, value))
+    else:  # pragma: no cover - an httpx without the list: the public, slower way
+        response.headers[name.decode("latin-1")] = value.decode("latin-1")
+
+
 def json_response(
     status_code: int, payload: Any, headers: Mapping[str, str] | None = None
 ) -> httpx.Response:
@@ -80,6 +95,9 @@ class WireError(Exception):
     """Base of every error the mock puts on the wire."""
 
     status_code: int = 400
+    #: Set when the request is one the mock does not model (``mock_orchestrator/unmodelled.py``):
+    #: the journal's ``error`` then says so, naming the closest served routes.
+    unmodelled: str | None = None
 
     def __init__(self, status_code: int | None = None, headers: Mapping[str, str] | None = None):
         if status_code is not None:

@@ -81,7 +81,8 @@ class Route:
     faults, journal filters, conformance rules and IMPLEMENTATION_COVERAGE.md use.
     ``scopes`` is None for an anonymous route; otherwise the token needs one of them (an
     empty set: any valid token). ``folder`` says the call acts inside a folder, so it reads the
-    folder headers.
+    folder headers; ``"list"`` is a folder-scoped list, which a world may let read every folder
+    the caller sees when no folder header comes (``registry.folderless_lists``).
     """
 
     method: str
@@ -91,7 +92,7 @@ class Route:
     name: str = ""
     service: type | None = None
     kind: RouteKind = "api"
-    folder: bool = False
+    folder: bool | Literal["list"] = False
     scopes: frozenset[str] | None = None
 
     @property

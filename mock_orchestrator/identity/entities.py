@@ -30,6 +30,7 @@ __all__ = [
     "RefreshToken",
     "Tenant",
     "User",
+    "auth0_scope_text",
 ]
 
 #: Orchestrator application scopes an external app can be granted (docs/wire.md §4.2, [V]).
@@ -43,6 +44,16 @@ ALL_OR_SCOPES = frozenset(
     for suffix in ("", ".Read", ".Write")
 )
 OIDC_SCOPES = frozenset({"openid", "profile", "email", "offline_access"})
+_AUTH0_ORDER = ("openid", "profile", "email", "offline_access")
+
+
+def auth0_scope_text(scopes: frozenset[str] | set[str]) -> str:
+    """A legacy token's ``scope`` as Auth0 writes it: the OIDC scopes in their own order
+    (``"openid profile email offline_access"`` [V] Auth0's token responses), then the rest."""
+    first = [s for s in _AUTH0_ORDER if s in scopes]
+    return " ".join(first + sorted(scopes - set(_AUTH0_ORDER)))
+
+
 #: UiPath's CLI public client ([V] uipath-python auth_config_cloud.json).
 UIPATH_CLI_CLIENT_ID = "36dea5b8-e8bb-423d-8e7b-c808df8f1c00"
 #: The legacy User Key client and the legacy PKCE client ([V] forum 180188, Joget).

@@ -12,6 +12,7 @@ Hierarchy (see ``core/errors.py`` for the bases)::
     ├── CloudLoginTrap           400 errorCode 1000 "Invalid credentials, failed to login." [V]
     └── OnPremBadCredentials     400 errorCode 1000 "Invalid username/email address or ..." [V]
     AbpError
+    ├── MalformedLogin           400 "Your request is not valid!" (a body that is not JSON) [I]
     ├── Unauthenticated          401 "You are not authenticated!" + WWW-Authenticate [V body]
     └── Unauthorized             403 "You are not authorized!" [V]
 """
@@ -37,6 +38,7 @@ __all__ = [
     "LegacyAccessDenied",
     "LegacyInvalidGrant",
     "LegacyInvalidRequest",
+    "MalformedLogin",
     "OnPremBadCredentials",
     "Unauthenticated",
     "Unauthorized",
@@ -53,6 +55,11 @@ MSG_NOT_AUTHENTICATED_DETAILS = (
     "You should be authenticated (sign in) in order to perform this operation."
 )
 MSG_NOT_AUTHORIZED = "You are not authorized!"
+MSG_INVALID_LOGIN_REQUEST = "Your request is not valid!"
+MSG_INVALID_LOGIN_DETAILS = (
+    "The following errors were detected during validation.\r\n"
+    " - The request body is not valid JSON.\r\n"
+)
 MSG_NOT_AUTHORIZED_DETAILS = "You are not allowed to perform this operation."
 MSG_LEGACY_BAD_REFRESH = "Unknown or invalid refresh token."
 MSG_LEGACY_BAD_CODE = "Invalid authorization code"
@@ -120,6 +127,17 @@ class CloudLoginTrap(LoginError):
 class OnPremBadCredentials(LoginError):
     def __init__(self) -> None:
         super().__init__(MSG_ONPREM_LOGIN, 1000, 400)
+
+
+class MalformedLogin(AbpError):
+    """``/api/Account/Authenticate`` with a body that cannot be read: ABP's model-validation
+    answer (its standard "Your request is not valid!" envelope) [I], not the wrong-password
+    errorCode 1000, which would send the user hunting for a password that was never read."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            400, MSG_INVALID_LOGIN_REQUEST, MSG_INVALID_LOGIN_DETAILS, unauthorized_request=False
+        )
 
 
 class Unauthenticated(AbpError):

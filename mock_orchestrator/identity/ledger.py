@@ -25,6 +25,7 @@ from .entities import (
     RefreshToken,
     Tenant,
     User,
+    auth0_scope_text,
 )
 from .exceptions import InvalidClient
 from .tokens import Issuer, IssuerName, TokenRecord, TokenRegistry
@@ -105,7 +106,7 @@ class Ledger:
                 "iat": now,
                 "exp": exp,
                 "azp": client_id,
-                "scope": " ".join(sorted(scopes)),
+                "scope": auth0_scope_text(scopes),
             }
         else:
             subject = user.id if user else self._service_subject(client_id)

@@ -87,6 +87,12 @@ class Directory(Protocol):
 
     def find_user(self, name_or_email: str) -> User | None: ...
 
+    def users_of(self, org: Organization) -> list[User]: ...
+
+    def add_user(self, org: Organization, username: str, email: str, password: str) -> User: ...
+
+    def remove_user(self, user: User) -> None: ...
+
     def find_tenant(self, org_name: str | None, tenant_name: str) -> Tenant | None: ...
 
     def authenticate(self, token: str | None, tenant: Tenant) -> TokenRecord: ...
@@ -193,6 +199,16 @@ class IdentityBackend(Ledger):
     def find_user(self, name_or_email: str) -> User | None:
         """A user by username or e-mail, case-insensitive."""
         return self.users.get(name_or_email.lower())
+
+    def users_of(self, org: Organization) -> list[User]:
+        """The people of an organization, each once (``users`` keys them twice)."""
+        return list({id(u): u for u in self.users.values() if u.org is org}.values())
+
+    def remove_user(self, user: User) -> None:
+        """Delete a person (Orchestrator's ``DELETE odata/Users``); their tokens stay valid
+        until they expire, as a JWT's do."""
+        self.users.pop(user.username.lower(), None)
+        self.users.pop(user.email.lower(), None)
 
     def organization(self, name: str) -> Organization | None:
         return self.orgs.get(name.lower())

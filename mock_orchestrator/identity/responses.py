@@ -16,8 +16,10 @@ from ..core.errors import json_response
 from ..core.request import BadBody, MockRequest
 from .exceptions import (
     CloudLoginTrap,
+    InvalidClient,
     InvalidRequest,
     LegacyInvalidRequest,
+    MalformedLogin,
     OnPremBadCredentials,
     UnsupportedApiVersion,
 )
@@ -81,6 +83,13 @@ class IdentityResponses(IdentityEndpoints, RevocationEndpoints):
                 text="<!DOCTYPE html><html><body>Sign in</body></html>",
                 headers={"content-type": "text/html; charset=utf-8"},
             )
+        org = req.params.get("org")
+        if (
+            org is not None
+            and self.backend.organization(org) is None
+            and self.backend.settings.unknown_organization == "invalid_client"
+        ):
+            raise InvalidClient()
         form = self._form(req)
         basic = req.basic_auth()
         if basic is not None:
@@ -268,7 +277,9 @@ class OnPremResponses(IdentityEndpoints):
         try:
             fields = req.fields()
         except BadBody as exc:
-            raise OnPremBadCredentials() from exc
+            # a body that is not JSON (or a form) is a malformed request, not wrong credentials:
+            # the caller must learn to fix the request, not the password
+            raise MalformedLogin() from exc
         lowered = {str(k).lower(): v for k, v in fields.items()}
         default = self.backend.default_tenant
         tenancy = lowered.get("tenancyname") or (default.name if default else None)

@@ -63,6 +63,11 @@ class AuthSettings:
     #: What the identity_ token endpoint answers a JSON body with: "invalid_request" (400) or
     #: "html" (200 text/html, the on-prem behaviour [V] forum 504018). [?] on the cloud.
     identity_json_body: Literal["invalid_request", "html"] = "invalid_request"
+    #: What ``/{org}/identity_/connect/token`` answers for an organization that does not exist.
+    #: [I] not recorded: "invalid_client" (400), as an org with no such client would answer,
+    #: so a client with a mistyped org name fails at once; "ignore" serves it as the host-level
+    #: route does (the mock's behaviour before issue 11).
+    unknown_organization: Literal["invalid_client", "ignore"] = "invalid_client"
 
     @classmethod
     def for_profile(cls, profile: Profile, **overrides: Any) -> AuthSettings:

@@ -20,6 +20,7 @@ _C = frozenset({CLOUD})
 _A = frozenset({ACCOUNT})
 _O = frozenset({ONPREM})
 _ORG = r"/(?P<org>[^/]+)"
+_AUTHENTICATE = r"(?:/[^/]+/[^/]+)?(?:/orchestrator_)?/api/account/authenticate"
 
 
 def _route(
@@ -109,9 +110,10 @@ IDENTITY_ROUTES: list[Route] = [
         "discovery",
     ),
     # /api/Account/Authenticate: the errorCode 1000 trap on the cloud, a login on-prem
+    # ({UIPATH_URL}/orchestrator_/api/Account/Authenticate too: a client built on UIPATH_URL)
     _identity(
         "POST",
-        r"(?:/[^/]+/[^/]+)?/api/account/authenticate",
+        _AUTHENTICATE,
         _I.cloud_login_trap,
         _C,
         "login_trap",
@@ -120,7 +122,7 @@ IDENTITY_ROUTES: list[Route] = [
         "onprem",
         OnPremResponses,
         "POST",
-        r"(?:/[^/]+/[^/]+)?/api/account/authenticate",
+        _AUTHENTICATE,
         OnPremResponses.authenticate,
         _O,
         "password_login",

@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from .exceptions import EntityNotFound, InvalidRobotId, ProcessNotFound
 from .models.assets import ASSET_TYPES, Asset, AssetType
@@ -387,16 +387,22 @@ class TenantBackend:
         raise ProcessNotFound()
 
     def start_jobs(
-        self, folder: Folder, info: StartInfo, *, parent_job_key: str | None = None
+        self,
+        folder: Folder,
+        info: StartInfo,
+        *,
+        parent_job_key: str | None = None,
+        created_at: float | None = None,
     ) -> list[Job]:
-        """StartJobs: one job per ``JobsCount`` (one batch), in ``folder``."""
+        """StartJobs: one job per ``JobsCount`` (one batch), in ``folder``; ``created_at``
+        backdates them (a schedule's firing, ``entities/schedules.py``)."""
         release = self._release_for(folder, info)
         if info.strategy == "Specific":
             # [V] forum 176940: Specific + RobotIds in a modern folder -> "Invalid Robot ID".
             # Every folder of the mock is modern (classic folders are gone from the cloud).
             raise InvalidRobotId()
         ids = self.ids
-        now = self.now
+        now = self.now if created_at is None else created_at
         with self.lock:
             batch = info.batch_key or ids.guid()
             started = []
@@ -490,6 +496,17 @@ class OrchestratorRegistry:
         self._lock = threading.Lock()
         #: List GETs of Jobs/QueueItems per tenant per minute; None turns the limit off.
         self.rate_limit_per_minute: int | None = DEFAULT_LIMIT_PER_MINUTE
+        #: A folder-scoped list call with no folder header: ``"error"`` answers 400 errorCode
+        #: 1101, ``"all_folders"`` reads every folder the caller sees. [I] The evidence
+        #: disagrees: orchestrator-powershell issues record 1101 for assets and processes
+        #: lists without a folder ([V] LC174, forum 544082, orchestrator-powershell#107),
+        #: while UiPath's TypeScript SDK documents ``processes.getAll()`` "across folders"
+        #: with none. The recorded answers win the default; the documented one is a setting.
+        self.folderless_lists: Literal["error", "all_folders"] = "error"
+        #: The ``api-supported-versions`` header on every Orchestrator answer (None: left out).
+        #: [V] UiPath's PowerShell module reads the API version from it (docs/wire.md §5.2);
+        #: [I] the value: the version of the published swagger the kit serves (UiPath.WebApi 18.0).
+        self.api_supported_versions: str | None = "18.0"
 
     def for_tenant(self, tenant: Tenant) -> TenantBackend:
         backend = self._backends.get(tenant.id)

@@ -22,6 +22,7 @@ import httpx
 from ..core.errors import body_response, json_response
 from ..core.routing import CLOUD
 from ..identity.exceptions import Unauthenticated, Unauthorized
+from .exceptions import FolderRequired
 from .parsing import folder_headers
 
 if TYPE_CHECKING:
@@ -53,15 +54,21 @@ encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 class Call:
     """What the prelude found: the request, the tenant's backend, the token, the folder."""
 
-    __slots__ = ("_folder", "backend", "req", "token")
+    __slots__ = ("_folder", "_folders", "backend", "req", "token")
 
     def __init__(
-        self, req: MockRequest, backend: TenantBackend, token: TokenRecord, folder: Folder | None
+        self,
+        req: MockRequest,
+        backend: TenantBackend,
+        token: TokenRecord,
+        folder: Folder | None,
+        folders: list[Folder] | None = None,
     ) -> None:
         self.req = req
         self.backend = backend
         self.token = token
         self._folder = folder
+        self._folders = folders
 
     @property
     def folder(self) -> Folder:
@@ -70,6 +77,23 @@ class Call:
         if folder is None:
             raise RuntimeError("uipath-mock: this route is not folder-scoped (folder=True)")
         return folder
+
+    @property
+    def named_folder(self) -> Folder | None:
+        """The folder the headers named, or None (a tenant-level call, a folderless list)."""
+        return self._folder
+
+    @property
+    def folders(self) -> list[Folder]:
+        """The folders a list reads: the named folder, or (a ``folder="list"`` route without a
+        folder header, in a world whose ``folderless_lists`` is "all_folders") every folder the
+        caller sees; on a tenant-level route, every folder the caller sees."""
+        if self._folders is None:
+            if self._folder is not None:
+                self._folders = [self._folder]
+            else:
+                self._folders = self.backend.folders.visible_to(self.caller_email())
+        return self._folders
 
     def caller_email(self) -> str | None:
         """The e-mail of the human behind the token (None for an application's own token)."""
@@ -101,16 +125,22 @@ class OrchestratorService:
         if scopes and not record.has_any_scope(scopes):
             raise Unauthorized("scope")
         backend = self.registry.for_tenant(tenant)
-        folder = None
+        folder = folders = None
         if route.folder:
 
             def caller() -> str | None:
                 user = backend.user_of(record)
                 return user.email if user else None
 
-            folder = backend.folders.resolve(folder_headers(req), caller)
+            try:
+                folder = backend.folders.resolve(folder_headers(req), caller)
+            except FolderRequired:
+                # [I] issue 11: the evidence disagrees on folderless lists; a setting decides
+                if route.folder != "list" or self.registry.folderless_lists != "all_folders":
+                    raise
+                folders = backend.folders.visible_to(caller())
         handler: Handler = route.handler
-        return handler(Call(req, backend, record, folder))
+        return handler(Call(req, backend, record, folder, folders))
 
     def _tenant(self, req: MockRequest) -> Tenant:
         directory = self.directory
@@ -164,12 +194,16 @@ def collection(
     rows: list[dict[str, Any]],
     query: ODataQuery,
     hidden: str | None = None,
+    expand: Callable[[list[Any]], None] | None = None,
 ) -> httpx.Response:
     """A GET collection: ``@odata.context``, ``@odata.count`` and the page of ``rows``.
 
-    ``hidden`` names a field the rows carry for ``$filter`` but show only when ``$select``ed.
+    ``hidden`` names a field the rows carry for ``$filter`` but show only when ``$select``ed;
+    ``expand`` fills the page's ``$expand``-ed navigation properties (``handlers/expand.py``).
     """
     page, total = query.apply(rows)
+    if expand is not None and query.expand:
+        expand(page)
     if hidden is not None and (query.select is None or hidden not in query.select):
         for row in page:
             row.pop(hidden, None)  # type: ignore[attr-defined]

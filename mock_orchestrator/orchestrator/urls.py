@@ -14,8 +14,9 @@ The hot route, ``GET odata/Jobs({id})`` (what a poller calls), is the first rege
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from ..core.routing import Route, RouteKind
 from .handlers import assets, folders, jobs, platform, queues, releases, robots, transactions
@@ -47,7 +48,7 @@ def route(
     handler: Callable[..., Any],
     *,
     scopes: frozenset[str] | None,
-    folder: bool,
+    folder: bool | Literal["list"],
     kind: RouteKind = "api",
 ) -> Route:
     """An Orchestrator route: served by :class:`OrchestratorService`, labelled by its handler.
@@ -77,7 +78,7 @@ ORCHESTRATOR_ROUTES: list[Route] = [
         scopes=JOBS_READ,
         folder=True,
     ),
-    route("GET", "/odata/Jobs", jobs.list_jobs, scopes=JOBS_READ, folder=True),
+    route("GET", "/odata/Jobs", jobs.list_jobs, scopes=JOBS_READ, folder="list"),
     route(
         "POST",
         r"/odata/Jobs/" + _ACTION + "StartJobs",
@@ -100,13 +101,13 @@ ORCHESTRATOR_ROUTES: list[Route] = [
         folder=True,
     ),
     # -- releases, folders, users --
-    route("GET", "/odata/Releases", releases.list_releases, scopes=RELEASES_READ, folder=True),
+    route("GET", "/odata/Releases", releases.list_releases, scopes=RELEASES_READ, folder="list"),
     route(
         "GET",
         r"/odata/Releases/" + _ACTION + "ListReleases",
         releases.list_releases,
         scopes=RELEASES_READ,
-        folder=True,
+        folder="list",
     ),
     route("GET", "/odata/Folders", folders.list_folders, scopes=FOLDERS_READ, folder=False),
     route(
@@ -129,7 +130,7 @@ ORCHESTRATOR_ROUTES: list[Route] = [
         r"/odata/Assets/" + _ACTION + "GetFiltered",
         assets.assets_filtered,
         scopes=ASSETS_READ,
-        folder=True,
+        folder="list",
     ),
     route(
         "POST",
@@ -143,9 +144,9 @@ ORCHESTRATOR_ROUTES: list[Route] = [
         "/odata/QueueDefinitions",
         queues.list_queue_definitions,
         scopes=QUEUES_READ,
-        folder=True,
+        folder="list",
     ),
-    route("GET", "/odata/QueueItems", queues.list_queue_items, scopes=QUEUES_READ, folder=True),
+    route("GET", "/odata/QueueItems", queues.list_queue_items, scopes=QUEUES_READ, folder="list"),
     route(
         "POST",
         r"/odata/Queues/UiPathODataSvc\.AddQueueItem",
@@ -215,6 +216,32 @@ ORCHESTRATOR_ROUTES: list[Route] = [
         folder=True,
     ),
 ]
+
+
+def _published_routes() -> list[Route]:
+    """The generic entity-set routes (``entities/``), for every operation of their table that
+    no hand-written route above already serves. Appended last: the hot routes stay first."""
+    from ..core.routing import CLOUD, Router
+    from .data import operations
+    from .entities.routes import entity_routes
+    from .entities.table import TABLE
+
+    hand_written = Router(ORCHESTRATOR_ROUTES)
+    sample = re.compile(r"\{\w+\}")
+    wanted = [
+        (op_id, behaviour)
+        for op_id, behaviour in TABLE.items()
+        if hand_written.match(
+            operations()[op_id].method,
+            sample.sub("1", operations()[op_id].path),
+            frozenset({CLOUD}),
+        )
+        is None
+    ]
+    return entity_routes(wanted)
+
+
+ORCHESTRATOR_ROUTES += _published_routes()
 
 #: Served at the host root under /orchestrator_ (no org/tenant): the anonymous version probe.
 ROOT_ROUTES: list[Route] = [

@@ -25,7 +25,7 @@ Every key is optional; lists *add or change* (a folder, release, queue or asset 
 path or by name and folder, an app by ``client_id``, a user by ``username``), nothing is ever
 removed. Everything applies to the world's default tenant. ``settings`` takes the identity
 settings by their Python names (:class:`~.identity.settings.AuthSettings`, but ``profile``) and
-the Orchestrator ones (``rate_limit_per_minute``).
+the Orchestrator ones (``rate_limit_per_minute``, ``folderless_lists``).
 
 Validation comes first and covers the whole document, references included (a release may name a
 folder the same document adds); only then is anything applied, under the world's lock. An

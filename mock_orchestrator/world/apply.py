@@ -339,6 +339,8 @@ def _put_settings(cloud: WorldSurface, changes: dict[str, Any]) -> None:
         cloud.settings = cloud.settings.replace(**identity)
     if "rate_limit_per_minute" in changes:
         cloud.rate_limit_per_minute = changes["rate_limit_per_minute"]
+    if "folderless_lists" in changes:
+        cloud.orchestrator.folderless_lists = changes["folderless_lists"]
 
 
 #: Sections in the order they apply (folders before what lives in them, releases before
@@ -399,7 +401,9 @@ def startup_options(document: Any) -> dict[str, Any]:
         options["seed"] = integer(0, 2**63 - 1)("seed", document["seed"])
     settings = document.get("settings")
     if settings is not None:
-        options.update(_check_settings(settings))
+        checked = _check_settings(settings)
+        checked.pop("folderless_lists", None)  # a registry setting, applied with the world
+        options.update(checked)
     return options
 
 

@@ -40,6 +40,7 @@ def describe_world(cloud: WorldSurface) -> dict[str, Any]:
         settings = {f.name: getattr(cloud.settings, f.name) for f in fields(AuthSettings)}
         settings.pop("profile")
         settings["rate_limit_per_minute"] = cloud.orchestrator.rate_limit_per_minute
+        settings["folderless_lists"] = cloud.orchestrator.folderless_lists
         return {
             "profile": cloud.profile,
             "seed": cloud.seed,

@@ -249,6 +249,8 @@ SETTINGS: dict[str, Check] = {
     "legacy_invalid_grant_status": integer(400, 499),
     "identity_form_only": boolean,
     "identity_json_body": one_of("invalid_request", "html"),
+    "unknown_organization": one_of("invalid_client", "ignore"),
     "rate_limit_per_minute": optional(integer(0, 1_000_000)),
+    "folderless_lists": one_of("error", "all_folders"),
 }
-ORCHESTRATOR_SETTINGS = frozenset({"rate_limit_per_minute"})
+ORCHESTRATOR_SETTINGS = frozenset({"rate_limit_per_minute", "folderless_lists"})

@@ -48,7 +48,7 @@ def test_user_key_refresh_gives_24h_tokens_and_no_refresh_token(
     assert set(body) == {"access_token", "id_token", "scope", "expires_in", "token_type"}
     assert body["expires_in"] == 86400
     assert body["token_type"] == "Bearer"
-    assert body["scope"] == "email offline_access openid profile"
+    assert body["scope"] == "openid profile email offline_access"  # Auth0's order
     claims = jwt.decode(body["access_token"], options={"verify_signature": False})
     assert claims["iss"] == "https://account.uipath.com/"
     assert claims["aud"] == [

@@ -239,3 +239,26 @@ def test_the_journal_is_rendered_off_the_event_loop(
     assert entries == []  # control requests are not journaled
     assert len(rendered_on) == 1
     assert not rendered_on[0].startswith("uipath-mock")  # not the server's (event loop) thread
+
+
+# -- the h11 fallback (httptools not installed) carries the same guards -------------------------
+
+
+def test_without_httptools_the_h11_protocol_has_the_same_guards(
+    make_cloud: Callable[..., MockCloud], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    from mock_orchestrator._served import server
+
+    monkeypatch.setattr(server, "http_protocol", lambda: H11Protocol)
+    cloud = make_cloud()
+    cloud.faults.add("drop", route="identity.discovery")
+    with _serving(cloud, header_timeout=0.2) as address:
+        with socket.create_connection(address) as sock:
+            sock.sendall(b"GET /_mock/hea")
+            assert _read_until_closed(sock).startswith(b"HTTP/1.1 408 ")
+        url = f"http://{address[0]}:{address[1]}"
+        with pytest.raises(httpx.RemoteProtocolError):
+            httpx.get(url + "/identity_/.well-known/openid-configuration", timeout=_PATIENCE)
+        assert httpx.get(url + "/_mock/health", timeout=_PATIENCE).status_code == 200

@@ -9,7 +9,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from mock_orchestrator.core.errors import body_response, json_response
+from mock_orchestrator.core.errors import append_header, body_response, json_response
 
 BODY = '{"value":[{"Id":1,"Name":"Équipe"}]}'.encode()
 
@@ -56,3 +56,13 @@ async def test_same_through_an_async_client() -> None:
 def test_json_response_is_compact_and_keeps_unicode() -> None:
     response = json_response(200, {"Name": "Équipe", "Id": 1})
     assert response.content == '{"Name":"Équipe","Id":1}'.encode()
+
+
+def test_append_header_equals_the_public_setter() -> None:
+    fast = body_response(200, b"{}", b"application/json")
+    slow = body_response(200, b"{}", b"application/json")
+    append_header(fast, b"api-supported-versions", b"18.0")
+    slow.headers["api-supported-versions"] = "18.0"
+    assert fast.headers.raw == slow.headers.raw
+    assert fast.headers["API-Supported-Versions"] == "18.0"
+    assert list(fast.headers.items()) == list(slow.headers.items())

@@ -1,7 +1,9 @@
-"""UiPath's own clients against the mock: the ``uipath`` CLI and the ``uipath-platform`` SDK.
+"""UiPath's own clients against the mock: the ``uipath`` CLI, the ``uipath-platform`` SDK, the
+TypeScript SDK (``test_ts_sdk.py``) and the swagger client's models (``test_swagger_models.py``).
 
 These run in ``tox -e real-clients`` (versions pinned there: uipath==2.14.44,
-uipath-platform==0.2.41). Where those packages are not installed (the main test env), this
+uipath-platform==0.2.41, uipath-orchestrator-rest==18.1; the TypeScript SDK in
+``ts_sdk/package-lock.json``). Where those packages are not installed (the main test env), this
 directory is not collected, and says so in the header; ``tox -e real-clients`` sets
 ``ORCHESTRATOR_KIT_REAL_CLIENTS=required`` so that a missing package there is an error, never
 a silent pass.
@@ -24,13 +26,16 @@ import pytest
 os.environ["UIPATH_TELEMETRY_ENABLED"] = "false"
 os.environ["UIPATH_TRACING_ENABLED"] = "false"
 
-_INSTALLED = importlib.util.find_spec("uipath") is not None and (
-    importlib.util.find_spec("uipath.platform") is not None
+_INSTALLED = (
+    importlib.util.find_spec("uipath") is not None
+    and importlib.util.find_spec("uipath.platform") is not None
+    and importlib.util.find_spec("uipath_orchestrator_rest") is not None
 )
 if not _INSTALLED:
     if os.environ.get("ORCHESTRATOR_KIT_REAL_CLIENTS") == "required":
         raise RuntimeError(
-            "uipath / uipath-platform are not installed, but ORCHESTRATOR_KIT_REAL_CLIENTS="
+            "uipath / uipath-platform / uipath-orchestrator-rest are not installed, but "
+            "ORCHESTRATOR_KIT_REAL_CLIENTS="
             "required: the real-clients env is broken"
         )
     collect_ignore_glob = ["test_*.py"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..entities import pkce_ok
+from ..entities import auth0_scope_text, pkce_ok
 from ..exceptions import (
     MSG_LEGACY_BAD_CODE,
     MSG_LEGACY_BAD_VERIFIER,
@@ -81,7 +81,7 @@ def legacy_response(ledger: Ledger, grant: LegacyGrant, *, include_refresh: bool
     body.update(
         {
             "id_token": id_token.token,
-            "scope": " ".join(sorted(grant.scopes)),
+            "scope": auth0_scope_text(grant.scopes),
             "expires_in": int(access.expires_at - access.issued_at),
             "token_type": "Bearer",
         }

@@ -18,7 +18,7 @@ _ASSET_MAP = field_map(ASSET_FIELDS)
 
 def assets_filtered(call: Call) -> httpx.Response:
     query = parsing.odata_query(call.req, _ASSET_MAP)
-    rows = [a.to_dto() for a in call.backend.assets_in(call.folder)]
+    rows = [a.to_dto() for folder in call.folders for a in call.backend.assets_in(folder)]
     return collection(call.req, "Assets", rows, query)
 
 

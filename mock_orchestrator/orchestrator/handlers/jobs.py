@@ -6,7 +6,10 @@ import httpx
 
 from ...core.errors import body_response
 from .. import parsing
+from ..entities.schedules import fire_due
+from ..entities.sets import PROCESS_SCHEDULES
 from ..models import JOB_FIELDS
+from ..models.jobs import Job
 from ..models.start_info import parse_job_ids, parse_start_info, parse_stop_strategy
 from ..odata import field_map
 from ..responses import (
@@ -20,6 +23,7 @@ from ..responses import (
 )
 from ..restart import parse_restart
 from ..restart import restart_job as _restart
+from .expand import expander
 
 __all__ = [
     "get_job",
@@ -31,28 +35,46 @@ __all__ = [
     "stop_jobs",
 ]
 
-_JOB_MAP = field_map(JOB_FIELDS)
+#: ``Machine`` is JobDto's navigation property, filled only by ``$expand`` [V] swagger.
+_JOB_MAP = field_map((*JOB_FIELDS, "Machine"))
 
 
 def get_job(call: Call) -> httpx.Response:
     backend = call.backend
     job = backend.job(call.folder, parsing.key(call.req))
+    if call.req.raw.url.query:  # $select / $expand: off the poller's hot path
+        return _job_entity(call, job)
     return job_response(call.req, job, backend.now)
 
 
 def get_job_by_key(call: Call) -> httpx.Response:
     key = call.req.params["identifier"].strip().strip("'")
     backend = call.backend
-    return job_response(call.req, backend.job_by_key(call.folder, key), backend.now)
+    job = backend.job_by_key(call.folder, key)
+    if call.req.raw.url.query:
+        return _job_entity(call, job)
+    return job_response(call.req, job, backend.now)
+
+
+def _job_entity(call: Call, job: Job) -> httpx.Response:
+    """One job with ``$select`` and ``$expand`` applied (OData on single entities too)."""
+    query = parsing.odata_query(call.req, _JOB_MAP)
+    dto = job.to_dto(call.backend.now)
+    expander("Jobs", call, query.expand)([dto])
+    if query.select is not None:
+        dto = {name: dto.get(name) for name in (*query.select, *query.expand)}
+    return entity(call.req, "Jobs" + query.context_suffix(), dto)
 
 
 def list_jobs(call: Call) -> httpx.Response:
-    backend, folder = call.backend, call.folder
+    backend = call.backend
     query = parsing.odata_query(call.req, _JOB_MAP)
     backend.check_rate_limit("Jobs")
+    fire_due(backend, PROCESS_SCHEDULES)  # schedules fire on the world's clock
     now = backend.now
-    rows = [job.to_dto(now) for job in backend.jobs_in(folder)]
-    return collection(call.req, "Jobs", rows, query)
+    rows = [job.to_dto(now) for folder in call.folders for job in backend.jobs_in(folder)]
+    expand = expander("Jobs", call, query.expand)
+    return collection(call.req, "Jobs", rows, query, expand=expand)
 
 
 def start_jobs(call: Call) -> httpx.Response:

@@ -18,7 +18,7 @@ _QUEUE_ITEM_MAP = field_map(QUEUE_ITEM_FIELDS)
 
 def list_queue_definitions(call: Call) -> httpx.Response:
     query = parsing.odata_query(call.req, _QUEUE_MAP)
-    rows = [q.to_dto() for q in call.backend.queues_in(call.folder)]
+    rows = [q.to_dto() for folder in call.folders for q in call.backend.queues_in(folder)]
     return collection(call.req, "QueueDefinitions", rows, query)
 
 
@@ -27,7 +27,7 @@ def list_queue_items(call: Call) -> httpx.Response:
     query = parsing.odata_query(call.req, _QUEUE_ITEM_MAP)
     backend.check_rate_limit("QueueItems")
     rows = []
-    for item in backend.queue_items_in(call.folder):
+    for item in (i for folder in call.folders for i in backend.queue_items_in(folder)):
         row = item.to_dto()
         row["QueueDefinitionName"] = item.queue.name
         rows.append(row)

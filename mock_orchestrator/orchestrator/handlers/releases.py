@@ -8,13 +8,17 @@ from .. import parsing
 from ..models import RELEASE_FIELDS
 from ..odata import field_map
 from ..responses import Call, collection
+from .expand import expander
 
 __all__ = ["list_releases"]
 
-_RELEASE_MAP = field_map(RELEASE_FIELDS)
+#: ``Environment`` is ReleaseDto's navigation property, filled only by ``$expand`` [V] swagger.
+_RELEASE_MAP = field_map((*RELEASE_FIELDS, "Environment"))
 
 
 def list_releases(call: Call) -> httpx.Response:
     query = parsing.odata_query(call.req, _RELEASE_MAP)
-    rows = [r.to_dto() for r in call.backend.releases_in(call.folder)]
-    return collection(call.req, "Releases", rows, query)
+    folders = call.folders
+    rows = [r.to_dto() for folder in folders for r in call.backend.releases_in(folder)]
+    expand = expander("Releases", call, query.expand)
+    return collection(call.req, "Releases", rows, query, expand=expand)

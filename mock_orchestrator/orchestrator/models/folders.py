@@ -27,7 +27,12 @@ from ..exceptions import FolderNotFound, FolderRequired
 if TYPE_CHECKING:
     from ...core.ids import IdGenerator
 
-__all__ = ["FOLDER_HEADERS", "Folder", "FolderStore", "read_folder_headers"]
+__all__ = ["FOLDER_HEADERS", "Folder", "FolderNameTaken", "FolderStore", "read_folder_headers"]
+
+
+class FolderNameTaken(ValueError):
+    """A rename onto a path another folder has."""
+
 
 #: The folder headers, lower case, most specific first (see the module docstring).
 FOLDER_HEADERS = (
@@ -172,6 +177,52 @@ class FolderStore:
 
     def get(self, id: int) -> Folder | None:
         return self.by_id.get(id)
+
+    def children(self, folder: Folder) -> list[Folder]:
+        return [f for f in self.by_id.values() if f.parent_id == folder.id]
+
+    def rename(self, folder: Folder, display_name: str) -> None:
+        """A new display name; the paths of the folder and its subtree follow."""
+        parent = self.by_id.get(folder.parent_id) if folder.parent_id is not None else None
+        new_path = (f"{parent.fully_qualified_name}/" if parent else "") + display_name
+        if new_path.lower() in self._by_path:
+            raise FolderNameTaken(new_path)
+        old = folder.fully_qualified_name
+        for member in [folder, *self._subtree(folder)]:
+            del self._by_path[member.fully_qualified_name.lower()]
+            member.fully_qualified_name = new_path + member.fully_qualified_name[len(old) :]
+            self._by_path[member.fully_qualified_name.lower()] = member
+        folder.display_name = display_name
+
+    def move(self, folder: Folder, parent: Folder | None) -> None:
+        """Move a folder (and its subtree) under ``parent`` (None: to the root)."""
+        if parent is not None and (parent is folder or parent in self._subtree(folder)):
+            raise ValueError("A folder cannot be moved under itself.")
+        new_path = (f"{parent.fully_qualified_name}/" if parent else "") + folder.display_name
+        if new_path.lower() in self._by_path and self._by_path[new_path.lower()] is not folder:
+            raise FolderNameTaken(new_path)
+        old = folder.fully_qualified_name
+        for member in [folder, *self._subtree(folder)]:
+            del self._by_path[member.fully_qualified_name.lower()]
+            member.fully_qualified_name = new_path + member.fully_qualified_name[len(old) :]
+            self._by_path[member.fully_qualified_name.lower()] = member
+        folder.parent_id = parent.id if parent else None
+        folder.parent_key = parent.key if parent else None
+
+    def remove(self, folder: Folder) -> None:
+        """Delete a folder and its subtree."""
+        for member in [*self._subtree(folder), folder]:
+            self.by_id.pop(member.id, None)
+            self._by_key.pop(member.key, None)
+            self._by_path.pop(member.fully_qualified_name.lower(), None)
+
+    def _subtree(self, folder: Folder) -> list[Folder]:
+        found, frontier = [], [folder]
+        while frontier:
+            kids = self.children(frontier.pop())
+            found += kids
+            frontier += kids
+        return found
 
     def by_key(self, key: str) -> Folder | None:
         return self._by_key.get(key.strip().lower())

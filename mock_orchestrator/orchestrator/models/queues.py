@@ -102,6 +102,9 @@ class QueueItem:
     seconds_in_previous_attempts: int = 0
     ancestor_id: int | None = None
     retry_number: int = 0
+    #: Set by SetItemReviewStatus / SetItemReviewer (``entities/table_resources.py``).
+    review_status: str = "None"
+    reviewer_user_id: int | None = None
     output: dict[str, Any] | None = None
     analytics: dict[str, Any] | None = None
     processing_exception: dict[str, Any] | None = None
@@ -113,8 +116,8 @@ class QueueItem:
             "OutputData": _dynamic(self.output),
             "AnalyticsData": _dynamic(self.analytics),
             "Status": self.status,
-            "ReviewStatus": "None",
-            "ReviewerUserId": None,
+            "ReviewStatus": self.review_status,
+            "ReviewerUserId": self.reviewer_user_id,
             "Key": self.key,
             "Reference": self.reference,
             "ProcessingExceptionType": (

@@ -78,6 +78,8 @@ class Release:
     feed_id: str | None = None
     entry_point_path: str | None = None
     behaviour: ProcessBehaviour = field(default_factory=ProcessBehaviour)
+    #: Versions before this one, newest last (RollbackToPreviousReleaseVersion pops one).
+    previous_versions: list[str] = field(default_factory=list)
 
     def to_dto(self) -> dict[str, Any]:
         """``ReleaseDto`` ([V] fields of docs/wire.md §6.1 samples and the §6.9 schema)."""

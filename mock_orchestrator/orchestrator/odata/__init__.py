@@ -4,14 +4,16 @@ Only what UiPath's clients send is supported: ``$filter`` with ``eq ne gt ge lt 
 ``or``, ``not``, ``in (...)``, parentheses, navigation paths (``Robot/Id``), the functions
 ``contains startswith endswith tolower toupper``; ``$top`` (at most 1000 [V] UICLI swagger),
 ``$skip``, ``$count``, ``$select`` (which changes ``@odata.context``), ``$orderby`` (at most 5
-clauses [V] UICLI) and ``$expand`` (accepted, nothing to expand in the mock).
+clauses [V] UICLI) and ``$expand`` (the navigation properties each entity set declares).
 
 Keys in URLs (``Jobs(10169582)``, ``QueueItems(41647784L)``) go through :func:`parse_key`, the
 one key parser every keyed route uses.
 
 Literals: ``'text'`` (``''`` escapes a quote), integers with an optional ``L`` (``123L``),
 decimals, ``true false null``, unquoted GUIDs and ISO-8601 datetimes
-(``2024-04-04T12:00:47.264Z``), and the OData v3 forms ``guid'...'``/``datetime'...'``.
+(``2024-04-04T12:00:47.264Z``), the OData v3 forms ``guid'...'``/``datetime'...'``, and
+OData v4's qualified enum literals (``UiPath.Server.Configuration.OData.JobState'Running'``,
+compared as the member's name).
 
 Every malformed query raises :class:`ODataError`, an :class:`InvalidRequest` (400 errorCode
 1000, [D] docs: "invalid OData query options"), never anything else. Parsed filters are cached
@@ -25,7 +27,7 @@ Choices where Orchestrator's behaviour is not recorded:
 """
 
 from ._filter import MAX_FILTER_NODES, ODataError, Predicate, compile_filter
-from ._keys import parse_key
+from ._keys import parse_key, parse_text_key
 from ._query import MAX_ORDERBY, MAX_TOP, ODataQuery, field_map, parse_query
 
 __all__ = [
@@ -39,4 +41,5 @@ __all__ = [
     "field_map",
     "parse_key",
     "parse_query",
+    "parse_text_key",
 ]

@@ -32,6 +32,7 @@ _TOKEN = re.compile(
     (?P<ws>\s+)
   | (?P<str>'(?:[^']|'')*')
   | (?P<typed>(?:guid|datetime|datetimeoffset)'[^']*')
+  | (?P<enum>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+'(?:[^']|'')*')
   | (?P<guid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(?![\w-])
   | (?P<dt>\d{4}-\d{2}-\d{2}
       (?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:\d{2})?)?)(?![\w-])
@@ -91,6 +92,10 @@ def _tokenize(text: str) -> list[_Tok]:
             continue
         if kind == "str":
             tokens.append(_Tok("lit", raw, raw[1:-1].replace("''", "'")))
+        elif kind == "enum":
+            # OData v4's qualified enum literal (UiPath.Server.Configuration.OData.JobState'X'):
+            # the member name compares as the text the DTO carries.
+            tokens.append(_Tok("lit", raw, raw.partition("'")[2][:-1].replace("''", "'")))
         elif kind == "typed":
             prefix, _, rest = raw.partition("'")
             inner = rest[:-1]

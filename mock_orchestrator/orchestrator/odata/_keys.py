@@ -12,7 +12,7 @@ import re
 
 from ..exceptions import InvalidRequest
 
-__all__ = ["parse_key"]
+__all__ = ["parse_key", "parse_text_key"]
 
 _INT64_KEY = re.compile(r"[0-9]{1,18}")
 
@@ -28,3 +28,12 @@ def parse_key(raw: str) -> int:
     if _INT64_KEY.fullmatch(digits) is None:
         raise InvalidRequest(f"The key value ({text[:40]}) from request is not valid.")
     return int(digits)
+
+
+def parse_text_key(raw: str) -> str:
+    """A string or GUID argument of a function call: quotes of ``'abc'`` removed, ``''`` read
+    as one quote (``GetFoldersForAsset(id=5)`` takes :func:`parse_key`)."""
+    text = raw.strip()
+    if len(text) >= 2 and text[0] == text[-1] == "'":
+        text = text[1:-1].replace("''", "'")
+    return text

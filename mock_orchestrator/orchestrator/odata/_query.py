@@ -22,7 +22,7 @@ _KNOWN_OPTIONS = frozenset(
     {"$filter", "$top", "$skip", "$count", "$select", "$orderby", "$expand", "$format"}
 )
 _ORDER_CLAUSE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_/]*)(?:\s+(asc|desc))?\s*\Z", re.IGNORECASE)
-_IDENT_LIST = re.compile(r"[A-Za-z_][A-Za-z0-9_/]*(?:\([^)]*\))?")
+_IDENT_LIST = re.compile(r"[A-Za-z_][A-Za-z0-9_/]*(?:\(.*\))?", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ class ODataQuery:
     select: tuple[str, ...] | None = None
     orderby: tuple[tuple[str, bool], ...] = ()
     count: bool = False
+    #: Navigation properties ``$expand`` names (canonical casing); nested options are ignored.
+    expand: tuple[str, ...] = ()
 
     def apply(self, rows: Iterable[Row]) -> tuple[list[Row], int]:
         """Filter, order, count, page and project: ``(page, total matching)``."""
@@ -152,10 +154,36 @@ def parse_query(
                 raise ODataError(f"Could not find a property named '{clip_text(first)}'.")
             path = f"{canonical}/{rest}" if rest else canonical
             orderby.append((path, (found.group(2) or "").lower() == "desc"))
-    expand = options.get("$expand", "").strip()
-    if expand and not all(_IDENT_LIST.fullmatch(p.strip()) for p in expand.split(",")):
-        raise ODataError(f"Syntax error in $expand at '{clip_text(expand)}'.")
-    return ODataQuery(predicate, top, skip, select, tuple(orderby), count)
+    return ODataQuery(predicate, top, skip, select, tuple(orderby), count, _expand(options, fields))
+
+
+def _expand(options: Mapping[str, str], fields: Mapping[str, str]) -> tuple[str, ...]:
+    """``Robot,Release($select=Name)`` -> ``("Robot", "Release")``; unknown names are a 400."""
+    text = options.get("$expand", "").strip()
+    if not text:
+        return ()
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in text:  # split on the commas outside parentheses
+        depth += (char == "(") - (char == ")")
+        if char == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    names = []
+    for part in parts:
+        part = part.strip()
+        if depth != 0 or not _IDENT_LIST.fullmatch(part):
+            raise ODataError(f"Syntax error in $expand at '{clip_text(text)}'.")
+        name = part.split("(", 1)[0].split("/", 1)[0]
+        canonical = fields.get(name.lower())
+        if canonical is None:
+            raise ODataError(f"Could not find a property named '{clip_text(name)}'.")
+        names.append(canonical)
+    return tuple(dict.fromkeys(names))
 
 
 def field_map(names: Iterable[str]) -> dict[str, str]:
