@@ -13,6 +13,7 @@ from conformance import ClientAdapter, ClientEnv, NotSupported
 
 from ._client import OrchestratorClient
 from ._config import Config
+from ._errors import ConfigurationError
 
 __all__ = ["ReferenceAdapter", "make_client"]
 
@@ -51,6 +52,13 @@ def make_client(env: ClientEnv) -> ClientAdapter:
     """Build the reference client from a :class:`conformance.ClientEnv`."""
     if env.credential not in _CREDENTIALS:
         raise NotSupported(f"unknown credential {env.credential!r}")
+    if env.credential == "password" and env.profile != "onprem":
+        # The client refuses a password for a cloud *host*; served on loopback the cloud has no
+        # cloud host name, so the deployment's profile says it instead (before any request).
+        raise ConfigurationError(
+            "username/password login does not work on Automation Cloud (the errorCode 1000 "
+            "trap); use an external application or a refresh token"
+        )
     config = Config(
         url=env.url,
         client_id=env.client_id,

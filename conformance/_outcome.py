@@ -3,6 +3,12 @@
 A rule function returns :func:`passed` (or raises :class:`RuleFailed` through
 :meth:`Check.fail`-style helpers); :class:`NotApplicable` and :class:`Skipped` end it early.
 The runner turns that into a :class:`RuleResult` with the catalog's level and references.
+
+Four outcomes judge a client: ``passed``, ``failed``, ``error`` and (for a listed known gap)
+``xfailed``; ``skipped`` and ``not_applicable`` judge nothing. ``error`` means the client could
+not be judged at all -- a command that exited, never answered ``hello`` or stopped answering, an
+in-process client that crashed or hung -- and it fails a run as a MUST failure does: a client
+that never worked must never collect a pass by its silence.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from .catalog import RuleSpec
 
 __all__ = [
     "OUTCOMES",
+    "ClientStopped",
     "NotApplicable",
     "Outcome",
     "RuleFailed",
@@ -24,8 +31,15 @@ __all__ = [
     "format_exception",
 ]
 
-Outcome = Literal["passed", "failed", "skipped", "not_applicable", "xfailed"]
-OUTCOMES: tuple[Outcome, ...] = ("passed", "failed", "skipped", "not_applicable", "xfailed")
+Outcome = Literal["passed", "failed", "error", "skipped", "not_applicable", "xfailed"]
+OUTCOMES: tuple[Outcome, ...] = (
+    "passed",
+    "failed",
+    "error",
+    "skipped",
+    "not_applicable",
+    "xfailed",
+)
 
 
 class RuleFailed(Exception):
@@ -35,6 +49,16 @@ class RuleFailed(Exception):
         super().__init__(message)
         self.message = message
         self.highlight = list(highlight or [])
+
+
+class ClientStopped(Exception):
+    """The client cannot be judged: it exited, never answered ``hello``, stopped answering, or
+    (in process) crashed or hung. The rule becomes ``error``; for a command client, so does
+    every rule still to run (the process is gone or wedged: nothing it does can be judged)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class NotApplicable(Exception):
@@ -92,8 +116,14 @@ class RuleResult:
 
     @property
     def gating(self) -> bool:
-        """True when this result makes the run fail: a MUST rule failed, unexpectedly."""
-        return self.outcome == "failed" and self.level == "MUST"
+        """True when this result makes the run fail: a MUST rule failed (unexpectedly), or
+        the client could not be judged at all (``error``)."""
+        return self.outcome == "error" or (self.outcome == "failed" and self.level == "MUST")
+
+    @property
+    def should_failed(self) -> bool:
+        """A SHOULD rule failed: reported, and gating only with ``--strict``."""
+        return self.outcome == "failed" and self.level == "SHOULD"
 
     @property
     def unexpected_pass(self) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import io
 import itertools
 import json
 import logging
@@ -22,17 +21,23 @@ import subprocess
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ._env import ClientAdapter, ClientEnv, NotSupported
-from ._outcome import format_exception
+from ._outcome import ClientStopped, format_exception
+from ._output import MAX_LINE, OutputTail, TailStream, capture_fds, pump
+from ._procs import kill_group, new_group
 
 if TYPE_CHECKING:
     from mock_orchestrator import MockCloud
 
 
 __all__ = [
+    "CRASHES",
+    "HELLO_TIMEOUT",
     "PROTOCOL_VERSION",
+    "Answer",
     "CommandPlug",
     "Driver",
     "Plug",
@@ -41,19 +46,57 @@ __all__ = [
 ]
 
 PROTOCOL_VERSION = 1
-#: (ok, value, error message, full error text, hung)
-CallResult = tuple[bool, Any, "str | None", str, bool]
+#: Real seconds a command has to answer ``hello`` (a hung client costs this once per run).
+HELLO_TIMEOUT = 15.0
+#: Real seconds ``close`` waits for a command to exit before its group is killed.
+CLOSE_TIMEOUT = 5.0
 _VALUE_FIELD = {"start_job": "job_key", "get_job_state": "state"}
+#: Python's programming errors: raised by a client that crashed, never a deliberate answer.
+CRASHES: tuple[type[BaseException], ...] = (
+    AttributeError,
+    NameError,
+    TypeError,
+    KeyError,
+    IndexError,
+    ImportError,
+    AssertionError,
+    RecursionError,
+    ZeroDivisionError,
+    MemoryError,
+)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """How one operation ended, as the driver saw it."""
+
+    ok: bool
+    value: Any = None
+    #: The client's error message (what a user would be shown).
+    error: str | None = None
+    #: The full failure text (type, message, traceback, repr): searched for secrets.
+    text: str = ""
+    #: No answer within the time allowed.
+    hung: bool = False
+    #: The process exited (a command) -- nothing more will be answered.
+    gone: bool = False
+    #: An in-process client raised one of Python's programming errors (:data:`CRASHES`).
+    crashed: bool = False
 
 
 class Driver(Protocol):
     """One running client instance, as the harness calls it."""
 
-    def call(self, op: str, kwargs: dict[str, Any], timeout: float) -> CallResult: ...
+    def call(self, op: str, kwargs: dict[str, Any], timeout: float) -> Answer: ...
 
     def call_many(
         self, op: str, kwargs: dict[str, Any], count: int, timeout: float
-    ) -> list[CallResult]: ...
+    ) -> list[Answer]: ...
+
+    def describe(self) -> str:
+        """The client's object descriptions (``repr``/``str``) and the like, for the secrets
+        rule: what a user would see printing the client. Empty for a command."""
+        ...
 
     def close(self) -> None: ...
 
@@ -65,12 +108,19 @@ class Plug(Protocol):
     in_process: bool
     #: How reports name the client (``module:factory`` or the command line).
     label: str
+    #: Set once a command client stopped (exited, never greeted, went mute): why. Every rule
+    #: still to run is then an ``error`` without being tried.
+    stopped: str | None
 
     def open(self, env: ClientEnv, world: object) -> Driver: ...
 
     def serve(self, cloud: MockCloud) -> AbstractContextManager[str]: ...
 
-    def capture(self, sink: list[str]) -> AbstractContextManager[None]: ...
+    def capture(self, tail: OutputTail) -> AbstractContextManager[None]: ...
+
+    def abort(self) -> None:
+        """Kill every client still running, at once (an interrupted run)."""
+        ...
 
 
 # -- Python factories -----------------------------------------------------------------------
@@ -94,6 +144,7 @@ class PythonPlug:
     """A Python client: ``factory(env) -> ClientAdapter``, driven in threads of this process."""
 
     in_process = True
+    stopped: str | None = None
 
     def __init__(self, factory: Callable[[ClientEnv], ClientAdapter], label: str | None = None):
         self.factory = factory
@@ -109,9 +160,14 @@ class PythonPlug:
     def serve(self, cloud: MockCloud) -> AbstractContextManager[str]:
         raise RuntimeError("an in-process client is never served")
 
+    def abort(self) -> None:
+        """Threads cannot be killed; an interrupted run simply stops waiting for them."""
+
     @contextmanager
-    def capture(self, sink: list[str]) -> Iterator[None]:
-        handler = _SinkHandler(sink)
+    def capture(self, tail: OutputTail) -> Iterator[None]:
+        """Everything the client writes: log records at DEBUG (every logger), ``sys.stdout``
+        and ``sys.stderr``, and file descriptors 1 and 2 themselves."""
+        handler = _TailHandler(tail)
         loggers = [logging.getLogger()] + [
             lg for lg in logging.root.manager.loggerDict.values() if isinstance(lg, logging.Logger)
         ]
@@ -121,30 +177,37 @@ class PythonPlug:
             lg.setLevel(logging.DEBUG)
         for lg in attached:
             lg.addHandler(handler)
-        out, err = io.StringIO(), io.StringIO()
+        out, err = TailStream(tail, "stdout"), TailStream(tail, "stderr")
         try:
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            with (
+                capture_fds(tail),
+                contextlib.redirect_stdout(out),
+                contextlib.redirect_stderr(err),
+            ):
                 yield
         finally:
+            out.flush()
+            err.flush()
             for lg in attached:
                 lg.removeHandler(handler)
             for lg, level in saved:
                 lg.setLevel(level)
-            sink.extend(out.getvalue().splitlines())
-            sink.extend(err.getvalue().splitlines())
 
 
-class _SinkHandler(logging.Handler):
-    def __init__(self, sink: list[str]) -> None:
+class _TailHandler(logging.Handler):
+    """Every log record, formatted with its exception, into the tail (searched as it comes)."""
+
+    def __init__(self, tail: OutputTail) -> None:
         super().__init__(logging.DEBUG)
-        self.sink = sink
+        self.tail = tail
         self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            self.sink.append(self.format(record))
+            text = self.format(record)
         except Exception:  # a client's bad log call must not break the suite
-            self.sink.append(f"{record.name} {record.levelname} {record.msg!r} {record.args!r}")
+            text = f"{record.name} {record.levelname} {record.msg!r} {record.args!r}"
+        self.tail.add_text("log", text)
 
 
 class PythonDriver:
@@ -162,12 +225,12 @@ class PythonDriver:
             return self.adapter.get_job_state(kwargs["job_key"], kwargs["folder"])
         raise ValueError(f"unknown operation {op!r}")
 
-    def call(self, op: str, kwargs: dict[str, Any], timeout: float) -> CallResult:
+    def call(self, op: str, kwargs: dict[str, Any], timeout: float) -> Answer:
         return self.call_many(op, kwargs, 1, timeout)[0]
 
     def call_many(
         self, op: str, kwargs: dict[str, Any], count: int, timeout: float
-    ) -> list[CallResult]:
+    ) -> list[Answer]:
         barrier = threading.Barrier(count)
         boxes: list[dict[str, Any]] = [{} for _ in range(count)]
 
@@ -188,23 +251,70 @@ class PythonDriver:
         for thread in threads:
             # A join with a bound, not a sleep: a client that never returns is a verdict.
             thread.join(timeout)
-        results: list[CallResult] = []
+        results: list[Answer] = []
         for thread, box in zip(threads, boxes, strict=False):
             if thread.is_alive():
                 msg = f"{op} did not return within {timeout:g} s of real time"
-                results.append((False, None, msg, msg, True))
+                results.append(Answer(False, error=msg, text=msg, hung=True))
             elif "exc" in box:
                 exc = box["exc"]
                 if isinstance(exc, NotSupported):
                     raise exc
                 text = format_exception(exc) + f"\n{exc!r}"
-                results.append((False, None, f"{type(exc).__name__}: {exc}", text, False))
+                results.append(
+                    Answer(
+                        False,
+                        error=f"{type(exc).__name__}: {exc}",
+                        text=text,
+                        crashed=isinstance(exc, CRASHES),
+                    )
+                )
             else:
-                results.append((True, box.get("value"), None, "", False))
+                results.append(Answer(True, box.get("value")))
         return results
+
+    def describe(self) -> str:
+        """``repr``/``str`` of the adapter and of the objects its public attributes hold."""
+        return "\n".join(describe_objects(self.adapter))
 
     def close(self) -> None:
         self.adapter.close()
+
+
+_PLAIN = (str, bytes, bytearray, int, float, bool, type(None), dict, list, tuple, set, frozenset)
+
+
+def describe_objects(root: object, depth: int = 2) -> list[str]:
+    """``repr`` and ``str`` of ``root`` and of the objects under its public attributes.
+
+    Holding a token in a string attribute is a client's job, so plain values (strings,
+    numbers, containers) are not shown; an *object* whose ``repr`` spells its token is a leak
+    waiting for the first ``print(client)`` or traceback with locals.
+    """
+    seen: set[int] = set()
+    out: list[str] = []
+
+    def visit(obj: object, level: int) -> None:
+        if id(obj) in seen or isinstance(obj, _PLAIN) or (callable(obj) and level > 0):
+            return
+        seen.add(id(obj))
+        for render in (repr, str):
+            try:
+                out.append(render(obj))
+            except Exception as exc:  # a broken __repr__ is not a leak
+                out.append(f"<{render.__name__} raised {type(exc).__name__}>")
+        if level >= depth:
+            return
+        try:
+            attributes = vars(obj)
+        except TypeError:
+            return
+        for name, value in list(attributes.items()):
+            if not name.startswith("_"):
+                visit(value, level + 1)
+
+    visit(root, 0)
+    return out
 
 
 # -- commands over JSON lines ---------------------------------------------------------------
@@ -216,7 +326,11 @@ class CommandPlug:
     in_process = False
 
     def __init__(
-        self, command: str | Sequence[str], *, cwd: str | None = None, start_timeout: float = 20.0
+        self,
+        command: str | Sequence[str],
+        *,
+        cwd: str | None = None,
+        start_timeout: float = HELLO_TIMEOUT,
     ) -> None:
         self.argv = shlex.split(command) if isinstance(command, str) else list(command)
         if not self.argv:
@@ -224,35 +338,58 @@ class CommandPlug:
         self.label = command if isinstance(command, str) else shlex.join(command)
         self.cwd = cwd
         self.start_timeout = start_timeout
-        self._capturing = 0
-        self._drivers: list[CommandDriver] = []
+        self.stopped: str | None = None
+        self._captures: list[OutputTail] = []
+        self._live: set[CommandDriver] = set()
+        self._lock = threading.Lock()
 
     def open(self, env: ClientEnv, world: object) -> Driver:
-        driver = CommandDriver(self.argv, env, cwd=self.cwd, start_timeout=self.start_timeout)
-        if self._capturing:  # only while a rule reads the clients' output
-            self._drivers.append(driver)
-        return driver
+        tail = OutputTail()
+        if self._captures:  # only while a rule reads the clients' output
+            tail.mirror = self._captures[-1]
+        return CommandDriver(
+            self.argv,
+            env,
+            cwd=self.cwd,
+            start_timeout=self.start_timeout,
+            tail=tail,
+            registry=self,
+        )
 
     def serve(self, cloud: MockCloud) -> AbstractContextManager[str]:
         return cloud.serve()
 
     @contextmanager
-    def capture(self, sink: list[str]) -> Iterator[None]:
-        before = len(self._drivers)
-        self._capturing += 1
+    def capture(self, tail: OutputTail) -> Iterator[None]:
+        """Mirror the output of every client opened meanwhile (stderr, stray stdout) into
+        ``tail``, as it streams."""
+        self._captures.append(tail)
         try:
             yield
         finally:
-            self._capturing -= 1
-            for driver in self._drivers[before:]:
-                driver.close()
-                sink.extend(driver.stderr)
-                sink.extend(driver.noise)
-            del self._drivers[before:]
+            self._captures.remove(tail)
+
+    def track(self, driver: CommandDriver, live: bool) -> None:
+        with self._lock:
+            if live:
+                self._live.add(driver)
+            else:
+                self._live.discard(driver)
+
+    def abort(self) -> None:
+        with self._lock:
+            drivers = list(self._live)
+        for driver in drivers:
+            driver.kill()
 
 
 class CommandDriver:
-    """One client process. Requests carry an ``id``; answers may come in any order."""
+    """One client process. Requests carry an ``id``; answers may come in any order.
+
+    Fail fast: the process is stopped, and :class:`ClientStopped` raised, the moment it exits
+    before answering ``hello``, writes anything but a JSON answer as its first line, or does not
+    answer ``hello`` within ``start_timeout`` real seconds. Its last lines are quoted.
+    """
 
     def __init__(
         self,
@@ -260,18 +397,22 @@ class CommandDriver:
         env: ClientEnv,
         *,
         cwd: str | None = None,
-        start_timeout: float = 20.0,
+        start_timeout: float = HELLO_TIMEOUT,
+        tail: OutputTail | None = None,
+        registry: CommandPlug | None = None,
     ) -> None:
         environ = {k: v for k, v in os.environ.items() if not k.startswith("UIPATH_")}
         environ.update(env.environ())
         # Rule-specific hints (env.extra) travel as UIPATH_<NAME>, e.g. UIPATH_TIMEOUT=2.
         environ.update({f"UIPATH_{k.upper()}": str(v) for k, v in env.extra.items()})
-        self.stderr: list[str] = []
-        self.noise: list[str] = []
-        self._pending: dict[int, queue.Queue[dict[str, Any] | None]] = {}
+        self.tail = tail or OutputTail()
+        self.registry = registry
+        self._pending: dict[int, queue.Queue[dict[str, Any]]] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._eof = False
+        self._greeted = False
+        self._wedged = False
         try:
             self.proc = subprocess.Popen(
                 argv,
@@ -280,16 +421,20 @@ class CommandDriver:
                 stderr=subprocess.PIPE,
                 env=environ,
                 cwd=cwd,
-                text=True,
-                encoding="utf-8",
-                errors="replace",
-                bufsize=1,
+                **new_group(),
             )
         except OSError as exc:
-            raise RuntimeError(f"cannot start the client command {argv[0]!r}: {exc}") from exc
+            raise ClientStopped(f"cannot start the client command {argv[0]!r}: {exc}") from exc
+        if registry is not None:
+            registry.track(self, True)
         self._readers = [
-            threading.Thread(target=self._read_stdout, daemon=True),
-            threading.Thread(target=self._read_stderr, daemon=True),
+            threading.Thread(target=self._read_stdout, daemon=True, name="conformance-stdout"),
+            threading.Thread(
+                target=pump,
+                args=(self.proc.stderr, self.tail, "stderr"),
+                daemon=True,
+                name="conformance-stderr",
+            ),
         ]
         for reader in self._readers:
             reader.start()
@@ -302,120 +447,169 @@ class CommandDriver:
             },
             start_timeout,
         )
-        # Any answer means the client is up (one that does not know "hello" may say so);
-        # only not_supported, or no answer at all, stops here.
-        if hello is None or hello.get("_hung") or hello.get("not_supported"):
-            reason = self._reason(hello, "hello")
+        # Any JSON answer means the client is up (one that does not know "hello" may say
+        # so); not_supported makes the rule not applicable; anything else stops the client.
+        if "ok" in hello and not hello.get("not_supported"):
+            self._greeted = True
+            return
+        reason = self._reason(hello, "hello")
+        if "ok" in hello:
             self.close()
-            if hello is not None and hello.get("not_supported"):
-                raise NotSupported(reason)
-            raise RuntimeError(f"the client command did not start: {reason}")
+            raise NotSupported(reason)
+        self.kill()
+        raise ClientStopped(reason)
 
     # -- the pipes ------------------------------------------------------------------------
 
     def _read_stdout(self) -> None:
         assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            text = line.rstrip("\n")
-            try:
-                message = json.loads(text)
-            except ValueError:
-                message = None
-            if isinstance(message, dict) and "ok" in message:
-                with self._lock:
-                    ident = message.get("id")
-                    if not isinstance(ident, int):
-                        # A client that does not echo ids answers in order: the oldest waits.
-                        ident = next(iter(self._pending), None)
-                    waiting = self._pending.pop(ident, None) if ident is not None else None
-                if waiting is not None:
-                    waiting.put(message)
-                    continue
-            if text.strip():
-                self.noise.append(text)
+        stream = self.proc.stdout
+        piece_of_long_line = False
+        while True:
+            chunk = stream.readline(MAX_LINE)
+            if not chunk:
+                break
+            complete = chunk.endswith(b"\n")
+            text = chunk.decode("utf-8", "replace").rstrip("\r\n")
+            if not piece_of_long_line and complete and self._deliver(text):
+                continue
+            if not self._greeted and not piece_of_long_line and text.strip():
+                # The first line must answer hello: anything else is not the protocol.
+                self._to_oldest({"_garbage": text})
+            self.tail.add("stdout", text, continues=not complete)
+            piece_of_long_line = not complete
         with self._lock:
             self._eof = True
             for waiting in self._pending.values():
-                waiting.put(None)
+                waiting.put({"_gone": True})
             self._pending.clear()
 
-    def _read_stderr(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self.stderr.append(line.rstrip("\n"))
+    def _deliver(self, text: str) -> bool:
+        """Hand a JSON answer to the request waiting for it; False if ``text`` is not one."""
+        try:
+            message = json.loads(text)
+        except ValueError:
+            return False
+        if not isinstance(message, dict) or "ok" not in message:
+            return False
+        with self._lock:
+            ident = message.get("id")
+            if not isinstance(ident, int) or ident not in self._pending:
+                # A client that does not echo ids answers in order: the oldest waits.
+                ident = next(iter(self._pending), None)
+            waiting = self._pending.pop(ident, None) if ident is not None else None
+        if waiting is None:
+            return False
+        waiting.put(message)
+        return True
 
-    def _send(self, message: dict[str, Any]) -> queue.Queue[dict[str, Any] | None]:
-        waiting: queue.Queue[dict[str, Any] | None] = queue.Queue()
+    def _to_oldest(self, message: dict[str, Any]) -> None:
+        with self._lock:
+            ident = next(iter(self._pending), None)
+            waiting = self._pending.pop(ident, None) if ident is not None else None
+        if waiting is not None:
+            waiting.put(message)
+
+    def _send(self, message: dict[str, Any]) -> queue.Queue[dict[str, Any]]:
+        waiting: queue.Queue[dict[str, Any]] = queue.Queue()
         with self._lock:
             ident = next(self._ids)
-            self._pending[ident] = waiting
             if self._eof:
-                waiting.put(None)
+                waiting.put({"_gone": True})
                 return waiting
+            self._pending[ident] = waiting
             try:
                 assert self.proc.stdin is not None
-                self.proc.stdin.write(json.dumps({"id": ident, **message}) + "\n")
+                line = json.dumps({"id": ident, **message}) + "\n"
+                self.proc.stdin.write(line.encode("utf-8"))
                 self.proc.stdin.flush()
             except (BrokenPipeError, OSError, ValueError):
-                waiting.put(None)
+                self._pending.pop(ident, None)
+                waiting.put({"_gone": True})
         return waiting
 
-    def _request(self, message: dict[str, Any], timeout: float) -> dict[str, Any] | None:
+    def _request(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
         return self._wait(self._send(message), timeout)
 
-    def _wait(
-        self, waiting: queue.Queue[dict[str, Any] | None], timeout: float
-    ) -> dict[str, Any] | None:
+    def _wait(self, waiting: queue.Queue[dict[str, Any]], timeout: float) -> dict[str, Any]:
         try:
             return waiting.get(timeout=timeout)
         except queue.Empty:
-            return {
-                "ok": False,
-                "error": f"no answer within {timeout:g} s of real time",
-                "_hung": True,
-            }
+            self._wedged = True
+            return {"_hung": timeout}
 
-    def _reason(self, answer: dict[str, Any] | None, op: str) -> str:
-        if answer is None:
+    def _reason(self, answer: dict[str, Any], op: str) -> str:
+        if answer.get("_gone"):
             try:  # stdout closed: the process is ending; wait a moment for its status
                 code: int | None = self.proc.wait(timeout=2)
             except subprocess.TimeoutExpired:
                 code = None
-            tail = " | ".join(self.stderr[-5:])
-            return f"the client exited (code {code}) during {op}" + (f": {tail}" if tail else "")
-        return str(answer.get("error") or f"{op} failed without an error message")
+            for reader in self._readers:  # its last words may still be in the stderr pipe
+                if reader is not threading.current_thread():
+                    reader.join(timeout=2)
+            why = f"the client exited (code {code}) during {op}"
+        elif answer.get("_hung") is not None:
+            why = f"the client gave no answer to {op} within {answer['_hung']:g} s of real time"
+        elif answer.get("_garbage") is not None:
+            why = f"the client wrote {answer['_garbage'][:200]!r} instead of answering {op}"
+        else:
+            return str(answer.get("error") or f"{op} failed without an error message")
+        last = self.tail.last(5)
+        return why + ("; its last lines: " + " | ".join(last) if last else "; it wrote nothing")
 
-    def _result(self, op: str, answer: dict[str, Any] | None) -> CallResult:
-        if answer is not None and answer.get("ok"):
-            return True, answer.get(_VALUE_FIELD.get(op, "value")), None, "", False
-        if answer is not None and answer.get("not_supported"):
+    def _result(self, op: str, answer: dict[str, Any]) -> Answer:
+        if answer.get("ok"):
+            return Answer(True, answer.get(_VALUE_FIELD.get(op, "value")))
+        if answer.get("not_supported"):
             raise NotSupported(self._reason(answer, op))
         reason = self._reason(answer, op)
-        return False, None, reason, reason, bool(answer and answer.get("_hung"))
+        return Answer(
+            False,
+            error=reason,
+            text=reason,
+            hung=answer.get("_hung") is not None,
+            gone=bool(answer.get("_gone")),
+        )
 
     # -- Driver ---------------------------------------------------------------------------
 
-    def call(self, op: str, kwargs: dict[str, Any], timeout: float) -> CallResult:
+    def call(self, op: str, kwargs: dict[str, Any], timeout: float) -> Answer:
         return self._result(op, self._request({"op": op, **kwargs}, timeout))
 
     def call_many(
         self, op: str, kwargs: dict[str, Any], count: int, timeout: float
-    ) -> list[CallResult]:
+    ) -> list[Answer]:
         # Pipelined: every request is written before any answer is read.
         waits = [self._send({"op": op, **kwargs}) for _ in range(count)]
         return [self._result(op, self._wait(w, timeout)) for w in waits]
 
+    def describe(self) -> str:
+        return ""
+
+    def kill(self) -> None:
+        """End the client and everything it started, now."""
+        kill_group(self.proc)
+        self._finish()
+
     def close(self) -> None:
-        if self.proc.poll() is None:
+        if self.proc.poll() is None and not self._wedged and not self._eof:
             self._send({"op": "close"})
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        for reader in self._readers:
-            reader.join(timeout=5)
-        for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=CLOSE_TIMEOUT)
+        # Whatever it left behind (helpers in its group) goes too.
+        kill_group(self.proc)
+        self._finish()
+
+    def _finish(self) -> None:
+        if self.proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+        for reader in self._readers:  # the group is dead: its pipes are at their end
+            if reader is not threading.current_thread():
+                reader.join(timeout=5)
+        for pipe in (self.proc.stdout, self.proc.stderr):
             if pipe is not None:
                 with contextlib.suppress(OSError):
                     pipe.close()
+        if self.registry is not None:
+            self.registry.track(self, False)

@@ -7,9 +7,15 @@ command), drives it with :class:`Client` operations, and judges from the world's
 
 Everything a rule does is written into the world's timeline (notes, operations and their
 results, interleaved with the journal's exchanges), which becomes the result's evidence. The
-evidence is scrubbed twice: ``Exchange.to_dict()`` redacts by field name, and :meth:`World.scrub`
-masks every secret the world knows (credentials, every token it issued) wherever it appears,
-so a report stays clean even when the client under test leaks.
+evidence is redacted in two layers that never mask a value twice: ``Exchange.to_dict()`` masks
+by field and header name (``Bearer ***(43 chars)``; a challenge's ``error="invalid_token"``
+stays readable), and :meth:`World.scrub` masks every secret the world knows (credentials, every
+token it issued) wherever else it appears, so a report stays clean even when the client leaks.
+
+No pass without evidence: an operation that ends because the client is gone (a command that
+exited), crashed (an in-process client raising one of Python's programming errors) or hung
+raises :class:`~conformance._outcome.ClientStopped`, which the runner reports as ``error`` --
+unless the rule asked for that hang as its verdict (``may_hang=True``).
 """
 
 from __future__ import annotations
@@ -17,10 +23,12 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 import httpx
 
@@ -36,13 +44,23 @@ from mock_orchestrator import (
 )
 
 from ._env import ClientEnv, Credential, NotSupported
-from ._outcome import NotApplicable, RuleFailed
+from ._outcome import ClientStopped, NotApplicable, RuleFailed
+from ._output import OutputTail
 from .catalog import RuleSpec
 
 if TYPE_CHECKING:
-    from ._plugs import Driver, Plug
+    from ._plugs import Answer, Driver, Plug
 
-__all__ = ["HUMAN_ROUTES", "PASSWORD_ROUTES", "TOKEN_ROUTES", "Client", "Op", "RuleRun", "World"]
+__all__ = [
+    "HUMAN_ROUTES",
+    "PASSWORD_ROUTES",
+    "TOKEN_ROUTES",
+    "Client",
+    "ClientRefused",
+    "Op",
+    "RuleRun",
+    "World",
+]
 
 # The route sets rules judge by (TOKEN_ROUTES: every token endpoint; HUMAN_ROUTES: the
 # browser-driven steps; PASSWORD_ROUTES: where a password login goes) are derived from the
@@ -57,6 +75,11 @@ def is_orchestrator(exchange: Exchange) -> bool:
     if route.startswith("orchestrator."):
         return True
     return not route.startswith(_NON_ORCHESTRATOR_PREFIXES) and "/odata/" in exchange.path.lower()
+
+
+class ClientRefused(RuleFailed):
+    """The factory (or ``hello``) refused to build the client with an error of its own: a
+    deliberate answer, unlike a crash. Only rules about refusing treat it as a pass."""
 
 
 @dataclass
@@ -161,12 +184,21 @@ class World:
         """Build the client under test on this world. ``NotSupported`` -> not applicable."""
         env = self.env(credential, **changes)
         self.note(f"build {name} ({env.credential})")
+        from ._plugs import CRASHES
+
         try:
             driver = self.run.plug.open(env, self)
         except NotSupported as exc:
             raise self._not_applicable(env, exc) from None
-        except Exception as exc:  # the factory's own failure is the client's answer
-            raise RuleFailed(
+        except ClientStopped:
+            raise
+        except CRASHES as exc:
+            raise ClientStopped(
+                f"the client crashed while being built for {env.profile}/{env.credential}: "
+                f"{type(exc).__name__}: {self.scrub(str(exc))}"
+            ) from None
+        except Exception as exc:  # the factory's own refusal is the client's answer
+            raise ClientRefused(
                 f"the client could not be built for {env.profile}/{env.credential}: "
                 f"{type(exc).__name__}: {self.scrub(str(exc))}"
             ) from None
@@ -215,6 +247,18 @@ class World:
         self.cloud.identity.revoke_refresh_token(token)
         self.note("server side: the configured refresh token / User Key revoked")
 
+    def hold_token_burst(self, window: float = 1.0) -> TokenHold:
+        """Hold the first token request of a burst until a second one arrives (or ``window``
+        real seconds pass), so that a client without single flight shows its race every time.
+
+        The same hold serves both paths: in process it waits in the client's thread; served,
+        the app runs a handler marked ``blocking`` off its event loop, so that other requests
+        (the racing ones among them) are answered meanwhile. Armed by :meth:`TokenHold.arm`.
+        """
+        hold = TokenHold(window)
+        self.interpose(hold.wrap)
+        return hold
+
     def interpose(
         self,
         wrapper: Callable[
@@ -246,16 +290,46 @@ class World:
 
     def secrets(self) -> set[str]:
         """Every secret this world knows: credentials and every token it ever issued."""
+        return set(self.secret_names())
+
+    def secret_names(self) -> dict[str, str]:
+        """Each secret of the world with what it is ("a refresh token"), for messages that
+        name a leak without showing it. Safe to call while the served world issues tokens."""
+        for _ in range(5):
+            try:
+                return self._secret_names()
+            except RuntimeError:  # "changed size during iteration": the server issued one
+                continue
+        return self._secret_names()
+
+    def _secret_names(self) -> dict[str, str]:
         d = self.cloud.defaults
         identity = self.cloud.identity
-        found = {d.client_secret, d.refresh_token, d.user_key, d.password}
-        found.update(u.password for u in identity.users.values())
-        found.update(app.secret for app in identity.apps.values())
-        found.update(r.token for r in identity.tokens.records())
-        found.update(identity.refresh_tokens)
-        found.update(identity.legacy_grants)
-        found.update(identity.codes)
-        return {s for s in found if isinstance(s, str) and len(s) >= 6}
+        named: dict[str, str] = {}
+        for code in list(identity.codes):
+            named[code] = "an authorization code"
+        for app in list(identity.apps.values()):
+            if app.secret:
+                named[app.secret] = "a client secret"
+        for user in list(identity.users.values()):
+            named[user.password] = "the password"
+        for record in list(identity.tokens.records()):
+            named[record.token] = {"id": "an id_token", "pat": "a personal access token"}.get(
+                record.kind, "an access token"
+            )
+        for token in list(identity.refresh_tokens):
+            named[token] = "a refresh token"
+        for token in list(identity.legacy_grants):
+            named[token] = "the User Key"
+        for value, what in (
+            (d.client_secret, "the client secret"),
+            (d.refresh_token, "the configured refresh token"),
+            (d.user_key, "the User Key"),
+            (d.password, "the password"),
+        ):
+            if value:
+                named[value] = what
+        return {k: v for k, v in named.items() if isinstance(k, str) and len(k) >= 6}
 
     def scrub(self, value: Any) -> Any:
         """``value`` with every known secret masked, recursively (strings, lists, dicts)."""
@@ -271,7 +345,7 @@ class World:
         entries = list(self.cloud.journal)
         out: list[dict[str, Any]] = [{"kind": "world", "text": self.title, "at": None}]
         events = list(self.events)
-        names = _TokenNames()
+        names = _TokenNames(self.cloud.defaults)
         ei = 0
         for index, exchange in enumerate(entries):
             while ei < len(events) and events[ei].position <= index:
@@ -319,11 +393,19 @@ def _exchange_entry(exchange: Exchange, highlighted: bool, full: bool) -> dict[s
 
 class _TokenNames:
     """Names tokens by order of issue ("access token #2"), so a timeline shows a token's life
-    (issued, used, expired, replaced) without showing the token."""
+    (issued, used, expired, replaced) and which refresh token each refresh presented, without
+    showing a token."""
 
-    def __init__(self) -> None:
+    def __init__(self, defaults: Any = None) -> None:
         self.names: dict[str, str] = {}
         self.counts: dict[str, int] = {}
+        for attr, name in (
+            ("refresh_token", "the configured refresh token"),
+            ("user_key", "the User Key"),
+        ):
+            value = getattr(defaults, attr, None)
+            if isinstance(value, str) and value:
+                self.names[value] = name
 
     def _name(self, token: str, kind: str) -> str:
         if token not in self.names:
@@ -336,6 +418,10 @@ class _TokenNames:
         scheme, _, token = value.partition(" ")
         if scheme.lower() == "bearer" and token.strip():
             entry["bearer"] = self.names.get(token.strip(), "a token the world never issued")
+        if exchange.route in TOKEN_ROUTES:
+            presented = _presented_refresh_token(exchange)
+            if presented:
+                entry["presented"] = self.names.get(presented, "a token the world never issued")
         if exchange.route in TOKEN_ROUTES and exchange.status_code == 200:
             try:
                 body = json.loads(exchange.response.content) if exchange.response else None
@@ -354,6 +440,25 @@ class _TokenNames:
                 ]
                 if issued:
                     entry["issued"] = issued
+
+
+def _presented_refresh_token(exchange: Exchange) -> str | None:
+    """The refresh token (or User Key) a token request presented, from its form or JSON."""
+    content = exchange.request.content
+    if not content:
+        return None
+    text = content.decode("utf-8", "replace")
+    fields: dict[str, Any]
+    if text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return None
+        fields = data if isinstance(data, dict) else {}
+    else:
+        fields = dict(parse_qsl(text, keep_blank_values=True))
+    value = fields.get("refresh_token")
+    return value if isinstance(value, str) and value else None
 
 
 def _scrub(value: Any, secrets: list[str]) -> Any:
@@ -387,20 +492,28 @@ class Client:
         input_arguments: dict[str, Any] | None = None,
         *,
         timeout: float = 30.0,
+        may_hang: bool = False,
     ) -> Op:
+        """``may_hang``: the rule provokes a hang and judges it (see :func:`no_hang`); any
+        other hang means the client stopped answering, and the rule is an ``error``."""
         d = self.world.cloud.defaults
         kwargs = {
             "process": process or d.process,
             "folder": folder or d.folder,
             "input_arguments": input_arguments,
         }
-        return self._call("start_job", kwargs, timeout)
+        return self._call("start_job", kwargs, timeout, may_hang)
 
     def get_job_state(
-        self, job_key: str, folder: str | None = None, *, timeout: float = 30.0
+        self,
+        job_key: str,
+        folder: str | None = None,
+        *,
+        timeout: float = 30.0,
+        may_hang: bool = False,
     ) -> Op:
         kwargs = {"job_key": job_key, "folder": folder or self.world.cloud.defaults.folder}
-        return self._call("get_job_state", kwargs, timeout)
+        return self._call("get_job_state", kwargs, timeout, may_hang)
 
     def concurrently(self, count: int, op: str, timeout: float = 30.0, **kwargs: Any) -> list[Op]:
         """``count`` copies of one operation at once (threads, or pipelined for commands)."""
@@ -408,14 +521,11 @@ class Client:
         world._event({"kind": "op", "text": f"{self.name}: {count} x {op}(...) at once"})
         first = world.mark()
         try:
-            results = self.driver.call_many(op, kwargs, count, timeout)
+            answers = self.driver.call_many(op, kwargs, count, timeout)
         except NotSupported as exc:
             raise world._not_applicable(self.env, exc) from None
         last = world.mark()
-        ops = [
-            self._op(op, ok, value, err, text, hung, first, last)
-            for ok, value, err, text, hung in results
-        ]
+        ops = [self._op(op, answer, first, last) for answer in answers]
         good = sum(1 for o in ops if o.ok)
         world._event(
             {
@@ -425,42 +535,60 @@ class Client:
                 + ("" if good == count else f"; first error: {_first_error(ops)}"),
             }
         )
+        for answer in answers:
+            self._stop_unless_answered(op, answer, may_hang=False)
         return ops
 
-    def _call(self, op: str, kwargs: dict[str, Any], timeout: float) -> Op:
+    def _call(self, op: str, kwargs: dict[str, Any], timeout: float, may_hang: bool) -> Op:
         world = self.world
         shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items() if v is not None)
         world._event({"kind": "op", "text": f"{self.name}: {op}({shown})"})
         first = world.mark()
         try:
-            ok, value, err, text, hung = self.driver.call(op, kwargs, timeout)
+            answer = self.driver.call(op, kwargs, timeout)
         except NotSupported as exc:
             raise world._not_applicable(self.env, exc) from None
-        result = self._op(op, ok, value, err, text, hung, first, world.mark())
+        result = self._op(op, answer, first, world.mark())
         world._event(
             {
                 "kind": "result",
-                "ok": ok,
-                "text": f"{self.name}: {op} -> " + (repr(value) if ok else f"error: {err}"),
+                "ok": answer.ok,
+                "text": f"{self.name}: {op} -> "
+                + (repr(answer.value) if answer.ok else f"error: {answer.error}"),
             }
         )
+        self._stop_unless_answered(op, answer, may_hang=may_hang)
         return result
 
-    def _op(
-        self,
-        name: str,
-        ok: bool,
-        value: Any,
-        err: str | None,
-        text: str,
-        hung: bool,
-        first: int,
-        last: int,
-    ) -> Op:
-        op = Op(name, self.name, ok, value, err, first, last, text, hung)
+    def _stop_unless_answered(self, op: str, answer: Answer, *, may_hang: bool) -> None:
+        """No verdict from a client that did not answer: it exited, crashed or went mute."""
+        if answer.gone or answer.crashed or (answer.hung and not may_hang):
+            what = (
+                "crashed" if answer.crashed else "stopped answering" if answer.hung else "is gone"
+            )
+            raise ClientStopped(
+                f"the client {what} in {op}: {self.world.scrub(answer.error or '')}"
+            )
+
+    def _op(self, name: str, answer: Answer, first: int, last: int) -> Op:
+        op = Op(
+            name,
+            self.name,
+            answer.ok,
+            answer.value,
+            answer.error,
+            first,
+            last,
+            answer.text,
+            answer.hung,
+        )
         self.ops.append(op)
-        self.world.run.op_errors.append(text)
+        self.world.run.op_errors.append(answer.text)
         return op
+
+    def describe(self) -> str:
+        """What printing the client would show (``repr``/``str`` of its objects)."""
+        return self.driver.describe()
 
     def close(self) -> None:
         if not self._closed:
@@ -483,6 +611,8 @@ class RuleRun:
         self.worlds: list[World] = []
         #: Failure text of every operation (the secrets rule searches it).
         self.op_errors: list[str] = []
+        #: What printing the clients showed (``repr``/``str``), for the secrets rule.
+        self.descriptions: list[str] = []
 
     @property
     def in_process(self) -> bool:
@@ -532,16 +662,83 @@ class RuleRun:
     # -- output capture (the secrets rule) -----------------------------------------------
 
     @contextmanager
-    def capture_output(self) -> Iterator[list[str]]:
-        """Collect everything the client writes: log records at DEBUG, stdout and stderr.
+    def capture_output(self) -> Iterator[OutputTail]:
+        """Search everything the client writes for secrets, as it is written.
 
-        For a command client, its stderr and any non-protocol stdout lines are added by the
-        driver when it closes; for a factory, the root logger and every named logger are turned
-        to DEBUG for the duration (and given our handler when they do not propagate).
+        For a factory: log records (every logger at DEBUG), ``sys.stdout``/``sys.stderr`` and
+        file descriptors 1 and 2. For a command: its stderr and any stdout line that is not a
+        protocol answer. The tail keeps the last lines; ``findings`` names every leak seen.
         """
-        sink: list[str] = []
-        with self.plug.capture(sink):
-            yield sink
+        tail = OutputTail()
+        tail.scanner = self.find_secret
+        with self.plug.capture(tail):
+            yield tail
+
+    def find_secret(self, text: str) -> tuple[str, str] | None:
+        """``(what, found)`` for the first secret of any world of this rule that ``text``
+        holds (``("a refresh token", "8F3A...")``), or None.
+
+        A JWT is also found by its signature alone (a client may log the token in parts).
+        """
+        for world in list(self.worlds):
+            for secret, what in world.secret_names().items():
+                for needle in needles(secret):
+                    if needle in text:
+                        return what, needle
+        return None
+
+
+def needles(secret: str) -> list[str]:
+    """The secret, and for a JWT its signature too (a client may log the token in parts)."""
+    parts = secret.split(".")
+    if len(parts) == 3 and len(parts[2]) >= 20:
+        return [secret, parts[2]]
+    return [secret]
+
+
+class TokenHold:
+    """Hold the first token request of a burst until the second arrives, or ``window`` passes.
+
+    Threads (or connections) of a client without single flight all reach the token endpoint
+    while the first refresh is held, and the second one to arrive releases the hold at once;
+    a client with single flight sends no second request, and the hold ends after ``window``
+    seconds of real time. (A bounded wait for a race, not a sleep on the kit's clock: the race
+    itself happens in real time.) The window is a full second so that a loaded two-core CI
+    machine, where a racing thread may be scheduled late, cannot let a client without single
+    flight pass; only a correct client pays it, once per profile.
+    """
+
+    _TOKEN_PATHS = ("/connect/token", "/oauth/token", "/api/account/authenticate")
+
+    def __init__(self, window: float = 1.0) -> None:
+        self.window = window
+        self.armed = False
+        self.held = 0
+        self._taken = False
+        self._second = threading.Event()
+        self._lock = threading.Lock()
+
+    def arm(self) -> None:
+        self.armed = True
+
+    def wrap(
+        self, inner: Callable[[httpx.Request], httpx.Response]
+    ) -> Callable[[httpx.Request], httpx.Response]:
+        def handle(request: httpx.Request) -> httpx.Response:
+            if self.armed and request.url.path.lower().endswith(self._TOKEN_PATHS):
+                with self._lock:
+                    first, self._taken = not self._taken, True
+                if first:
+                    self.held += 1
+                    self._second.wait(self.window)
+                else:
+                    self._second.set()
+            return inner(request)
+
+        # The served app runs a blocking handler off its event loop (mock_orchestrator's
+        # _served/app.py), so that the racing requests are answered while this one waits.
+        handle.blocking = True  # type: ignore[attr-defined]
+        return handle
 
 
 def fail(message: str, *highlight: Exchange) -> RuleFailed:

@@ -180,6 +180,15 @@ _RULES = [
         _REFRESHING,
     ),
     RuleSpec(
+        "token-refresh-economy",
+        "MUST",
+        ALL,
+        "no refresh storm: no token request while the held token has more than a refresh "
+        "margin left; about one refresh per token lifetime over a multi-hour run",
+        (_rfc(6749, "5.1"), _rfc(9700, "4.14.2"), DOC_RL, F152980),
+        _REFRESHING,
+    ),
+    RuleSpec(
         "token-retry-once-on-401",
         "MUST",
         ALL,

@@ -8,22 +8,29 @@ Examples::
         --report-html report.html --junit-xml junit.xml
     orchestrator-kit check --rule token-single-flight --rule http-429-retry-after
 
-Exit status: 0 when every MUST rule passed (expected failures excepted), 1 when one failed,
-2 for a usage error (an unknown rule or profile, a client that cannot be loaded).
+Exit status: 0 when every MUST rule passed (expected failures excepted), 1 when one failed or
+a rule is an ``error`` (a client that could not be judged) -- with ``--strict``, a failed SHOULD
+rule too --, 2 for a usage error (an unknown rule or profile, a client that cannot be loaded, a
+report path that cannot be written: checked before the first rule runs), 130 on SIGINT and 143
+on SIGTERM (the client processes are killed, the reports so far written, marked interrupted).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import FrameType
 from typing import TextIO
 
 from ._outcome import RuleResult
 from ._plugs import CommandPlug, Plug, PythonPlug
 from .catalog import CATALOG, PROFILES
 from .report import write_reports
-from .runner import load_expected_failures, plan, run_suite
+from .runner import Interrupted, load_expected_failures, plan, run_suite
 
 __all__ = ["DEFAULT_CLIENT", "main"]
 
@@ -31,6 +38,7 @@ DEFAULT_CLIENT = "client_under_test.adapter:make_client"
 _MARKS = {
     "passed": "PASS",
     "failed": "FAIL",
+    "error": "ERROR",
     "skipped": "SKIP",
     "not_applicable": "N/A ",
     "xfailed": "XFAIL",
@@ -77,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--report-json", metavar="F", help="write the JSON report to F")
     parser.add_argument("--report-html", metavar="F", help="write the HTML report to F")
     parser.add_argument("--junit-xml", metavar="F", help="write a JUnit XML report to F")
+    parser.add_argument(
+        "--strict", action="store_true", help="a failed SHOULD rule fails the run too"
+    )
     parser.add_argument("--list", action="store_true", help="list the rules and exit")
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="print only failures and the summary"
@@ -93,6 +104,46 @@ def _split(values: Sequence[str] | None) -> list[str] | None:
 def _list(out: TextIO) -> None:
     for spec in CATALOG.values():
         out.write(f"{spec.id:34} {spec.level:6} {','.join(spec.profiles):24} {spec.summary}\n")
+
+
+def check_report_path(flag: str, path: str) -> str | None:
+    """Why ``path`` cannot take a report (one line), or None: checked before any rule runs,
+    so that a typo costs a second, not a whole run and a traceback."""
+    target = Path(path)
+    if target.is_dir():
+        return f"{flag} {path}: is a directory"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"{flag} {path}: cannot create its folder: {exc.strerror or exc}"
+    existed = target.exists()
+    try:
+        with target.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        return f"{flag} {path}: cannot be written: {exc.strerror or exc}"
+    if not existed:
+        target.unlink(missing_ok=True)
+    return None
+
+
+@contextlib.contextmanager
+def _signals_raise(raise_on_signal: bool = True) -> Iterator[None]:
+    """SIGINT and SIGTERM raise :class:`Interrupted` inside the block (in the main thread);
+    with ``raise_on_signal=False`` they are ignored instead (while the reports are written)."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise Interrupted(signum, signal.Signals(signum).name)
+
+    saved = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(ValueError, OSError):  # not the main thread: leave them
+            saved[sig] = signal.signal(sig, interrupt if raise_on_signal else signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        for sig, previous in saved.items():
+            signal.signal(sig, previous)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
@@ -114,6 +165,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             if args.client_cmd
             else PythonPlug.from_spec(args.client or DEFAULT_CLIENT)
         )
+        for flag, path in (
+            ("--report-json", args.report_json),
+            ("--report-html", args.report_html),
+            ("--junit-xml", args.junit_xml),
+        ):
+            problem = check_report_path(flag, path) if path else None
+            if problem:
+                raise ValueError(problem)
     except (KeyError, ValueError, ImportError, AttributeError, TypeError, OSError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         out.write(f"orchestrator-kit check: error: {message}\n")
@@ -124,7 +183,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     )
 
     def progress(result: RuleResult, index: int, total: int) -> None:
-        if args.quiet and result.outcome not in ("failed",):
+        if args.quiet and result.outcome not in ("failed", "error"):
             return
         mark = _MARKS[result.outcome]
         if result.unexpected_pass:
@@ -138,23 +197,52 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         out.write(line + "\n")
         out.flush()
 
-    suite = run_suite(plug, rules=rules, profiles=profiles, expected=expected, progress=progress)
-    for path in write_reports(
-        suite, json_path=args.report_json, html_path=args.report_html, junit_path=args.junit_xml
-    ):
+    with _signals_raise():
+        suite = run_suite(
+            plug,
+            rules=rules,
+            profiles=profiles,
+            expected=expected,
+            progress=progress,
+            strict=args.strict,
+        )
+    with _signals_raise(False):
+        written = write_reports(
+            suite,
+            json_path=args.report_json,
+            html_path=args.report_html,
+            junit_path=args.junit_xml,
+        )
+    if suite.interrupted:
+        out.write(
+            f"\norchestrator-kit check: interrupted by {suite.interrupted} after "
+            f"{len(suite.results)} of {len(todo)} rule checks; the clients were stopped"
+            + (f"; reports written: {', '.join(written)}" if written else "")
+            + "\n"
+        )
+        return suite.exit_code
+    for path in written:
         out.write(f"report written: {path}\n")
     summary = suite.summary()
     counts = ", ".join(
         f"{summary[o]} {o.replace('_', ' ')}"
-        for o in ("passed", "failed", "xfailed", "skipped", "not_applicable")
+        for o in ("passed", "failed", "error", "xfailed", "skipped", "not_applicable")
         if summary[o]
     )
     out.write(f"\n{counts} in {summary['seconds']:.2f}s\n")
     for key in summary["unexpected_passes"]:
         out.write(f"XPASS {key}: listed as an expected failure, but it passed\n")
-    if suite.gating:
+    if summary["errors"]:
+        out.write(
+            "ERROR: the client could not be judged on: " + ", ".join(summary["errors"]) + "\n"
+        )
+    if summary["must_failed"]:
         out.write("FAILED: MUST rules not met: " + ", ".join(summary["must_failed"]) + "\n")
-    else:
+    if args.strict and summary["should_failed"]:
+        out.write(
+            "FAILED (--strict): SHOULD rules not met: " + ", ".join(summary["should_failed"]) + "\n"
+        )
+    if not suite.gating:
         out.write("OK: every MUST rule passed\n")
     return suite.exit_code
 

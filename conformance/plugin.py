@@ -3,9 +3,10 @@
 ``pytest --pyargs conformance --uipath-client=mypkg.testing:make_client`` collects
 ``conformance/suites/test_*.py``, one test per rule and profile (test ids ``rule-id-profile``),
 each marked with its rule's marker (the ID with underscores, e.g. ``-m token_single_flight``) and
-``uipath_must`` or ``uipath_should``. Outcomes map as the CLI's do: a failed MUST rule fails the
-test; a failed SHOULD rule, and a failure listed in ``--uipath-expected-failures``, is an xfail
-(reported, not gating); not applicable and skipped rules are skips.
+``uipath_must`` or ``uipath_should``. Outcomes map as the CLI's do: a failed MUST rule, and an
+``error`` (a client that could not be judged), fails the test; a failed SHOULD rule, and a
+failure listed in ``--uipath-expected-failures``, is an xfail (reported, not gating); not
+applicable and skipped rules are skips.
 
 Precedence of configuration: command-line options, then ini options of the same name (without
 the dashes), then the defaults (the reference client, all three profiles).
@@ -258,6 +259,8 @@ class UipathConformance:
             )
         )
         text = f"{result.key} ({result.level}): {result.message}"
+        if result.outcome == "error":  # the client could not be judged: never a pass
+            pytest.fail(f"ERROR {text}\n{timeline_text(result.evidence)}", pytrace=False)
         if result.outcome == "failed" and result.level == "MUST":
             pytest.fail(f"{text}\n{timeline_text(result.evidence)}", pytrace=False)
         if result.outcome in ("failed", "xfailed"):

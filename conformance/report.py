@@ -1,8 +1,10 @@
 """Reports of a run: JSON (for machines), JUnit XML (for CI), HTML (for people).
 
 The JSON is exactly ``{"kit_version", "client", "rules": [{"id", "level", "profile",
-"outcome", "message", "refs", "evidence"}], "summary"}``. The HTML page is self-contained (inline
-CSS, no script, no network): a matrix of rules by profile, then each result with its message,
+"outcome", "message", "refs", "evidence"}], "summary"}``; ``summary.interrupted`` names the
+signal when the run was cut short (the rules so far are reported). The HTML page is
+self-contained (inline CSS, no script, no network): a matrix of rules by profile with a legend,
+then each result (MUST failures first) with its message,
 its references, and the exchange timeline that shows it -- the token's life, the 401, the
 refresh -- with secrets already redacted by the harness.
 """
@@ -29,6 +31,7 @@ __all__ = ["render_html", "timeline_text", "to_json", "to_junit_xml", "write_rep
 _LABELS = {
     "passed": "PASS",
     "failed": "FAIL",
+    "error": "ERROR",
     "skipped": "SKIP",
     "not_applicable": "N/A",
     "xfailed": "XFAIL",
@@ -40,10 +43,12 @@ def to_json(suite: SuiteResult) -> str:
 
 
 def to_junit_xml(suite: SuiteResult) -> str:
-    """One testcase per rule and profile. A failed rule is a ``<failure type="MUST|SHOULD">``;
-    skipped, not applicable and expected failures are ``<skipped>`` with their reason."""
+    """One testcase per rule and profile. A failed rule is a ``<failure type="MUST|SHOULD">``,
+    a client that could not be judged an ``<error>``; skipped, not applicable and expected
+    failures are ``<skipped>`` with their reason."""
     results = suite.results
     failures = sum(1 for r in results if r.outcome == "failed")
+    errors = sum(1 for r in results if r.outcome == "error")
     skipped = sum(1 for r in results if r.outcome in ("skipped", "not_applicable", "xfailed"))
     root = ET.Element("testsuites")
     node = ET.SubElement(
@@ -53,7 +58,7 @@ def to_junit_xml(suite: SuiteResult) -> str:
             "name": "uipath-conformance",
             "tests": str(len(results)),
             "failures": str(failures),
-            "errors": "0",
+            "errors": str(errors),
             "skipped": str(skipped),
             "time": f"{sum(r.duration for r in results):.3f}",
         },
@@ -61,6 +66,8 @@ def to_junit_xml(suite: SuiteResult) -> str:
     props = ET.SubElement(node, "properties")
     ET.SubElement(props, "property", {"name": "client", "value": suite.client})
     ET.SubElement(props, "property", {"name": "kit_version", "value": suite.kit_version})
+    if suite.interrupted:
+        ET.SubElement(props, "property", {"name": "interrupted", "value": suite.interrupted})
     for r in results:
         case = ET.SubElement(
             node,
@@ -74,6 +81,9 @@ def to_junit_xml(suite: SuiteResult) -> str:
         if r.outcome == "failed":
             failure = ET.SubElement(case, "failure", {"type": r.level, "message": r.message})
             failure.text = timeline_text(r.evidence)
+        elif r.outcome == "error":
+            error = ET.SubElement(case, "error", {"type": "client", "message": r.message})
+            error.text = timeline_text(r.evidence)
         elif r.outcome != "passed":
             ET.SubElement(case, "skipped", {"type": r.outcome, "message": r.message})
         else:
@@ -88,10 +98,15 @@ def timeline_text(evidence: list[dict[str, Any]]) -> str:
     for entry in evidence:
         if entry.get("kind") == "exchange":
             mark = ">>" if entry.get("highlight") else "  "
-            extra = " ".join(f"{k}={entry[k]}" for k in ("auth", "fault") if entry.get(k))
+            extra = " ".join(
+                f"{k}={entry[k]}" for k in ("auth", "fault", "presented") if entry.get(k)
+            )
+            challenge = (entry.get("response_headers") or {}).get("www-authenticate")
+            if challenge:  # why a 401 was refused, as the server said it
+                extra += f" www-authenticate: {challenge}"
             lines.append(
                 f"{mark} #{entry['seq']} t={entry['at']} {entry['method']} "
-                f"{entry['url']} -> {entry['status']} {extra}".rstrip()
+                f"{entry['url']} -> {entry['status']} {extra.strip()}".rstrip()
             )
         else:
             lines.append(f"   -- {entry.get('text')}")
@@ -157,6 +172,8 @@ def _describe(entry: dict[str, Any]) -> str:
         form = entry.get("request_body")
         grant = form.get("grant_type") if isinstance(form, dict) else None
         bits.append("token request" + (f" ({grant})" if grant else ""))
+        if entry.get("presented"):
+            bits.append(f"presented {entry['presented']}")
         if entry.get("issued"):
             life = (
                 f", expires in {body['expires_in']} s"
@@ -243,7 +260,7 @@ def _timeline(evidence: list[dict[str, Any]]) -> str:
 def _result_section(r: RuleResult) -> str:
     refs = "".join(f'<li><a href="{_e(ref["url"])}">{_e(ref["label"])}</a></li>' for ref in r.refs)
     spec = _specs().get(r.id)
-    opened = " open" if r.outcome == "failed" else ""
+    opened = " open" if r.outcome in ("failed", "error") else ""
     exchanges = sum(1 for e in r.evidence if e.get("kind") == "exchange")
     note = (
         (
@@ -266,29 +283,67 @@ def _result_section(r: RuleResult) -> str:
     )
 
 
+def _rank(r: RuleResult) -> int:
+    """Results in the order a reader needs them: what fails the run first."""
+    if r.outcome == "failed" and r.level == "MUST":
+        return 0
+    order = {"error": 1, "failed": 2, "xfailed": 3, "passed": 4, "skipped": 5}
+    return order.get(r.outcome, 6)
+
+
+def _verdict(suite: SuiteResult) -> str:
+    summary = suite.summary()
+    parts = []
+    if summary["must_failed"]:
+        parts.append(f"{len(summary['must_failed'])} MUST rule result(s) failed")
+    if summary["errors"]:
+        parts.append(f"{len(summary['errors'])} could not be judged (error)")
+    if suite.strict and summary["should_failed"]:
+        parts.append(f"{len(summary['should_failed'])} SHOULD rule result(s) failed (strict)")
+    if suite.interrupted:
+        parts.append(
+            f"interrupted by {suite.interrupted} after {len(suite.results)} of "
+            f"{summary['planned']} rule checks"
+        )
+    return "; ".join(parts) or "All MUST rules pass"
+
+
+_LEGEND = (
+    '<dl class="legend">'
+    f"<dt>{_badge('passed')}</dt><dd>the client showed what the rule asks</dd>"
+    f"<dt>{_badge('failed')}</dt><dd>it did not (a MUST failure fails the run; a SHOULD "
+    "failure only with <code>--strict</code>)</dd>"
+    f"<dt>{_badge('error')}</dt><dd>the client could not be judged: it exited, never "
+    "answered <code>hello</code>, stopped answering or crashed; fails the run</dd>"
+    f"<dt>{_badge('xfailed')}</dt><dd>failed, and listed in the expected failures</dd>"
+    f"<dt>{_badge('skipped')}</dt><dd>cannot be judged in this mode</dd>"
+    f"<dt>{_badge('not_applicable')}</dt><dd>not applicable: the client declared it does "
+    "not serve this profile or credential (<code>NotSupported</code>, or "
+    "<code>not_supported</code> from a command), or the rule needs the client on the "
+    "mock's clock</dd>"
+    "<dt>&middot;</dt><dd>the rule does not exist for this profile (or the profile was not "
+    "run)</dd></dl>"
+)
+
+
 def render_html(suite: SuiteResult) -> str:
     template = Template(
         resources.files("conformance").joinpath("templates/report.html").read_text("utf-8")
     )
     summary = suite.summary()
-    order = {"failed": 0, "xfailed": 1, "passed": 2, "skipped": 3, "not_applicable": 4}
-    ranked = sorted(suite.results, key=lambda r: (order.get(r.outcome, 9), r.id, r.profile))
-    verdict = (
-        "All MUST rules pass"
-        if summary["ok"]
-        else (f"{len(summary['must_failed'])} MUST rule result(s) failed")
-    )
+    ranked = sorted(suite.results, key=lambda r: (_rank(r), r.id, r.profile))
     counts = " ".join(
         f'<span class="count">{_badge(o)} {summary[o]}</span>'
-        for o in ("passed", "failed", "xfailed", "skipped", "not_applicable")
+        for o in ("passed", "failed", "error", "xfailed", "skipped", "not_applicable")
         if summary[o]
     )
     return template.substitute(
         title=_e(f"UiPath client conformance: {suite.client}"),
         client=_e(suite.client),
         kit_version=_e(suite.kit_version),
-        verdict=_e(verdict),
+        verdict=_e(_verdict(suite)),
         verdict_class="ok" if summary["ok"] else "bad",
+        legend=_LEGEND,
         counts=counts,
         matrix=_matrix(suite.results),
         results="".join(_result_section(r) for r in ranked),

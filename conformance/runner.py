@@ -6,7 +6,12 @@ Example::
     from conformance._plugs import PythonPlug
 
     suite = run_suite(PythonPlug.from_spec("client_under_test.adapter:make_client"))
-    suite.exit_code  # 0 unless a MUST rule failed (expected failures excepted)
+    suite.exit_code  # 0 unless a MUST rule failed or a rule is an error
+
+A command client that stops (exits, never answers ``hello``, goes mute) makes its rule an
+``error`` and every rule still to run one too, at once: a broken client is judged in seconds,
+and never collects a pass. ``run_suite`` returns what it has when interrupted (SIGINT/SIGTERM
+raise :class:`Interrupted` from the CLI's handlers), with every client process group killed.
 """
 
 from __future__ import annotations
@@ -21,13 +26,22 @@ from typing import Any
 
 from mock_orchestrator import SystemClock
 
-from ._outcome import OUTCOMES, NotApplicable, RuleFailed, RuleResult, Skipped, Verdict
+from ._outcome import (
+    OUTCOMES,
+    ClientStopped,
+    NotApplicable,
+    RuleFailed,
+    RuleResult,
+    Skipped,
+    Verdict,
+)
 from ._plugs import Plug
 from ._world import RuleRun
 from .catalog import CATALOG, PROFILES, RuleSpec, get_rule
 from .rules import RULES
 
 __all__ = [
+    "Interrupted",
     "SuiteResult",
     "kit_version",
     "load_expected_failures",
@@ -37,6 +51,15 @@ __all__ = [
 ]
 
 _wall = SystemClock()  # durations for the report only; nothing is judged on the wall clock
+
+
+class Interrupted(BaseException):
+    """The run was told to stop (SIGINT, SIGTERM): a BaseException, so no rule swallows it."""
+
+    def __init__(self, signum: int, name: str) -> None:
+        super().__init__(name)
+        self.signum = signum
+        self.name = name
 
 
 def kit_version() -> str:
@@ -94,6 +117,9 @@ def plan(
 def run_rule(spec: RuleSpec, profile: str, plug: Plug) -> RuleResult:
     """Judge one rule on one profile with a client plugged in as ``plug``."""
     begun = _wall.time()
+    if plug.stopped is not None and profile in spec.profiles:
+        verdict = Verdict("error", f"not run: {plug.stopped}")
+        return RuleResult.from_verdict(spec, profile, verdict, 0.0)
     run = RuleRun(spec, profile, plug)
     highlight: list[Any] = []
     try:
@@ -101,6 +127,11 @@ def run_rule(spec: RuleSpec, profile: str, plug: Plug) -> RuleResult:
             if profile not in spec.profiles:
                 raise NotApplicable(f"{spec.id} does not apply to the {profile} profile")
             verdict = Verdict("passed", RULES[spec.id](run))
+        except ClientStopped as stopped:
+            message = run.scrub(stopped.message)
+            verdict = Verdict("error", message)
+            if not plug.in_process:  # the process is gone or wedged: nothing more to judge
+                plug.stopped = f"the client stopped in {spec.id}[{profile}]: {message}"
         except RuleFailed as failed:
             verdict = Verdict("failed", run.scrub(failed.message))
             highlight = failed.highlight
@@ -118,7 +149,10 @@ def run_rule(spec: RuleSpec, profile: str, plug: Plug) -> RuleResult:
                 "uipath-mock: the mock hit an internal error (a bug of "
                 "the kit, not of the client): " + internal[0].splitlines()[-1],
             )
-        verdict.evidence = run.evidence(highlight, full=verdict.outcome == "failed")
+        verdict.evidence = run.evidence(highlight, full=verdict.outcome in ("failed", "error"))
+    except BaseException:  # interrupted: end the clients at once, not after their close
+        plug.abort()
+        raise
     finally:
         run.close()
     return RuleResult.from_verdict(spec, profile, verdict, _wall.time() - begun)
@@ -131,10 +165,17 @@ class SuiteResult:
     client: str
     results: list[RuleResult] = field(default_factory=list)
     kit_version: str = field(default_factory=kit_version)
+    #: The signal that stopped the run early ("SIGINT", "SIGTERM"), if one did.
+    interrupted: str | None = None
+    #: Planned rule checks (more than ``results`` when interrupted).
+    planned: int = 0
+    #: ``--strict``: a failed SHOULD rule fails the run too.
+    strict: bool = False
 
     @property
     def gating(self) -> list[RuleResult]:
-        return [r for r in self.results if r.gating]
+        """The results that fail the run (with ``strict``, failed SHOULD rules too)."""
+        return [r for r in self.results if r.gating or (self.strict and r.should_failed)]
 
     @property
     def unexpected_passes(self) -> list[RuleResult]:
@@ -142,6 +183,9 @@ class SuiteResult:
 
     @property
     def exit_code(self) -> int:
+        """1 when a result fails the run; 128 + the signal's number when interrupted."""
+        if self.interrupted is not None:
+            return 143 if self.interrupted == "SIGTERM" else 130
         return 1 if self.gating else 0
 
     def summary(self) -> dict[str, Any]:
@@ -151,12 +195,14 @@ class SuiteResult:
         return {
             "total": len(self.results),
             **counts,
-            "must_failed": [r.key for r in self.gating],
-            "should_failed": [
-                r.key for r in self.results if r.outcome == "failed" and r.level == "SHOULD"
-            ],
+            "must_failed": [r.key for r in self.results if r.outcome == "failed" and r.gating],
+            "should_failed": [r.key for r in self.results if r.should_failed],
+            "errors": [r.key for r in self.results if r.outcome == "error"],
             "unexpected_passes": [r.key for r in self.unexpected_passes],
-            "ok": not self.gating,
+            "ok": not self.gating and self.interrupted is None,
+            "strict": self.strict,
+            "interrupted": self.interrupted,
+            "planned": self.planned or len(self.results),
             "seconds": round(sum(r.duration for r in self.results), 3),
         }
 
@@ -189,13 +235,22 @@ def run_suite(
     profiles: Sequence[str] | None = None,
     expected: frozenset[str] = frozenset(),
     progress: Callable[[RuleResult, int, int], None] | None = None,
+    strict: bool = False,
 ) -> SuiteResult:
-    """Run the planned rules one after the other; ``progress`` is told of each result."""
-    suite = SuiteResult(client=plug.label)
+    """Run the planned rules one after the other; ``progress`` is told of each result.
+
+    On :class:`Interrupted` (or a bare ``KeyboardInterrupt``) every client is killed and the
+    results so far are returned, marked ``interrupted``.
+    """
     todo = plan(rules, profiles)
-    for index, (spec, profile) in enumerate(todo, 1):
-        result = apply_expected(run_rule(spec, profile, plug), expected)
-        suite.results.append(result)
-        if progress is not None:
-            progress(result, index, len(todo))
+    suite = SuiteResult(client=plug.label, planned=len(todo), strict=strict)
+    try:
+        for index, (spec, profile) in enumerate(todo, 1):
+            result = apply_expected(run_rule(spec, profile, plug), expected)
+            suite.results.append(result)
+            if progress is not None:
+                progress(result, index, len(todo))
+    except (Interrupted, KeyboardInterrupt) as stop:
+        plug.abort()
+        suite.interrupted = stop.name if isinstance(stop, Interrupted) else "SIGINT"
     return suite

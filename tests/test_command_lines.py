@@ -134,6 +134,24 @@ def test_serve_usage_errors(args: tuple[str, ...], fragment: str) -> None:
     assert_usage_error(run(*KIT, "serve", *args), "orchestrator-kit serve", fragment)
 
 
+# -- soak -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("--exec", "true", "--runs", "0"), "--runs"),
+        (("--exec", "true", "--timeout", "0"), "--timeout"),
+        (("--exec", "true", "--every", "nonsense"), "--every"),
+        (("--exec", "true", "--credential", "cookie"), "--credential"),
+        ((), "--exec"),
+    ],
+    ids=["runs", "timeout", "every", "credential", "no-exec"],
+)
+def test_soak_usage_errors(args: tuple[str, ...], fragment: str) -> None:
+    assert_usage_error(run(*KIT, "soak", *args), "orchestrator-kit soak", fragment)
+
+
 # -- the reference client's command line ------------------------------------------------------
 
 

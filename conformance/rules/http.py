@@ -37,9 +37,15 @@ def _gives_up_on_every_poll(run: RuleRun, status: int, **fault: Any) -> list[Exc
     world, client, key = _started(run, f"{status} on every poll")
     world.fault("response", status=status, times=_FOREVER, **fault, **_JOBS_GET)
     mark = world.mark()
-    op = client.get_job_state(key)
+    op = client.get_job_state(key, may_hang=True)
     no_hang(world, op, f"get_job_state while every poll answers {status}")
     answered = [e for e in _job_gets(world, mark) if e.status_code == status]
+    if not answered:  # no pass without evidence: giving up without asking proves nothing
+        raise fail(
+            f"get_job_state ended without a poll, so giving up on {status} could not be seen: "
+            f"{world.scrub(op.error or '')}",
+            *op.exchanges(world),
+        )
     if op.ok or len(answered) > MAX_TRIES:
         raise fail(
             f"kept retrying through {plural(len(answered), str(status))}; give up "
@@ -122,7 +128,7 @@ def http_timeout_set(run: RuleRun) -> str:
     world.fault("stall", times=_FOREVER, **_JOBS_GET)
     mark = world.mark()
     begun = world.cloud.clock.time()
-    op = client.get_job_state(key, timeout=60.0)
+    op = client.get_job_state(key, timeout=60.0, may_hang=True)
     stalled = [e for e in _job_gets(world, mark) if e.fault and e.fault.startswith("stall")]
     if run.in_process:
         untimed = [
@@ -134,6 +140,12 @@ def http_timeout_set(run: RuleRun) -> str:
                 *untimed,
             )
     no_hang(world, op, "get_job_state on a stalled server")
+    if not stalled:
+        raise fail(
+            "get_job_state ended without a poll, so no timeout could be seen: "
+            f"{world.scrub(op.error or '')}",
+            *op.exchanges(world),
+        )
     spent = world.cloud.clock.time() - begun
     if op.ok or len(stalled) > MAX_TRIES:
         raise fail(f"kept waiting through {plural(len(stalled), 'stalled call')}", *stalled[-3:])

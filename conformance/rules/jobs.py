@@ -268,7 +268,7 @@ def jobs_start_not_duplicated(run: RuleRun) -> str:
         lose = _LoseResponse(world, mode)
         world.interpose(lose.wrap)
         client = world.client()
-        op = client.start_job()
+        op = client.start_job(may_hang=True)
         no_hang(world, op, "start_job")
         starts = world.since(0, where=lambda e: e.route == "orchestrator.start_jobs")
         if not lose.done:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_orchestrator import UIPATH_CLI_CLIENT_ID, mask
+from mock_orchestrator import UIPATH_CLI_CLIENT_ID
 
-from .._world import RuleRun, World, fail
+from .._env import Credential
+from .._outcome import NotApplicable
+from .._output import excerpt
+from .._world import Client, Op, RuleRun, World, fail
 from ._common import bearer, plural, require_ok, token_kind
 from ._registry import rule
 
@@ -31,84 +34,92 @@ _REFUSALS: dict[str, tuple[int, object]] = {
 }
 
 
-def _kinds(world: World) -> dict[str, str]:
-    """Each secret of the world with what it is, for a message that names no value."""
-    d = world.cloud.defaults
-    identity = world.cloud.identity
-    named: dict[str, str] = {}
-    for record in identity.tokens.records():
-        named[record.token] = {"id": "an id_token", "pat": "a personal access token"}.get(
-            record.kind, "an access token"
-        )
-    for token in identity.refresh_tokens:
-        named[token] = "a refresh token"
-    for token in identity.legacy_grants:
-        named[token] = "the User Key"
-    for value, what in (
-        (d.client_secret, "the client secret"),
-        (d.password, "the password"),
-        (world.user.password, "the password"),
-    ):
-        if value:
-            named[value] = what
-    return {s: named.get(s, "a secret") for s in world.secrets()}
+#: Every credential each profile offers a deployed client: the secrets rule runs with each.
+OFFERED: dict[str, tuple[Credential, ...]] = {
+    "legacy": ("user_key",),
+    "identity": ("refresh_token", "client_credentials"),
+    "onprem": ("password", "client_credentials"),
+}
 
 
-def _needles(secret: str) -> list[str]:
-    """The secret, and for a JWT its signature too (a client may log the token in parts)."""
-    parts = secret.split(".")
-    if len(parts) == 3 and len(parts[2]) >= 20:
-        return [secret, parts[2]]
-    return [secret]
+def _exercise(run: RuleRun, credential: Credential) -> tuple[World, Client, Op] | None:
+    """Acquire, refresh after an expiry, then fail (the token endpoint refuses) with one
+    credential. None when the client does not serve it."""
+    world = run.world(f"{run.spec.id} with the {credential} credential")
+    try:
+        client = world.client(credential)
+    except NotApplicable as why:
+        world.note(f"not served: {why}")
+        return None
+    # Whether each operation succeeds is other rules' business: this one reads what the client
+    # wrote while doing them (the last one fails on purpose: errors are searched).
+    first = client.start_job()
+    key = first.value if first.ok else "00000000-0000-0000-0000-000000000000"
+    world.expire_tokens()
+    client.get_job_state(key)
+    run.descriptions.append(client.describe())
+    for label, (status, body) in _REFUSALS.items():
+        world.fault("response", route=label, status=status, body=body, times=None)
+    world.expire_tokens()
+    client.get_job_state(key)
+    run.descriptions.append(client.describe())
+    client.close()
+    return world, client, first
 
 
 @rule("token-secrets-not-logged")
 def token_secrets_not_logged(run: RuleRun) -> str:
     """Canaries: every credential and every token the world issues is a secret to look for.
 
-    The client runs with every logger at DEBUG while it acquires a token, refreshes after an
-    expiry, and then fails (the token endpoint refuses: invalid_grant, or a bad password on
-    prem). Everything it wrote is searched: log records, stdout and stderr, the text of every
-    exception (with traceback and causes), and the URLs it requested (RFC 6750 §5.3: no bearer
-    tokens in URLs). For a command client, its stderr and non-protocol stdout are searched, and
-    the ``error`` strings it answers with.
+    The rule runs once with each credential the profile offers (client credentials included,
+    so that the client secret is there to leak). The client runs with every logger at DEBUG
+    while it acquires a token, refreshes after an expiry, and then fails (the token endpoint
+    refuses: invalid_grant, or a bad password on prem). Searched, as it is written: log
+    records, ``sys.stdout``/``sys.stderr`` and file descriptors 1 and 2 (in process), a command's
+    stderr and stray stdout. Then: the text of every exception (with traceback and causes) or
+    error answer, ``repr()``/``str()`` of the adapter and the objects it exposes (in process),
+    and every request line the mock saw (RFC 6750 §5.3: a secret in a query string is a leak).
     """
+    exercised: list[tuple[World, Client, Op]] = []
     with run.capture_output() as output:
-        world = run.world()
-        client = world.client()
-        # Whether each operation succeeds is other rules' business: this one reads what the
-        # client wrote while doing them (the last one fails on purpose: errors are searched).
-        first = client.start_job()
-        key = first.value if first.ok else "00000000-0000-0000-0000-000000000000"
-        world.expire_tokens()
-        client.get_job_state(key)
-        for label, (status, body) in _REFUSALS.items():
-            world.fault("response", route=label, status=status, body=body, times=None)
-        world.expire_tokens()
-        client.get_job_state(key)
-        client.close()
-    if not world.cloud.identity.tokens.records():
-        raise fail(
-            "no token was ever issued, so there was nothing to keep secret: "
-            f"{world.scrub(first.error or '')}",
-            *world.token_requests(),
+        for credential in OFFERED[run.profile]:
+            done = _exercise(run, credential)
+            if done is not None:
+                exercised.append(done)
+    if not exercised:
+        raise NotApplicable(
+            f"the client serves none of the {run.profile} credentials "
+            f"({', '.join(OFFERED[run.profile])})"
         )
-    kinds = _kinds(world)
-    places = [("log/stdout/stderr line", line) for line in output]
-    places += [("error text", text) for text in run.op_errors if text]
-    places += [("request URL", str(e.request.url)) for e in world.since(0)]
-    leaks: list[str] = []
+    # A secret in a URL is named first: it is the root of the log lines that repeat the URL.
+    places = [
+        ("a request line", f"{e.method} {e.request.url}")
+        for world, _, _ in exercised
+        for e in world.since(0)
+    ]
+    places += [("an error text", text) for text in run.op_errors if text]
+    places += [("an object's repr/str", text) for text in run.descriptions if text]
+    leaks = []
     for where, text in places:
-        for secret, what in kinds.items():
-            if any(needle in text for needle in _needles(secret)):
-                shown = world.scrub(text.replace(secret, mask(secret)))
-                leaks.append(f"{what} in a {where}: {shown[:300]}")
-                break
+        found = run.find_secret(text)
+        if found is not None:
+            leaks.append(f"{found[0]} in {where}: {excerpt(text, found[1])}")
+    leaks[1:1] = output.findings
     if leaks:
-        raise fail(f"{plural(len(leaks), 'secret')} leaked; first: {leaks[0]}")
+        raise fail(f"{plural(len(leaks), 'secret')} leaked; first: {run.scrub(leaks[0])}")
+    for world, _, first in exercised:
+        if not world.cloud.identity.tokens.records():
+            raise fail(
+                f"{world.title}: no token was ever issued, so there was nothing to keep "
+                f"secret: {world.scrub(first.error or '')}",
+                *world.token_requests(),
+            )
+    canaries = sum(len(world.secret_names()) for world, _, _ in exercised)
     return (
-        f"no secret among {len(kinds)} canaries appeared in {len(output)} lines of output, "
-        f"{len([t for t in run.op_errors if t])} error texts or any request URL"
+        f"with {', '.join(c.env.credential for _, c, _ in exercised)}: no secret among "
+        f"{canaries} canaries appeared in {output.line_count} lines of output, "
+        f"{len([t for t in run.op_errors if t])} error texts, the client's reprs or any "
+        "request line"
     )
 
 

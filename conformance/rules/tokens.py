@@ -3,10 +3,7 @@ single flight, and the HTML answer that is not a token."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
-import httpx
+import math
 
 from mock_orchestrator import Unauthenticated
 
@@ -110,6 +107,70 @@ def token_refresh_proactive(run: RuleRun) -> str:
     return "refreshed ahead of expiry: the mock never saw an expired token"
 
 
+def allowed_margin(lifetime: float) -> float:
+    """The most life a held access token may have left when the client asks for a new one.
+
+    The reference client refreshes ``max(60 s, lifetime / 10)`` ahead; a quarter of the
+    lifetime (at least five minutes) leaves room for other sensible margins, and none for a
+    client that refreshes on a timer, on every call, or reads ``expires_in`` in the wrong unit.
+    """
+    return max(300.0, lifetime / 4)
+
+
+#: A multi-hour run: at least this many seconds, and at least three token lifetimes.
+_ECONOMY_SPAN = 4 * 3600
+_ECONOMY_STEPS = 24
+
+
+@rule("token-refresh-economy")
+def token_refresh_economy(run: RuleRun) -> str:
+    """A long-running client: a start_job and a poll every ``span / 24`` of the world's clock
+    over at least four hours and three token lifetimes. No token request may come while the
+    access token it holds still has more than :func:`allowed_margin` of its life left (the
+    lifetime is ``expires_in``, in seconds, RFC 6749 §5.1), so over the run the client refreshes
+    about once per lifetime. A refresh storm -- a new token on every call, on a timer, or after
+    reading ``expires_in`` as milliseconds -- fails. Command clients learn of the world's clock
+    jumps from a 401, so they refresh reactively; a storm shows the same way.
+    """
+    world = run.world()
+    client = world.client()
+    require_ok(world, client.start_job(), "the first start_job")
+    lifetime = world.lifetime
+    span = max(_ECONOMY_SPAN, 3 * lifetime)
+    step = span / _ECONOMY_STEPS
+    for index in range(_ECONOMY_STEPS):
+        world.advance(step, f"step {index + 1} of {_ECONOMY_STEPS}")
+        key = require_ok(world, client.start_job(), f"start_job at step {index + 1}")
+        require_ok(world, client.get_job_state(key), f"get_job_state at step {index + 1}")
+    margin = allowed_margin(lifetime)
+    held_until: float | None = None  # when the last token issued expires
+    tokens = world.token_requests()
+    for number, exchange in enumerate(tokens, 1):
+        if held_until is not None and held_until - exchange.at > margin:
+            left = held_until - exchange.at
+            raise fail(
+                f"token request #{number} came while the access token held had {left:.0f} s "
+                f"of its {lifetime} s left (more than the {margin:.0f} s margin allowed): "
+                "a refresh storm (a new token per call or on a timer, or expires_in read in "
+                "the wrong unit: it is seconds)",
+                exchange,
+            )
+        if exchange.status_code == 200:
+            held_until = exchange.at + lifetime
+    most = math.ceil(span / (lifetime - margin)) + 1  # the first token, then one a lifetime
+    if len(tokens) > most:
+        raise fail(
+            f"{plural(len(tokens), 'token request')} over {span / 3600:.0f} h with a "
+            f"{lifetime} s token; at most {most} expected",
+            *tokens,
+        )
+    return (
+        f"{plural(len(tokens), 'token request')} over {span / 3600:.0f} h of "
+        f"{2 * _ECONOMY_STEPS + 1} operations with a {lifetime} s token; none while the held "
+        f"token had more than {margin:.0f} s left"
+    )
+
+
 def _unauthenticated_fault_body(world: World) -> tuple[bytes, dict[str, str]]:
     response = Unauthenticated("revoked", token_sent=True).to_response(world.cloud.ids)
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
@@ -148,10 +209,16 @@ def token_retry_once_on_401(run: RuleRun) -> str:
     body, headers = _unauthenticated_fault_body(world)
     world.fault("response", path=r"/odata/", status=401, body=body, headers=headers, times=50)
     mark = world.mark()
-    op = client.get_job_state(key)
+    op = client.get_job_state(key, may_hang=True)
     no_hang(world, op, "get_job_state while every call answers 401")
     unauth = world.since(mark, where=lambda e: e.status_code == 401)
     tokens = world.token_requests(mark)
+    if not unauth:
+        raise fail(
+            "get_job_state ended without a call, so the second 401 was never seen: "
+            f"{world.scrub(op.error or '')}",
+            *op.exchanges(world),
+        )
     if op.ok or len(unauth) > 2 or len(tokens) > 1:
         raise fail(
             "a second 401 must end the operation as an error; the client made "
@@ -181,11 +248,17 @@ def token_invalid_grant_terminal(run: RuleRun) -> str:
     world.expire_tokens()
     for attempt in ("the first", "the next"):
         mark = world.mark()
-        op = client.get_job_state(key)
+        op = client.get_job_state(key, may_hang=True)
         no_hang(world, op, f"{attempt} operation after invalid_grant")
         tokens = world.token_requests(mark)
         if op.ok:
             raise fail(f"{attempt} operation after the grant was revoked succeeded?", *tokens)
+        if attempt == "the first" and not tokens:
+            raise fail(
+                "the first operation after the token expired ended without a token request, "
+                f"so invalid_grant was never seen: {world.scrub(op.error or '')}",
+                *op.exchanges(world),
+            )
         if len(tokens) > 1:
             raise fail(
                 f"invalid_grant is terminal, yet {attempt} operation sent "
@@ -195,61 +268,22 @@ def token_invalid_grant_terminal(run: RuleRun) -> str:
     return "invalid_grant ended each operation as an error after at most one token request"
 
 
-class _TokenHold:
-    """Hold the first token request a moment so that racing refreshes show up.
-
-    Threads of a client without single flight all reach the token endpoint while the first
-    refresh is held, and the second one to arrive releases the hold at once; a client with
-    single flight sends no second request, and the hold ends after ``window`` seconds of real
-    time. (A bounded wait for a race, not a sleep on the kit's clock: the race itself happens
-    in real time.) The window is a full second so that a loaded two-core CI machine, where a
-    racing thread may be scheduled late, cannot let a client without single flight pass; only
-    a correct client pays it, once per profile.
-    """
-
-    def __init__(self, window: float = 1.0) -> None:
-        self.window = window
-        self.armed = False
-        self._held = False
-        self._second = threading.Event()
-        self._lock = threading.Lock()
-
-    def wrap(
-        self, inner: Callable[[httpx.Request], httpx.Response]
-    ) -> Callable[[httpx.Request], httpx.Response]:
-        def handle(request: httpx.Request) -> httpx.Response:
-            path = request.url.path.lower()
-            if self.armed and path.endswith(
-                ("/connect/token", "/oauth/token", "/api/account/authenticate")
-            ):
-                with self._lock:
-                    first, self._held = not self._held, True
-                if first:
-                    self._second.wait(self.window)
-                else:
-                    self._second.set()
-            return inner(request)
-
-        return handle
-
-
 @rule("token-single-flight")
 def token_single_flight(run: RuleRun) -> str:
     """Eight ``get_job_state`` at once, just after expiry: exactly one token request.
 
-    For a factory, the eight run on threads released together and the first token request is
-    held briefly so that any racing refresh arrives. For a command client the eight requests
-    are written to its stdin before any answer is read; a client that serves them one at a time
-    is judged on what it does.
+    For a factory, the eight run on threads released together; for a command client the eight
+    requests are written to its stdin before any answer is read (a client that serves them one
+    at a time is judged on what it does). Either way the world holds the first token request
+    until a second one arrives or a second passes (:meth:`World.hold_token_burst`), so a client
+    without single flight shows its race every time, not by chance; a correct one waits once.
     """
     world = run.world()
-    hold = _TokenHold()
-    if run.in_process:
-        world.interpose(hold.wrap)
+    hold = world.hold_token_burst()
     client = world.client()
     key = require_ok(world, client.start_job(), "the first start_job")
     world.expire_tokens()
-    hold.armed = True
+    hold.arm()
     mark = world.mark()
     ops = client.concurrently(8, "get_job_state", job_key=key, folder=world.cloud.defaults.folder)
     tokens = world.token_requests(mark)
@@ -283,8 +317,14 @@ def token_html_is_failure(run: RuleRun) -> str:
         for label in sorted(TOKEN_ROUTES):
             world.fault(kind, route=label, times=None)
         client = world.client()
-        op = client.start_job()
+        op = client.start_job(may_hang=True)
         no_hang(world, op, "start_job")
+        if not world.token_requests():
+            raise fail(
+                f"start_job ended without asking the token endpoint, so {what} was never "
+                f"seen: {world.scrub(op.error or '')}",
+                *op.exchanges(world),
+            )
         followed = world.since(0, where=lambda e: "/web/login" in e.path.lower())
         if followed:
             raise fail(f"the client followed the token endpoint's redirect ({what})", *followed)

@@ -11,5 +11,4 @@ RULES = [
 
 
 def test_rule(uipath_rule: RuleParam, uipath_conformance: UipathConformance) -> None:
-    result = uipath_conformance.check(uipath_rule)  # fails, xfails or skips the test itself
-    assert result.outcome == "passed"
+    uipath_conformance.check(uipath_rule)  # fails, errors, xfails or skips the test itself

@@ -8,6 +8,7 @@ RULES = [
     "token-acquire-unattended",
     "token-refresh-after-expiry",
     "token-refresh-proactive",
+    "token-refresh-economy",
     "token-retry-once-on-401",
     "token-rotation-followed",
     "token-rotation-absent-keeps-old",
@@ -21,5 +22,4 @@ RULES = [
 
 
 def test_rule(uipath_rule: RuleParam, uipath_conformance: UipathConformance) -> None:
-    result = uipath_conformance.check(uipath_rule)  # fails, xfails or skips the test itself
-    assert result.outcome == "passed"
+    uipath_conformance.check(uipath_rule)  # fails, errors, xfails or skips the test itself

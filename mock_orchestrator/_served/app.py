@@ -14,8 +14,9 @@ A raw ASGI app rather than a framework, because two faults need the connection i
   stall does not move the world's clock: in served mode real time passes instead.
 
 Everything else becomes an ``httpx.Request`` on the served origin (method, path and query as
-sent, headers, body) and is answered by ``cloud.handle``, which routes a request on an unknown
-host as the world's ``served_sites``: every emulated host answers here by path.
+sent, headers, body) and is answered by ``cloud.handle`` (in a worker thread when the handler
+is marked ``blocking``: a deliberate hold must not stop the loop), which routes a request on
+an unknown host as the world's ``served_sites``: every emulated host answers here by path.
 
 CORS: the ``uipath`` CLI's login page (served on ``http://localhost:PORT``) exchanges the code
 with a browser ``fetch`` to ``/identity_/connect/token``, so the token endpoints answer
@@ -146,8 +147,15 @@ class ServedApp:
         if request is None:
             await _send_json(send, 400, {"message": "Bad Request", "errorCode": 0}, {})
             return
+        handler = self.cloud.handle
         try:
-            response = self.cloud.handle(request)  # synchronous and fast: no thread needed
+            if getattr(handler, "blocking", False):
+                # A handler marked blocking may wait on purpose (conformance's token hold keeps
+                # a refresh until a racing one arrives): it runs in a worker thread, so that
+                # the loop keeps answering everyone else meanwhile, the racers included.
+                response = await asyncio.to_thread(handler, request)
+            else:
+                response = handler(request)  # synchronous and fast: no thread needed
         except httpx.TimeoutException:
             await self._stall(scope, receive)
             return

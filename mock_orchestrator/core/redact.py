@@ -56,7 +56,14 @@ SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "x-uipath-r
 #: and so are names ending in "-key"/"_key" (X-Api-Key); X-UIPATH-FolderKey names a folder.
 _SECRET_HEADER_WORDS = ("token", "secret", "password", "apikey")
 
-_BEARER = re.compile(r"(?i)\b(bearer|basic|uirobot)\s+\S+")
+# A credential after its scheme is a token68 (RFC 9110 §11.4): letters, digits, -._~+/ and
+# trailing "=". Masked once only: a value already shown as ***(N chars) is left alone, and so is
+# a challenge's auth-param (``Bearer error="invalid_token"``: a short name, "=", then a value).
+_BEARER = re.compile(
+    r"(?i)\b(bearer|basic|uirobot)\s+"
+    r"(?!\*\*\*\()(?![A-Za-z_][\w-]{0,31}=(?:\"|[\w-]))"
+    r"([A-Za-z0-9\-._~+/]+=*)"
+)
 _JWT = re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*")
 
 
@@ -109,7 +116,7 @@ def redact_mapping(data: Any) -> Any:
 
 def redact_text(text: str) -> str:
     """Masks bearer credentials and anything shaped like a JWT inside free text."""
-    text = _BEARER.sub(lambda m: f"{m.group(1)} {mask(m.group(0).split(None, 1)[1])}", text)
+    text = _BEARER.sub(lambda m: f"{m.group(1)} {mask(m.group(2))}", text)
     return _JWT.sub(lambda m: mask(m.group(0)), text)
 
 

@@ -15,7 +15,9 @@ import contextlib
 import json
 import logging
 import os
+import sys
 import threading
+import unicodedata
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -24,6 +26,9 @@ import httpx
 from conformance import ClientEnv, NotSupported
 
 log = logging.getLogger("tests.conformance.mini_client")
+#: A stream bound at import, as a module that keeps ``_ERR = sys.stderr`` would: swapping
+#: ``sys.stderr`` later does not reach it; only capturing file descriptor 2 does.
+_BOUND_AT_IMPORT = sys.__stderr__
 
 
 class TokenError(Exception):
@@ -79,6 +84,7 @@ class MiniClient:
         self.clock, self.sleep = env.clock, env.sleep
         self.lock: Any = threading.Lock() if self.single_flight else contextlib.nullcontext()
         self.access: str | None = None
+        self.fetched_at = 0.0
         self.expires_at = 0.0
         self.margin = 60.0
         self.refresh_token = env.refresh_token or env.user_key
@@ -131,15 +137,19 @@ class MiniClient:
                     self.dead = exc
                     raise
         self.access = self.bearer_from(body)
-        claims = _jwt_claims(body["access_token"])
-        lifetime = float(
-            body.get("expires_in") or claims.get("exp", 0) - claims.get("iat", 0) or 1800
-        )
-        self.expires_at = self.clock() + lifetime
-        self.margin = max(60.0, lifetime / 10)
+        lifetime = self.lifetime_of(body)
+        self.fetched_at = self.clock()
+        self.expires_at = self.fetched_at + lifetime
+        # The reference client's margin, never more than half the lifetime.
+        self.margin = min(max(60.0, lifetime / 10), lifetime / 2)
         self.keep_refresh_token(body)
         log.debug("got a token for %s, valid %.0f s", env.credential, lifetime)
         return self.access
+
+    def lifetime_of(self, body: dict[str, Any]) -> float:
+        """``expires_in`` (seconds), else the JWT's ``exp - iat``, else 30 minutes."""
+        claims = _jwt_claims(body["access_token"])
+        return float(body.get("expires_in") or claims.get("exp", 0) - claims.get("iat", 0) or 1800)
 
     def bearer_from(self, body: dict[str, Any]) -> str:
         return str(body["access_token"])
@@ -425,6 +435,13 @@ class AcceptsHtmlToken(MiniClient):
         return super().token_response(response)
 
 
+class TakesHtmlForToken(AcceptsHtmlToken):
+    """Does not follow the redirect, but takes whatever text the token endpoint answered (the
+    302's body, the HTML page) for a token, and sends it to Orchestrator."""
+
+    follow_redirects = False
+
+
 class DisplayNameTenant(MiniClient):
     """Sends X-UIPATH-TenantName with the tenant's display name."""
 
@@ -478,6 +495,190 @@ class NoTimeout(MiniClient):
     timeout = None
 
 
+# -- issue 9: the holes, and the checks no test could kill -----------------------------------
+
+
+class LogsClientSecret(MiniClient):
+    """Logs its client credentials at DEBUG when it asks for a token ("for troubleshooting")."""
+
+    def token_request(self, env: ClientEnv) -> httpx.Response:
+        if env.credential == "client_credentials":
+            log.debug("token request for %s with secret %s", env.client_id, env.client_secret)
+        return super().token_request(env)
+
+
+class SecretInTokenQuery(MiniClient):
+    """Sends the client secret in the token URL's query string as well as in the form."""
+
+    def token_request(self, env: ClientEnv) -> httpx.Response:
+        if env.credential != "client_credentials":
+            return super().token_request(env)
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": env.client_id or "",
+            "client_secret": env.client_secret or "",
+            "scope": env.scopes or "",
+        }
+        return self.http.post(
+            f"{env.identity_url}/connect/token",
+            params={"client_id": env.client_id or "", "client_secret": env.client_secret or ""},
+            data=form,
+        )
+
+
+class WritesTokenToFd2(MiniClient):
+    """Writes its token straight to file descriptor 2 (as a C library or a debug print would)."""
+
+    def fetch_token(self) -> str:
+        token = super().fetch_token()
+        os.write(2, f"debug: bearer {token}\n".encode())
+        return token
+
+
+class WritesToStreamBoundAtImport(MiniClient):
+    """Writes its refresh token to a stream it bound at import time (the real stderr)."""
+
+    def keep_refresh_token(self, body: dict[str, Any]) -> None:
+        super().keep_refresh_token(body)
+        if _BOUND_AT_IMPORT is not None and self.refresh_token:
+            _BOUND_AT_IMPORT.write(f"kept refresh token {self.refresh_token}\n")
+            _BOUND_AT_IMPORT.flush()
+
+
+class ReprShowsToken(MiniClient):
+    """A ``repr`` that shows its state, the access token included."""
+
+    def __repr__(self) -> str:
+        return f"ReprShowsToken(url={self.env.url!r}, access={self.access!r})"
+
+
+class PasswordGrantOnCloud(MiniClient):
+    """On the cloud, sends username/password to the OAuth token endpoint (grant_type=password)
+    instead of refusing: not /api/Account/Authenticate, but the password all the same."""
+
+    def refuse_cloud_password(self, env: ClientEnv) -> None:
+        pass
+
+    def token_request(self, env: ClientEnv) -> httpx.Response:
+        if env.credential != "password" or env.profile == "onprem":
+            return super().token_request(env)
+        url = f"{env.identity_url}/connect/token" if env.identity_url else env.legacy_token_url
+        return self.http.post(
+            url or "",
+            data={
+                "grant_type": "password",
+                "client_id": env.client_id or "UiPath",
+                "username": env.username or "",
+                "password": env.password or "",
+            },
+        )
+
+
+class RefusesAfterSending(MiniClient):
+    """Asks Orchestrator for its status (a request) before it refuses a password on the cloud."""
+
+    def refuse_cloud_password(self, env: ClientEnv) -> None:
+        with httpx.Client(transport=env.transport, timeout=5) as http:
+            http.get(env.url.rstrip("/") + "/orchestrator_/api/status")
+        super().refuse_cloud_password(env)
+
+
+class RawNonAsciiFolderPath(MiniClient):
+    """Sends a non-ASCII folder path as raw UTF-8 bytes in X-UIPATH-FolderPath."""
+
+    def folder_headers(self, folder: str) -> dict[str, str]:
+        if folder.isascii():
+            return super().folder_headers(folder)
+        return {"X-UIPATH-FolderPath": folder.encode("utf-8")}  # type: ignore[dict-item]
+
+
+class AsciiFoldsFolderPath(MiniClient):
+    """Strips the accents off a folder path to fit a plain header ("Faturacao"): Orchestrator
+    knows no such folder (errorCode 1100)."""
+
+    def folder_headers(self, folder: str) -> dict[str, str]:
+        if folder.isascii():
+            return super().folder_headers(folder)
+        folded = unicodedata.normalize("NFKD", folder).encode("ascii", "ignore").decode()
+        return {"X-UIPATH-FolderPath": folded}
+
+
+class RefreshesEveryFewSeconds(MiniClient):
+    """Refreshes whenever its token is older than five seconds, whatever its lifetime."""
+
+    def token(self, stale: str | None = None) -> str:
+        with self.lock:
+            if self.access is not None and self.clock() - self.fetched_at > 5:
+                self.access = None
+        return super().token(stale)
+
+
+class ExpiresInMilliseconds(MiniClient):
+    """Reads ``expires_in`` as milliseconds: a 3600 s token looks like it lives 3.6 s."""
+
+    def lifetime_of(self, body: dict[str, Any]) -> float:
+        return super().lifetime_of(body) / 1000
+
+
+class RefreshesOnEveryStart(MiniClient):
+    """Fetches a new token for every start_job ("to be safe"), whatever the one it holds."""
+
+    def start_job(
+        self, process: str, folder: str, input_arguments: dict[str, Any] | None = None
+    ) -> str:
+        with self.lock:
+            if self.access is not None:
+                self.fetch_token()
+        return super().start_job(process, folder, input_arguments)
+
+
+class Chatty(MiniClient):
+    """Writes megabytes to stderr as it starts: 20,000 lines of noise, then one 2 MB line with
+    its client secret in the middle (a command client only: the suite must stay bounded)."""
+
+    def __init__(self, env: ClientEnv) -> None:
+        super().__init__(env)
+        noise = "x" * 100
+        for index in range(20_000):
+            sys.stderr.write(f"{index} {noise}\n")
+        if env.client_secret:
+            half = "y" * 1_000_000
+            sys.stderr.write(f"{half} secret={env.client_secret} {half}\n")
+        sys.stderr.flush()
+
+
+# -- clients that never work: no rule may pass by their silence ------------------------------
+
+
+class SaysNoToEverything(MiniClient):
+    """Answers every operation with an error of its own, without sending a request. The only
+    thing it ever gets right is refusing a password on the cloud."""
+
+    def refuse_cloud_password(self, env: ClientEnv) -> None:
+        pass
+
+    def start_job(
+        self, process: str, folder: str, input_arguments: dict[str, Any] | None = None
+    ) -> str:
+        raise ValueError("this client does nothing")
+
+    def get_job_state(self, job_key: str, folder: str) -> str:
+        raise ValueError("this client does nothing")
+
+
+class CrashesOnEveryCall(SaysNoToEverything):
+    """A programming error on every operation (``AttributeError``): judged ``error``, never a
+    refusal."""
+
+    def start_job(
+        self, process: str, folder: str, input_arguments: dict[str, Any] | None = None
+    ) -> str:
+        return str(self.no_such_attribute)  # type: ignore[attr-defined]
+
+    def get_job_state(self, job_key: str, folder: str) -> str:
+        return str(self.no_such_attribute)  # type: ignore[attr-defined]
+
+
 #: Each broken client and the rule it is built to fail.
 BROKEN: dict[type[MiniClient], str] = {
     OpensBrowserLogin: "token-acquire-unattended",
@@ -494,6 +695,7 @@ BROKEN: dict[type[MiniClient], str] = {
     PasswordGrantOnPrem: "login-password-on-prem",
     IdTokenToOrchestrator: "token-access-not-id",
     AcceptsHtmlToken: "token-html-is-failure",
+    TakesHtmlForToken: "token-html-is-failure",
     DisplayNameTenant: "tenant-logical-name",
     NoFolderHeaderForUnicode: "folder-context-sent",
     InputArgumentsAsObject: "jobs-start-by-release",
@@ -502,6 +704,58 @@ BROKEN: dict[type[MiniClient], str] = {
     IgnoresRetryAfter: "http-429-retry-after",
     No5xxRetry: "http-5xx-idempotent-retry",
     NoTimeout: "http-timeout-set",
+    LogsClientSecret: "token-secrets-not-logged",
+    SecretInTokenQuery: "token-secrets-not-logged",
+    WritesTokenToFd2: "token-secrets-not-logged",
+    WritesToStreamBoundAtImport: "token-secrets-not-logged",
+    ReprShowsToken: "token-secrets-not-logged",
+    PasswordGrantOnCloud: "login-no-password-on-cloud",
+    RefusesAfterSending: "login-no-password-on-cloud",
+    RawNonAsciiFolderPath: "folder-context-sent",
+    AsciiFoldsFolderPath: "folder-context-sent",
+    RefreshesEveryFewSeconds: "token-refresh-economy",
+    ExpiresInMilliseconds: "token-refresh-economy",
+    RefreshesOnEveryStart: "token-refresh-economy",
+}
+
+#: Which check of its rule each broken client trips: a fragment of the failure message, so
+#: that deleting any one check inside a rule turns a test red.
+CHECKS: dict[type[MiniClient], str] = {
+    OpensBrowserLogin: "interactive authorize endpoint",
+    NeverRefreshes: "token lifetime passed, start_job failed",
+    ReactiveOnly: "waited for the exact expiry",
+    LoopsOn401: "a second 401 must end the operation",
+    ReusesConsumedRefreshToken: "consumed",
+    DropsKeptRefreshToken: "did not present the User Key",
+    NoPersistence: "was not persisted to the token store",
+    HammersInvalidGrant: "invalid_grant is terminal",
+    NoSingleFlight: "8 concurrent operations at expiry caused",
+    LogsItsToken: "an access token in log: ",
+    PasswordOnCloud: "carried the password",
+    PasswordGrantOnPrem: "start_job with a username/password login failed",
+    IdTokenToOrchestrator: "carried the id_token instead of the access token",
+    AcceptsHtmlToken: "followed the token endpoint's redirect",
+    TakesHtmlForToken: "for a token and sent it to Orchestrator",
+    DisplayNameTenant: "by its display name",
+    NoFolderHeaderForUnicode: "carried no folder header",
+    InputArgumentsAsObject: "InputArguments must be a JSON string",
+    PollsWithLists: "filtered list",
+    ResendsStartJobs: "StartJobs was sent again",
+    IgnoresRetryAfter: "after a 429 that said Retry-After",
+    No5xxRetry: "was not retried",
+    NoTimeout: "had no read timeout",
+    LogsClientSecret: "the client secret in log: ",
+    SecretInTokenQuery: "the client secret in a request line: POST ",
+    WritesTokenToFd2: "an access token in fd2: debug: bearer ***(",
+    WritesToStreamBoundAtImport: " in fd2: kept refresh token ***(",
+    ReprShowsToken: "an access token in an object's repr/str: ReprShowsToken(",
+    PasswordGrantOnCloud: "carried the password (first: POST ",
+    RefusesAfterSending: "sent requests while refusing",
+    RawNonAsciiFolderPath: "went as raw bytes in X-UIPATH-FolderPath",
+    AsciiFoldsFolderPath: "refused the folder context (errorCode 1100/1101)",
+    RefreshesEveryFewSeconds: "a refresh storm",
+    ExpiresInMilliseconds: "a refresh storm",
+    RefreshesOnEveryStart: "a refresh storm",
 }
 
 

@@ -1,5 +1,6 @@
-"""The proof that each rule can fail: every broken client fails its rule, and the failures it
-drags along are exactly the ones listed here (each with the reason it must fail them too).
+"""The proof that each rule can fail: every broken client fails its rule, through the check
+named in ``CHECKS`` (so deleting any one check inside a rule turns a test red), and the failures
+it drags along are exactly the ones listed here (each with the reason it must fail them too).
 
 A correct client in miniature (``MiniClient``) passes everything; each subclass breaks one habit.
 """
@@ -15,6 +16,7 @@ from conformance.runner import run_suite
 from . import broken_clients as bc
 
 ALL = PROFILES
+CLOUD = ("legacy", "identity")
 
 
 def _on(profiles: tuple[str, ...] | str, *rules: str) -> set[str]:
@@ -28,6 +30,7 @@ def _all_on(profile: str, *, but: tuple[str, ...] = ()) -> set[str]:
 
 _REFRESH_AGAIN = (
     "token-refresh-after-expiry",
+    "token-refresh-economy",
     "token-refresh-proactive",
     "token-retry-once-on-401",
     "token-single-flight",
@@ -35,7 +38,8 @@ _REFRESH_AGAIN = (
 
 EXPECTED: dict[type[bc.MiniClient], set[str]] = {
     bc.OpensBrowserLogin: _on(ALL, "token-acquire-unattended"),
-    # Every rule that needs a second token fails, on every profile.
+    # Every rule that needs a second token fails, on every profile; and invalid-grant-terminal
+    # cannot see invalid_grant handled by a client that never asks for a token again.
     bc.NeverRefreshes: _on(
         ALL,
         *_REFRESH_AGAIN,
@@ -43,6 +47,7 @@ EXPECTED: dict[type[bc.MiniClient], set[str]] = {
         "token-rotation-absent-keeps-old",
         "token-rotation-persisted",
         "login-password-on-prem",
+        "token-invalid-grant-terminal",
     ),
     bc.ReactiveOnly: _on(ALL, "token-refresh-proactive"),
     bc.LoopsOn401: _on(ALL, "token-retry-once-on-401"),
@@ -73,6 +78,7 @@ EXPECTED: dict[type[bc.MiniClient], set[str]] = {
     )
     | _on("identity", "token-access-not-id"),
     bc.AcceptsHtmlToken: _on(ALL, "token-html-is-failure"),
+    bc.TakesHtmlForToken: _on(ALL, "token-html-is-failure"),
     bc.DisplayNameTenant: _on(ALL, "tenant-logical-name"),
     bc.NoFolderHeaderForUnicode: _on(ALL, "folder-context-sent"),
     bc.InputArgumentsAsObject: _on(ALL, "jobs-start-by-release"),
@@ -81,19 +87,34 @@ EXPECTED: dict[type[bc.MiniClient], set[str]] = {
     bc.IgnoresRetryAfter: _on(ALL, "http-429-retry-after"),
     bc.No5xxRetry: _on(ALL, "http-5xx-idempotent-retry"),
     bc.NoTimeout: _on(ALL, "http-timeout-set"),
+    # The secrets rule runs with client credentials where the profile offers them.
+    bc.LogsClientSecret: _on(("identity", "onprem"), "token-secrets-not-logged"),
+    bc.SecretInTokenQuery: _on(("identity", "onprem"), "token-secrets-not-logged"),
+    bc.WritesTokenToFd2: _on(ALL, "token-secrets-not-logged"),
+    # It writes the refresh token it keeps: the rotated one, or the User Key.
+    bc.WritesToStreamBoundAtImport: _on(CLOUD, "token-secrets-not-logged"),
+    bc.ReprShowsToken: _on(ALL, "token-secrets-not-logged"),
+    bc.PasswordGrantOnCloud: _on(CLOUD, "login-no-password-on-cloud"),
+    bc.RefusesAfterSending: _on(CLOUD, "login-no-password-on-cloud"),
+    bc.RawNonAsciiFolderPath: _on(ALL, "folder-context-sent"),
+    bc.AsciiFoldsFolderPath: _on(ALL, "folder-context-sent"),
+    bc.RefreshesEveryFewSeconds: _on(ALL, "token-refresh-economy"),
+    bc.ExpiresInMilliseconds: _on(ALL, "token-refresh-economy"),
+    bc.RefreshesOnEveryStart: _on(ALL, "token-refresh-economy"),
 }
 
 
 def test_every_rule_has_a_broken_client() -> None:
     assert set(bc.BROKEN.values()) == set(CATALOG)
-    assert set(EXPECTED) == set(bc.BROKEN)
+    assert set(EXPECTED) == set(bc.BROKEN) == set(bc.CHECKS)
+    assert all(bc.CHECKS.values()), "every broken client names the check it trips"
 
 
 def test_the_mini_client_passes_every_rule_on_every_profile() -> None:
     suite = run_suite(PythonPlug(bc.factory(bc.MiniClient)))
     bad = {r.key: r.message for r in suite.results if r.outcome != "passed"}
     assert not bad
-    assert len(suite.results) == 54
+    assert len(suite.results) == sum(len(rule.profiles) for rule in CATALOG.values())
 
 
 @pytest.mark.parametrize("broken", list(bc.BROKEN), ids=lambda c: c.__name__)
@@ -106,3 +127,5 @@ def test_each_broken_client_fails_its_rule(broken: type[bc.MiniClient]) -> None:
     assert any(key.startswith(primary + "[") for key in failed), f"{primary} did not fail"
     assert failed == EXPECTED[broken]
     assert suite.exit_code == 1 or CATALOG[primary].level == "SHOULD"
+    messages = {r.key: r.message for r in suite.results if r.id == primary and r.key in failed}
+    assert all(bc.CHECKS[broken] in message for message in messages.values()), messages

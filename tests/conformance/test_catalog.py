@@ -1,4 +1,4 @@
-"""The catalog: the issue's 22 IDs exactly, each with level, profiles, references and code."""
+"""The catalog: the issue's IDs exactly, each with level, profiles, references and code."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ ISSUE_RULES = [
     ("token-acquire-unattended", "MUST"),
     ("token-refresh-after-expiry", "MUST"),
     ("token-refresh-proactive", "SHOULD"),
+    # issue 9: refresh storms (a new token per call, on a timer, expires_in in ms)
+    ("token-refresh-economy", "MUST"),
     ("token-retry-once-on-401", "MUST"),
     ("token-rotation-followed", "MUST"),
     ("token-rotation-absent-keeps-old", "MUST"),

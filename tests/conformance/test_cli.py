@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 
+from conformance.catalog import CATALOG
 from conformance.cli import main
 from conformance.runner import load_expected_failures
 from orchestrator_kit.cli import main as kit_main
 
+REPO = Path(__file__).resolve().parents[2]
 MINI = "tests.conformance.broken_clients:make_mini"
 NEVER = "tests.conformance.broken_clients:make_never_refreshes"
 REACTIVE = "tests.conformance.broken_clients:make_reactive_only"
@@ -109,7 +116,7 @@ def test_usage_errors_exit_two(argv: list[str], message: str) -> None:
 def test_list_and_the_kit_entry_point(capsys: pytest.CaptureFixture[str]) -> None:
     code, text = _check("--list")
     assert code == 0
-    assert len(text.splitlines()) == 22
+    assert len(text.splitlines()) == len(CATALOG)
     assert kit_main(["check", "--list"]) == 0
     assert "token-single-flight" in capsys.readouterr().out
 
@@ -124,3 +131,103 @@ def test_expected_failures_file_formats(tmp_path: Path) -> None:
     bad.write_text("token-single-flite\n")
     with pytest.raises(KeyError, match="unknown rule"):
         load_expected_failures(bad)
+
+
+@pytest.mark.parametrize("flag", ["--report-json", "--report-html", "--junit-xml"])
+def test_a_bad_report_path_is_one_line_and_exit_two_before_any_rule(
+    tmp_path: Path, flag: str
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code, text = _check("--client", MINI, flag, str(blocker / "r.out"))
+    assert code == 2
+    assert text.count("\n") == 1, text
+    assert text.startswith(f"orchestrator-kit check: error: {flag} {blocker / 'r.out'}: ")
+    code, text = _check("--client", MINI, flag, str(tmp_path))
+    assert code == 2
+    assert text == f"orchestrator-kit check: error: {flag} {tmp_path}: is a directory\n"
+
+
+def test_strict_makes_a_should_failure_fail_the_run() -> None:
+    argv = ("--client", REACTIVE, "--rule", "token-refresh-proactive", "--profile", "identity")
+    code, text = _check(*argv)
+    assert code == 0
+    assert "FAIL  SHOULD token-refresh-proactive[identity]" in text
+    code, text = _check(*argv, "--strict")
+    assert code == 1
+    assert "FAILED (--strict): SHOULD rules not met: token-refresh-proactive[identity]" in text
+
+
+def test_an_error_is_shown_and_fails_the_run(tmp_path: Path) -> None:
+    crash = tmp_path / "crash.py"
+    crash.write_text("import sys; sys.exit('no config')\n")
+    code, text = _check(
+        "--client-cmd", f"{sys.executable} {crash}", "--rule", TOKEN_ONLY, "--profile", "onprem"
+    )
+    assert code == 1
+    assert "ERROR MUST   token-html-is-failure[onprem]" in text
+    assert "the client exited (code 1) during hello; its last lines: stderr: no config" in text
+    assert "ERROR: the client could not be judged on: token-html-is-failure[onprem]" in text
+
+
+_HANGS_WITH_A_HELPER = """
+import json, subprocess, sys, time
+helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+line = json.loads(sys.stdin.readline())
+print(json.dumps({"id": line["id"], "ok": True}), flush=True)
+open(sys.argv[1], "w").write(str(helper.pid))
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not stat.exists() or stat.read_text().split(")")[-1].split()[0] != "Z"
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_kills_the_clients_writes_the_reports_and_exits(
+    tmp_path: Path, sig: signal.Signals, code: int
+) -> None:
+    client = tmp_path / "client.py"
+    client.write_text(_HANGS_WITH_A_HELPER)
+    ready = tmp_path / "helper.pid"
+    report = tmp_path / "r.json"
+    run = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "conformance.cli",
+            "--client-cmd",
+            f"{sys.executable} {client} {ready}",
+            "--report-json",
+            str(report),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=str(REPO),
+    )
+    pause = threading.Event()
+    for _ in range(1500):  # bounded: the client writes the file once it answered hello
+        if ready.exists() and ready.read_text():
+            break
+        pause.wait(0.02)
+    helper = int(ready.read_text())
+    run.send_signal(sig)
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == code, out + err
+    assert "Traceback" not in out + err
+    last = out.strip().splitlines()[-1]
+    assert last.startswith(f"orchestrator-kit check: interrupted by {sig.name} after 0 of ")
+    assert last.endswith(f"; the clients were stopped; reports written: {report}")
+    assert json.loads(report.read_text())["summary"]["interrupted"] == sig.name
+    for _ in range(250):
+        if not _alive(helper):
+            break
+        pause.wait(0.02)
+    assert not _alive(helper), "the client's helper process was left behind"

@@ -6,8 +6,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 from conformance._plugs import CommandPlug
 from conformance.runner import run_suite
+
+from . import broken_clients as bc
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -40,7 +44,7 @@ def test_a_leak_on_stderr_is_found() -> None:
         _plug("LogsItsToken"), rules=["token-secrets-not-logged"], profiles=["onprem"]
     )
     assert suite.results[0].outcome == "failed"
-    assert "access token in a log/stdout/stderr line" in suite.results[0].message
+    assert "an access token in stderr: " in suite.results[0].message
 
 
 def test_not_supported_at_hello_is_not_applicable() -> None:
@@ -53,22 +57,22 @@ def test_not_supported_at_hello_is_not_applicable() -> None:
     assert "cloud only, not today" in refusing.results[0].message
 
 
-def test_a_command_that_dies_fails_the_rule_with_its_stderr() -> None:
+def test_a_command_that_dies_is_an_error_quoting_its_stderr() -> None:
     dying = CommandPlug([sys.executable, "-c", "import sys; sys.exit('boom: no config')"])
     suite = run_suite(dying, rules=["token-acquire-unattended"], profiles=["identity"])
     result = suite.results[0]
-    assert result.outcome == "failed"
-    assert "the client exited (code 1)" in result.message
+    assert result.outcome == "error"
+    assert "the client exited (code 1) during hello" in result.message
     assert "boom: no config" in result.message
 
 
-def test_a_missing_command_fails_clearly() -> None:
+def test_a_missing_command_is_an_error_said_clearly() -> None:
     suite = run_suite(
         CommandPlug(["/nonexistent/client-binary"]),
         rules=["token-acquire-unattended"],
         profiles=["legacy"],
     )
-    assert suite.results[0].outcome == "failed"
+    assert suite.results[0].outcome == "error"
     assert "cannot start the client command" in suite.results[0].message
 
 
@@ -99,3 +103,47 @@ for line in sys.stdin:
         "ok": False, "error": "I only know how to fail"}
     print(json.dumps(answer), flush=True)
 """
+
+
+def test_a_command_without_single_flight_fails_every_time() -> None:
+    """Single flight is decided by the client, not by chance: the served world holds the first
+    token request of the burst until the racing one arrives, so a lockless client is caught
+    on every run (it passed about one run in three before the hold was served too)."""
+    outcomes = []
+    for _ in range(10):
+        suite = run_suite(
+            _plug("NoSingleFlight"), rules=["token-single-flight"], profiles=["identity"]
+        )
+        outcomes.append((suite.results[0].outcome, suite.results[0].message))
+    assert [outcome for outcome, _ in outcomes] == ["failed"] * 10
+    assert all("8 concurrent operations at expiry caused" in message for _, message in outcomes)
+
+
+#: Broken clients judged as commands too: each fails its rule through the named check.
+AS_COMMANDS = [
+    (bc.NoSingleFlight, "identity"),
+    (bc.PasswordGrantOnCloud, "identity"),
+    (bc.RefusesAfterSending, "legacy"),
+    (bc.SecretInTokenQuery, "identity"),
+    (bc.LogsClientSecret, "onprem"),
+    (bc.RefreshesOnEveryStart, "onprem"),
+    (bc.RawNonAsciiFolderPath, "identity"),
+    (bc.AsciiFoldsFolderPath, "legacy"),
+    (bc.NoFolderHeaderForUnicode, "onprem"),
+]
+
+
+@pytest.mark.parametrize(
+    ("broken", "profile"), AS_COMMANDS, ids=[c.__name__ for c, _ in AS_COMMANDS]
+)
+def test_a_broken_command_fails_its_rule_through_its_check(
+    broken: type[bc.MiniClient], profile: str
+) -> None:
+    rule = bc.BROKEN[broken]
+    suite = run_suite(_plug(broken.__name__), rules=[rule], profiles=[profile])
+    result = suite.results[0]
+    assert result.outcome == "failed", result.message
+    expected = bc.CHECKS[broken]
+    if broken is bc.LogsClientSecret:  # a command's log goes to its stderr
+        expected = "the client secret in stderr: "
+    assert expected in result.message

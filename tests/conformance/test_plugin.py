@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,24 @@ def test_unknown_profile_is_a_usage_error(run) -> None:  # type: ignore[no-untyp
     result = run("--uipath-profile=mars")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*unknown profile 'mars'*"])
+
+
+def test_a_client_that_cannot_be_judged_fails_every_test(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path
+) -> None:
+    """The suite's tests assert nothing themselves: an ``error`` must fail them, not pass."""
+    crash = tmp_path / "crash.py"
+    crash.write_text("import sys; sys.exit('no config at all')\n")
+    result = run(
+        f"--uipath-client-cmd={sys.executable} {crash}",
+        "-m",
+        "token_html_is_failure or login_no_password_on_cloud",
+    )
+    result.assert_outcomes(failed=5)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR login-no-password-on-cloud[[]legacy[]] (MUST): the client exited (code 1) "
+            "during hello; its last lines: stderr: no config at all*",
+            "*ERROR token-html-is-failure[[]onprem[]] (MUST): not run: the client stopped*",
+        ]
+    )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from conformance._plugs import PythonPlug
+from conformance._outcome import OUTCOMES, RuleResult
+from conformance._plugs import CommandPlug, PythonPlug
 from conformance.report import render_html, to_json, to_junit_xml, write_reports
 from conformance.runner import SuiteResult, run_suite
 
@@ -33,7 +35,7 @@ def test_json_has_exactly_the_documented_shape(suite: SuiteResult) -> None:
     assert data["client"] == "broken:AcceptsHtmlToken"
     for rule in data["rules"]:
         assert set(rule) == {"id", "level", "profile", "outcome", "message", "refs", "evidence"}
-        assert rule["outcome"] in ("passed", "failed", "skipped", "not_applicable", "xfailed")
+        assert rule["outcome"] in OUTCOMES
         assert all({"label", "url"} <= set(ref) for ref in rule["refs"])
     failed = [r for r in data["rules"] if r["outcome"] == "failed"]
     assert {r["id"] for r in failed} == {"token-html-is-failure"}
@@ -114,3 +116,58 @@ def test_passing_results_keep_a_compact_timeline() -> None:
     exchanges = [e for e in result.evidence if e["kind"] == "exchange"]
     assert exchanges
     assert all("request_headers" not in e for e in exchanges)
+
+
+def test_an_error_is_reported_in_every_report_and_fails_the_run() -> None:
+    dying = CommandPlug([sys.executable, "-c", "import sys; sys.exit('no config here')"])
+    suite = run_suite(
+        dying, rules=["token-html-is-failure", "login-no-password-on-cloud"], profiles=["identity"]
+    )
+    assert suite.exit_code == 1
+    data = json.loads(to_json(suite))
+    assert [r["outcome"] for r in data["rules"]] == ["error", "error"]
+    assert data["summary"]["errors"] == [
+        "token-html-is-failure[identity]",
+        "login-no-password-on-cloud[identity]",
+    ]
+    assert data["summary"]["ok"] is False
+    node = ET.fromstring(to_junit_xml(suite)).find("testsuite")
+    assert node is not None
+    assert node.get("errors") == "2"
+    assert node.get("failures") == "0"
+    errors = list(node.iter("error"))
+    assert len(errors) == 2
+    assert "no config here" in (errors[0].get("message") or "")
+    page = render_html(suite)
+    assert '<span class="badge error">ERROR</span>' in page
+    assert "2 could not be judged (error)" in page
+
+
+def _result(rule: str, level: str, outcome: str) -> RuleResult:
+    return RuleResult(rule, level, "identity", outcome, f"{rule} {outcome}", [])  # type: ignore[arg-type]
+
+
+def test_html_puts_must_failures_first_and_explains_its_marks() -> None:
+    suite = SuiteResult(
+        client="x",
+        results=[
+            _result("token-acquire-unattended", "MUST", "passed"),
+            _result("jobs-poll-by-id", "SHOULD", "failed"),
+            _result("token-refresh-proactive", "SHOULD", "not_applicable"),
+            _result("http-timeout-set", "MUST", "failed"),
+            _result("token-single-flight", "MUST", "error"),
+        ],
+    )
+    page = render_html(suite)
+    order = re.findall(r'<section class="result \w+" id="r-([\w-]+)-identity"', page)
+    assert order == [
+        "http-timeout-set",
+        "token-single-flight",
+        "jobs-poll-by-id",
+        "token-acquire-unattended",
+        "token-refresh-proactive",
+    ]
+    legend = page.split('<dl class="legend">')[1].split("</dl>")[0]
+    assert "<dt>&middot;</dt><dd>the rule does not exist for this profile" in legend
+    assert "N/A</span></dt><dd>not applicable: the client declared" in legend
+    assert "could not be judged" in legend
