@@ -187,6 +187,21 @@ class MockCloud:
         self._settings = value
         self.identity.settings = value
 
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while the world's state changes: each request, a reset, a world document."""
+        return self._lock
+
+    @property
+    def rate_limit_per_minute(self) -> int | None:
+        """List GETs of Jobs and QueueItems allowed per tenant and minute (``None``: off)."""
+        return self._rate_limit
+
+    @rate_limit_per_minute.setter
+    def rate_limit_per_minute(self, value: int | None) -> None:
+        self._rate_limit = value  # kept by reset()
+        self.orchestrator.rate_limit_per_minute = value
+
     def register_service(self, service_class: type, service: Any) -> None:
         """Serve the routes of ``service_class`` with ``service`` (a test's stand-in).
 

@@ -24,7 +24,7 @@ DISTRIBUTION = "uipath-orchestrator-kit"
 
 #: name -> (help, "module:function"). The function is ``main(argv: Sequence[str]) -> int``.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "serve": ("serve the mock over HTTP on loopback", "mock_orchestrator.served:main"),
+    "serve": ("serve the mock over HTTP on loopback", "mock_orchestrator.serve_command:main"),
     "check": ("run the conformance suite against a client", "conformance.cli:main"),
     "record": ("proxy to a tenant, write scrubbed cassettes", "cassettes.recorder:main"),
     "audit-cassettes": ("report secret-shaped values in cassettes", "cassettes.audit:main"),

@@ -15,11 +15,12 @@ import httpx
 
 from mock_orchestrator import MockCloud
 from mock_orchestrator.coverage import served_operations
-from mock_orchestrator.orchestrator.data import Operation, operations
+from mock_orchestrator.orchestrator.data import Operation, load_dtos, operations
 from mock_orchestrator.orchestrator.entities.sets import JOB_TRIGGERS
 from mock_orchestrator.orchestrator.entities.store import EntityStore
+from mock_orchestrator.orchestrator.entities.table import TABLE
 
-__all__ = ["ServedWorld", "served_gets"]
+__all__ = ["ServedWorld", "populated_world", "served_creates", "served_gets"]
 
 _ACTION = "UiPath.Server.Configuration.OData."
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -169,3 +170,28 @@ def served_gets(world: ServedWorld) -> Iterator[tuple[Operation, httpx.Response]
         path = _PLACEHOLDER.sub(lambda m, v=values: v.get(m.group(1), "1"), op.path)
         response = world.client.get(path, params=_QUERY.get(op_id), headers=world.headers)
         yield op, response
+
+
+def _minimal_body(dto: str, n: int) -> dict[str, object]:
+    """The DTO's required keys, each with a value a strict client accepts, names unique."""
+    body: dict[str, object] = {}
+    for key, facts in load_dtos()[dto].items():
+        if facts.get("required"):
+            default = {"int": 1, "bool": False, "float": 1.0}.get(facts["type"], f"x{n}")
+            body[key] = facts["enum"][0] if "enum" in facts else default
+    return body
+
+
+#: What a create needs beyond the DTO's required keys (the mock's own rules).
+_EXTRA = {"UserDto": {"UserName": "zoe"}, "AssetDto": {"ValueType": "Text"}}
+
+
+def served_creates(world: ServedWorld) -> Iterator[tuple[Operation, httpx.Response]]:
+    """Each served create (a 201 answer) of the published list, with a minimal valid body."""
+    for n, (op_id, behaviour) in enumerate(sorted(TABLE.items())):
+        if behaviour.status != 201:
+            continue
+        op = operations()[op_id]
+        dto = op.response or ""
+        body = {**_minimal_body(dto, n), **_EXTRA.get(dto, {})}
+        yield op, world.client.post(op.path, json=body, headers=world.headers)

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from mock_orchestrator import FakeClock, MockCloud, SystemClock
-from mock_orchestrator.served import serve_in_thread, world_from_options
+from mock_orchestrator.serve_command import world_from_options
+from mock_orchestrator.served import serve_in_thread
 
 from .._env import ClientEnv, Credential
 from ..runner import SuiteResult

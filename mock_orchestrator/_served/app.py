@@ -40,7 +40,7 @@ from .control import ControlPlane, is_control_path
 from .limits import STATE_GUARD, STATE_TRANSPORT, ConnectionGuard, ServeLimits
 
 if TYPE_CHECKING:
-    from .._cloud import MockCloud
+    from .._surface import WorldSurface
 
 __all__ = ["DEFAULT_STALL_CAP", "STATE_TRANSPORT", "ServedApp"]
 
@@ -69,7 +69,7 @@ class ServedApp:
 
     def __init__(
         self,
-        cloud: MockCloud,
+        cloud: WorldSurface,
         *,
         origin: str,
         stall_cap: float = DEFAULT_STALL_CAP,

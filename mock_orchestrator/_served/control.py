@@ -36,7 +36,7 @@ from ..core.clock import MAX_STEP_SECONDS
 from ..core.faults import compile_path_pattern
 
 if TYPE_CHECKING:
-    from .._cloud import MockCloud
+    from .._surface import WorldSurface
 
 __all__ = ["PREFIX", "ControlPlane", "is_control_path"]
 
@@ -136,7 +136,7 @@ def _json_object(body: bytes) -> dict[str, Any]:
 class ControlPlane:
     """Answers ``/_mock/...`` requests for one served world."""
 
-    def __init__(self, cloud: MockCloud, origin: str) -> None:
+    def __init__(self, cloud: WorldSurface, origin: str) -> None:
         self.cloud = cloud
         self.origin = origin
         self._routes: dict[tuple[str, str], Callable[[str, bytes], Answer]] = {
@@ -238,7 +238,7 @@ class ControlPlane:
 # -- the world document (mock_orchestrator/world: one schema, validated there) ---------------
 
 
-def _world_routes(cloud: MockCloud) -> dict[tuple[str, str], Callable[[str, bytes], Answer]]:
+def _world_routes(cloud: WorldSurface) -> dict[tuple[str, str], Callable[[str, bytes], Answer]]:
     """``GET|POST /_mock/world``: read the whole world, or shape it with a partial document."""
     from ..world import WorldError, apply_world, describe_world
 

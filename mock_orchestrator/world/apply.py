@@ -40,7 +40,7 @@ from .schema import (
 )
 
 if TYPE_CHECKING:
-    from .._cloud import MockCloud
+    from .._surface import WorldSurface
     from ..orchestrator.backend import TenantBackend
 
 __all__ = ["apply_world", "load_world_file", "startup_options"]
@@ -49,7 +49,7 @@ __all__ = ["apply_world", "load_world_file", "startup_options"]
 class _Plan:
     """What a document will do, checked against the world and itself before anything runs."""
 
-    def __init__(self, cloud: MockCloud, orch: TenantBackend) -> None:
+    def __init__(self, cloud: WorldSurface, orch: TenantBackend) -> None:
         self.cloud = cloud
         self.orch = orch
         self.steps: list[Callable[[], None]] = []
@@ -248,7 +248,7 @@ def _plan_apps(plan: _Plan, value: Any) -> None:
         plan.steps.append(partial(_put_app, plan.cloud, item))
 
 
-def _put_app(cloud: MockCloud, item: dict[str, Any]) -> None:
+def _put_app(cloud: WorldSurface, item: dict[str, Any]) -> None:
     identity = cloud.identity
     existing = identity.apps.get(item["client_id"])
     if existing is None:
@@ -293,7 +293,7 @@ def _plan_users(plan: _Plan, value: Any) -> None:
         plan.steps.append(partial(_put_user, plan.cloud, item))
 
 
-def _put_user(cloud: MockCloud, item: dict[str, Any]) -> None:
+def _put_user(cloud: WorldSurface, item: dict[str, Any]) -> None:
     identity = cloud.identity
     existing = identity.users.get(item["username"].lower())
     if existing is None:
@@ -333,13 +333,12 @@ def _plan_settings(plan: _Plan, value: Any) -> None:
     plan.steps.append(partial(_put_settings, plan.cloud, _check_settings(value)))
 
 
-def _put_settings(cloud: MockCloud, changes: dict[str, Any]) -> None:
+def _put_settings(cloud: WorldSurface, changes: dict[str, Any]) -> None:
     identity = {k: v for k, v in changes.items() if k not in ORCHESTRATOR_SETTINGS}
     if identity:
         cloud.settings = cloud.settings.replace(**identity)
     if "rate_limit_per_minute" in changes:
-        cloud.orchestrator.rate_limit_per_minute = changes["rate_limit_per_minute"]
-        cloud._rate_limit = changes["rate_limit_per_minute"]  # kept by reset()
+        cloud.rate_limit_per_minute = changes["rate_limit_per_minute"]
     if "folderless_lists" in changes:
         cloud.orchestrator.folderless_lists = changes["folderless_lists"]
 
@@ -358,7 +357,7 @@ _SECTIONS: dict[str, Callable[[_Plan, Any], None]] = {
 }
 
 
-def apply_world(cloud: MockCloud, document: Any, *, starting: bool = False) -> None:
+def apply_world(cloud: WorldSurface, document: Any, *, starting: bool = False) -> None:
     """Check all of ``document``, then apply it to ``cloud``; nothing is half applied.
 
     ``starting`` is True when the world is being built from the document (``from_world``),
@@ -380,7 +379,7 @@ def apply_world(cloud: MockCloud, document: Any, *, starting: bool = False) -> N
                     f"is fixed when the world starts (it is {current!r}): use serve "
                     f"--{key}, a --world file or MockCloud.from_world",
                 )
-    with cloud._lock:
+    with cloud.lock:
         plan = _Plan(cloud, cloud.orchestrator.default)
         for key, planner in _SECTIONS.items():
             if key in document:

@@ -10,7 +10,7 @@ from ..identity.settings import AuthSettings
 from ..orchestrator.models.releases import ProcessBehaviour
 
 if TYPE_CHECKING:
-    from .._cloud import MockCloud
+    from .._surface import WorldSurface
 
 __all__ = ["describe_world"]
 
@@ -26,9 +26,9 @@ def _behaviour(b: ProcessBehaviour) -> dict[str, Any]:
     }
 
 
-def describe_world(cloud: MockCloud) -> dict[str, Any]:
+def describe_world(cloud: WorldSurface) -> dict[str, Any]:
     """The whole world as a JSON-ready document, without a single secret (module docstring)."""
-    with cloud._lock:
+    with cloud.lock:
         orch = cloud.orchestrator.default
         identity = cloud.identity
         path_of = {f.id: f.fully_qualified_name for f in orch.folders}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from mock_orchestrator.orchestrator.data import dto_problems, load_dtos
-from tests.served_gets import EXPECTED_NOT_FOUND, populated_world, served_gets
+from tests.served_gets import EXPECTED_NOT_FOUND, populated_world, served_creates, served_gets
 
 
 def test_every_served_get_deserialises_strictly() -> None:
@@ -68,3 +68,15 @@ def test_legacy_era_fields_are_not_in_todays_dtos_nor_in_the_answers() -> None:
     assert all("Version" not in robot for robot in robots)
     release = answers["releases_get"].json()["value"][0]
     assert not {"QueueDefinitionId", "QueueDefinitionName"} & set(release)
+
+
+def test_every_create_answers_what_the_strict_models_accept() -> None:
+    """Not only GETs: each served create's 201 answer reads as its published DTO too."""
+    world = populated_world()
+    created = 0
+    for op, response in served_creates(world):
+        assert response.status_code == 201, (op.operation, response.text[:300])
+        problems = dto_problems(op.response or "", response.json())
+        assert not problems, (op.operation, problems[:5])
+        created += 1
+    assert created >= 12  # Assets, Buckets, Calendars, Folders, Machines, Releases, ...

@@ -237,3 +237,16 @@ def test_a_world_document_sets_the_folderless_lists_and_unknown_organizations() 
     assert cloud.orchestrator.folderless_lists == "all_folders"
     assert cloud.settings.unknown_organization == "ignore"
     assert describe_world(cloud)["settings"]["folderless_lists"] == "all_folders"
+
+
+def test_a_package_downloads_as_a_nuget_file_naming_itself(orch: Orch) -> None:
+    import io
+    import zipfile
+
+    response = orch.get(f"/odata/Processes/{ACTION}DownloadPackage(key='InvoiceProcessing:1.0.3')")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/octet-stream"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        nuspec = archive.read("InvoiceProcessing.nuspec").decode()
+    assert "<id>InvoiceProcessing</id>" in nuspec
+    assert "<version>1.0.3</version>" in nuspec

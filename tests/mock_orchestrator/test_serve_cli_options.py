@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mock_orchestrator.served import main
+from mock_orchestrator.serve_command import main
 
 ORCHESTRATOR_KIT = str(Path(sys.executable).with_name("orchestrator-kit"))
 

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from mock_orchestrator import AuthSettings, MockCloud
-from mock_orchestrator.served import main as serve_main
-from mock_orchestrator.served import world_from_options
+from mock_orchestrator.serve_command import main as serve_main
+from mock_orchestrator.serve_command import world_from_options
 from mock_orchestrator.world import SETTINGS, WorldError, apply_world, describe_world
 
 

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.served_gets import EXPECTED_NOT_FOUND, populated_world, served_gets
+from tests.served_gets import EXPECTED_NOT_FOUND, populated_world, served_creates, served_gets
 
 swagger = pytest.importorskip("uipath_orchestrator_rest", reason="real-clients env only")
 
@@ -51,6 +51,18 @@ def test_every_served_get_deserialises_with_the_swagger_models() -> None:
         checked += 1
     assert not refused, refused
     assert checked > 90
+
+
+def test_every_served_create_deserialises_with_the_swagger_models() -> None:
+    client = swagger.ApiClient()
+    world = populated_world()
+    checked = 0
+    for op, response in served_creates(world):
+        assert response.status_code == 201, (op.operation, response.text[:300])
+        model = client.deserialize(SimpleNamespace(data=response.text), op.response)
+        assert model is not None, op.operation
+        checked += 1
+    assert checked >= 12
 
 
 def test_the_swagger_models_do_refuse_a_bad_answer() -> None:

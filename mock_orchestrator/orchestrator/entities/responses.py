@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from ...core.errors import json_response
+from ...core.errors import body_response, json_response
 from .. import parsing
 from ..data import Operation, dto_fields, load_dtos
 from ..odata import ODataQuery, field_map, parse_query
@@ -104,6 +104,8 @@ def _shape(
         edm = kind.removeprefix("ODataValueOf")
         context = base + _EDM.get(edm, edm)
         return json_response(behaviour.status, {"@odata.context": context, "value": value})
+    if kind == "file" and isinstance(value, bytes):
+        return body_response(behaviour.status, value, b"application/octet-stream")
     if kind.startswith("list[") or kind in ("str", "int", "bool", "object", "file"):
         return json_response(behaviour.status, value)
     row = _expanded(ctx, behaviour.source, value, query)

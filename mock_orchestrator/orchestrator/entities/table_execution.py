@@ -9,8 +9,11 @@ fire on the world's clock (``schedules.py``).
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
+import zipfile
 from typing import Any
+from xml.sax.saxutils import escape
 
 from ..exceptions import EntityNotFound, InvalidRequest, ValidationFailed
 from ..models.start_info import parse_start_info
@@ -159,10 +162,26 @@ def _set_arguments(ctx: Context, args: Args) -> None:
     PROCESSES.update(ctx, number, {"Arguments": arguments}, partial=True)
 
 
-def _download(ctx: Context, args: Args) -> Any:
-    """The package file: the mock keeps no bytes, so the answer is the package's facts [I]."""
+def _download(ctx: Context, args: Args) -> bytes:
+    """The package file: a NuGet package (a zip) whose ``.nuspec`` names the package id,
+    version, title and description; the mock keeps no workflows, so it holds nothing else [I].
+    """
     row = PROCESSES.get(ctx, _process_number(ctx, args))
-    return {"Id": row["Id"], "Version": row["Version"]}
+    package, version = str(row["Id"]), str(row["Version"])
+    nuspec = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<package xmlns="http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd">'
+        f"<metadata><id>{escape(package)}</id><version>{escape(version)}</version>"
+        f"<title>{escape(str(row.get('Title') or package))}</title>"
+        f"<authors>{escape(str(row.get('Authors') or ''))}</authors>"
+        f"<description>{escape(str(row.get('Description') or ''))}</description>"
+        "</metadata></package>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        # a fixed timestamp: the same package downloads as the same bytes
+        archive.writestr(zipfile.ZipInfo(f"{package}.nuspec", (1980, 1, 1, 0, 0, 0)), nuspec)
+    return buffer.getvalue()
 
 
 _NUPKG = re.compile(r"filename=\"?([^\";\r\n]+?)\.(\d+(?:\.\d+){1,3}(?:-[\w.]+)?)\.nupkg")

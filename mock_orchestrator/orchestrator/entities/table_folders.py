@@ -368,6 +368,8 @@ TABLE: dict[str, Behaviour] = {
     "folders_get_all_roles_for_user_by_username_and_skip_and_take": call(
         lambda ctx, a: _roles_for_user(ctx, a, a.text("username"))
     ),
+    # a machine's folder links are direct (the mock models no inheritance down the tree), so
+    # moving a folder changes no machine's assignment: the published list of changes is empty
     "folders_get_move_folder_machines_changes": call(lambda ctx, a: []),
     "folders_get_subfolders_with_assigned_machine": call(
         lambda ctx, a: [
