@@ -64,7 +64,14 @@ PROG = "python -m client_under_test"
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, with a usage error on one line (exit 2) rather than the usage text."""
+    """argparse, with a usage error on one line (exit 2) rather than the usage text.
+
+    Options are never abbreviated: ``--por`` is an error, not ``--port``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_CONFIGURATION, f"{self.prog}: error: {message} (see --help)\n")

@@ -48,6 +48,7 @@ _MARKS = {
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="orchestrator-kit check",
+        allow_abbrev=False,  # --junit must not silently mean --junit-xml
         description="Run the UiPath client conformance suite against a client.",
         epilog="Rules: " + ", ".join(CATALOG),
     )

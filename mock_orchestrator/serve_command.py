@@ -73,7 +73,14 @@ def _start(text: str) -> float:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line on stderr (and exit 2), not the whole usage."""
+    """argparse, but a usage error is one line on stderr (and exit 2), not the whole usage.
+
+    Options are never abbreviated: ``--por`` is an error, not ``--port``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")

@@ -87,6 +87,14 @@ def test_every_subcommand_refuses_an_unknown_option(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_no_subcommand_takes_an_abbreviated_option(name: str) -> None:
+    """``--junit`` must not silently mean ``--junit-xml``: an abbreviation that works today
+    breaks, or changes meaning, when an option is added. argparse's prefix matching is one
+    switch per parser, so ``--hel`` (every parser has ``--help``) shows whether it is off."""
+    assert_usage_error(run(*KIT, name, "--hel"), f"orchestrator-kit {name}", "--hel")
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_every_subcommand_has_help_on_stdout(name: str) -> None:
     ran = run(*KIT, name, "--help")
     assert ran.code == 0
