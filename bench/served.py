@@ -192,7 +192,7 @@ def main() -> None:
         print(f"served: client-credentials tokens (RS256), {args.tokens} x {args.rounds}")
         _line("orchestrator-kit serve", f"{mine:8.0f} tokens/s")
         if node is None:
-            _line("oauth2-mock-server (Node)", "skipped (no node/npm)")
+            _line("oauth2-mock-server (Node)", "skipped (no node/npm, or its install failed)")
         else:
             _line("oauth2-mock-server (Node)", f"{node:8.0f} tokens/s")
             _line("ratio", f"{mine / node:8.3f}  (target: >= {TOKENS_TARGET})")
