@@ -8,11 +8,10 @@ through :class:`~mock_orchestrator._surface.WorldSurface`, so no import runs in 
 from __future__ import annotations
 
 import argparse
-import math
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import datetime
 from types import FrameType
@@ -21,6 +20,7 @@ from typing import Any, NoReturn
 from ._cloud import MockCloud
 from ._served.app import DEFAULT_STALL_CAP
 from ._served.limits import ServeLimits
+from .argtypes import ranged
 from .core.clock import MAX_STEP_SECONDS, FakeClock, SystemClock
 from .core.journal import SERVED_LIMIT
 from .identity.settings import PROFILES
@@ -86,23 +86,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def _ranged(
-    kind: Callable[[str], float], low: float, high: float, what: str
-) -> Callable[[str], float]:
-    """An argparse ``type`` that parses with ``kind`` and insists on ``low <= value <= high``."""
-
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
-        if not (math.isfinite(value) and low <= value <= high):
-            raise argparse.ArgumentTypeError(f"{text} is out of range: {what}")
-        return value
-
-    return parse
-
-
 def _parser() -> argparse.ArgumentParser:
     defaults = ServeLimits()
     parser = _Parser(
@@ -113,11 +96,11 @@ def _parser() -> argparse.ArgumentParser:
             "journal, faults, reset)."
         ),
     )
-    seconds = _ranged(float, 0.001, 86_400, "a number of seconds from 0.001 to 86400")
+    seconds = ranged(float, 0.001, 86_400, "a number of seconds from 0.001 to 86400")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     parser.add_argument(
         "--port",
-        type=_ranged(int, 0, 65_535, "a port from 0 to 65535"),
+        type=ranged(int, 0, 65_535, "a port from 0 to 65535"),
         default=0,
         help="port (default: an ephemeral one)",
     )
@@ -129,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--seed",
-        type=_ranged(int, 0, 2**63 - 1, "an integer from 0 to 2^63-1"),
+        type=ranged(int, 0, 2**63 - 1, "an integer from 0 to 2^63-1"),
         default=None,
         help="seed of ids and tokens (0, or the --world file's)",
     )
@@ -152,7 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--grace-window",
-        type=_ranged(float, 0, MAX_STEP_SECONDS, f"seconds from 0 to {MAX_STEP_SECONDS:g}"),
+        type=ranged(float, 0, MAX_STEP_SECONDS, f"seconds from 0 to {MAX_STEP_SECONDS:g}"),
         default=None,
         help=(
             "identity profile: seconds a consumed refresh token still works, so a client that "
@@ -161,7 +144,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--journal-limit",
-        type=_ranged(int, 1, 10_000_000, "an integer from 1 to 10000000"),
+        type=ranged(int, 1, 10_000_000, "an integer from 1 to 10000000"),
         default=SERVED_LIMIT,
         help=f"exchanges the journal keeps, the newest ({SERVED_LIMIT})",
     )
@@ -188,13 +171,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     limits.add_argument(
         "--max-connections",
-        type=_ranged(int, 1, 100_000, "an integer from 1 to 100000"),
+        type=ranged(int, 1, 100_000, "an integer from 1 to 100000"),
         default=defaults.max_connections,
         help=f"open connections at once; more are answered 503 ({defaults.max_connections})",
     )
     limits.add_argument(
         "--max-body",
-        type=_ranged(int, 1, defaults.max_body, f"a number of bytes from 1 to {defaults.max_body}"),
+        type=ranged(int, 1, defaults.max_body, f"a number of bytes from 1 to {defaults.max_body}"),
         default=defaults.max_body,
         help=f"bytes of a request body; more is 413 ({defaults.max_body})",
     )

@@ -16,8 +16,10 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TextIO
+
+from mock_orchestrator.argtypes import ranged
 
 from ..catalog import PROFILES
 from ..report import write_reports
@@ -44,19 +46,6 @@ def parse_every(text: str) -> float:
     return seconds
 
 
-def _bounded(kind: type[int] | type[float], low: float, high: float) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be from {low:g} to {high:g}: {text!r}")
-        return value
-
-    return parse
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="orchestrator-kit soak",
@@ -75,7 +64,10 @@ def _parser() -> argparse.ArgumentParser:
         "onprem: password)",
     )
     parser.add_argument(
-        "--runs", type=_bounded(int, 1, MAX_RUNS), default=30, help="how many runs (30)"
+        "--runs",
+        type=ranged(int, 1, MAX_RUNS, f"a number of runs from 1 to {MAX_RUNS}"),
+        default=30,
+        help="how many runs (30)",
     )
     parser.add_argument(
         "--every",
@@ -86,13 +78,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--world", metavar="FILE", help="a world document (JSON or YAML)")
     parser.add_argument(
         "--timeout",
-        type=_bounded(float, 1, MAX_TIMEOUT),
+        type=ranged(float, 1, MAX_TIMEOUT, f"seconds from 1 to {MAX_TIMEOUT}"),
         default=120.0,
         help="real seconds one run may take before it is killed (120)",
     )
     parser.add_argument(
         "--chaos",
-        type=_bounded(int, 0, 2**63 - 1),
+        type=ranged(int, 0, 2**63 - 1, "an integer from 0 to 2^63-1"),
         metavar="SEED",
         help="seeded faults on some runs: 5xx, 429 with Retry-After, a lost answer, a stall",
     )

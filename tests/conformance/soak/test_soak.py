@@ -222,11 +222,11 @@ def test_every_takes_hours_minutes_or_seconds(text: str, seconds: float) -> None
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["--runs", "0"], "--runs: must be from 1 to 10000"),
-        (["--runs", "x"], "--runs: not a number"),
+        (["--runs", "0"], "--runs: 0 is out of range: a number of runs from 1 to 10000"),
+        (["--runs", "x"], "--runs: 'x' is not a number of runs"),
         (["--every", "soon"], "not a duration"),
         (["--every", "0s"], "from 1 second"),
-        (["--timeout", "-1"], "--timeout: must be from 1"),
+        (["--timeout", "-1"], "--timeout: -1 is out of range: seconds from 1"),
         (["--profile", "mars"], "invalid choice"),
         (["--credential", "cookie"], "invalid choice"),
     ],
