@@ -339,14 +339,20 @@ class CommandPlug:
         self.cwd = cwd
         self.start_timeout = start_timeout
         self.stopped: str | None = None
-        self._captures: list[OutputTail] = []
+        # Captures are per thread: checks run at once, each in a thread of its own, and a
+        # check reads the output of the clients it opened, never another check's.
+        self._captures = threading.local()
         self._live: set[CommandDriver] = set()
         self._lock = threading.Lock()
+        self._aborted = False
 
     def open(self, env: ClientEnv, world: object) -> Driver:
+        if self._aborted:  # the run was interrupted: no new client after the kill
+            raise ClientStopped("the run was interrupted")
         tail = OutputTail()
-        if self._captures:  # only while a rule reads the clients' output
-            tail.mirror = self._captures[-1]
+        captures = self._tails()
+        if captures:  # only while a rule reads the clients' output
+            tail.mirror = captures[-1]
         return CommandDriver(
             self.argv,
             env,
@@ -359,15 +365,22 @@ class CommandPlug:
     def serve(self, cloud: MockCloud) -> AbstractContextManager[str]:
         return cloud.serve()
 
+    def _tails(self) -> list[OutputTail]:
+        tails: list[OutputTail] | None = getattr(self._captures, "tails", None)
+        if tails is None:
+            tails = self._captures.tails = []
+        return tails
+
     @contextmanager
     def capture(self, tail: OutputTail) -> Iterator[None]:
-        """Mirror the output of every client opened meanwhile (stderr, stray stdout) into
-        ``tail``, as it streams."""
-        self._captures.append(tail)
+        """Mirror the output of every client this thread opens meanwhile (stderr, stray
+        stdout) into ``tail``, as it streams."""
+        tails = self._tails()
+        tails.append(tail)
         try:
             yield
         finally:
-            self._captures.remove(tail)
+            tails.remove(tail)
 
     def track(self, driver: CommandDriver, live: bool) -> None:
         with self._lock:
@@ -375,9 +388,13 @@ class CommandPlug:
                 self._live.add(driver)
             else:
                 self._live.discard(driver)
+            late = live and self._aborted
+        if late:  # started while the run was being interrupted
+            driver.kill()
 
     def abort(self) -> None:
         with self._lock:
+            self._aborted = True
             drivers = list(self._live)
         for driver in drivers:
             driver.kill()

@@ -26,15 +26,19 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from mock_orchestrator.argtypes import ranged
+
 from ._outcome import RuleResult
 from ._plugs import CommandPlug, Plug, PythonPlug
 from .catalog import CATALOG, PROFILES
 from .report import write_reports
-from .runner import Interrupted, load_expected_failures, plan, run_suite
+from .runner import Interrupted, default_jobs, load_expected_failures, plan, run_suite
 
 __all__ = ["DEFAULT_CLIENT", "main"]
 
 DEFAULT_CLIENT = "client_under_test.adapter:make_client"
+#: More checks at once than this only adds contention: most of a check is waiting.
+MAX_JOBS = 32
 _MARKS = {
     "passed": "PASS",
     "failed": "FAIL",
@@ -88,6 +92,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--junit-xml", metavar="F", help="write a JUnit XML report to F")
     parser.add_argument(
         "--strict", action="store_true", help="a failed SHOULD rule fails the run too"
+    )
+    parser.add_argument(
+        "--jobs",
+        type=ranged(int, 1, MAX_JOBS, f"a number of checks from 1 to {MAX_JOBS}"),
+        metavar="N",
+        help="checks of a command client judged at once, each on its own worlds and "
+        f"processes (default: {default_jobs()} here: two per core, 2 to 4); a Python "
+        "factory's checks run one at a time",
     )
     parser.add_argument("--list", action="store_true", help="list the rules and exit")
     parser.add_argument(
@@ -209,6 +221,7 @@ def main(
             expected=expected,
             progress=progress,
             strict=args.strict,
+            jobs=args.jobs,
         )
     with _signals_raise(False):
         written = write_reports(
@@ -233,7 +246,7 @@ def main(
         for o in ("passed", "failed", "error", "xfailed", "skipped", "not_applicable")
         if summary[o]
     )
-    out.write(f"\n{counts} in {summary['seconds']:.2f}s\n")
+    out.write(f"\n{counts} in {summary['wall_seconds']:.2f}s\n")
     for key in summary["unexpected_passes"]:
         out.write(f"XPASS {key}: listed as an expected failure, but it passed\n")
     if summary["errors"]:

@@ -17,8 +17,10 @@ raise :class:`Interrupted` from the CLI's handlers), with every client process g
 from __future__ import annotations
 
 import json
+import os
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -43,6 +45,7 @@ from .rules import RULES
 __all__ = [
     "Interrupted",
     "SuiteResult",
+    "default_jobs",
     "kit_version",
     "load_expected_failures",
     "plan",
@@ -116,22 +119,31 @@ def plan(
 
 def run_rule(spec: RuleSpec, profile: str, plug: Plug) -> RuleResult:
     """Judge one rule on one profile with a client plugged in as ``plug``."""
+    return _judge(spec, profile, plug)[0]
+
+
+def _judge(spec: RuleSpec, profile: str, plug: Plug) -> tuple[RuleResult, str | None]:
+    """The result, and why the command client stopped if it stopped in this rule (then every
+    rule after this one is not run: a client that stopped has nothing more to show)."""
     begun = _wall.time()
     if plug.stopped is not None and profile in spec.profiles:
         verdict = Verdict("error", f"not run: {plug.stopped}")
-        return RuleResult.from_verdict(spec, profile, verdict, 0.0)
+        return RuleResult.from_verdict(spec, profile, verdict, 0.0), None
     run = RuleRun(spec, profile, plug)
     highlight: list[Any] = []
+    stopped: str | None = None
     try:
         try:
             if profile not in spec.profiles:
                 raise NotApplicable(f"{spec.id} does not apply to the {profile} profile")
             verdict = Verdict("passed", RULES[spec.id](run))
-        except ClientStopped as stopped:
-            message = run.scrub(stopped.message)
+        except ClientStopped as stop:
+            message = run.scrub(stop.message)
             verdict = Verdict("error", message)
             if not plug.in_process:  # the process is gone or wedged: nothing more to judge
-                plug.stopped = f"the client stopped in {spec.id}[{profile}]: {message}"
+                stopped = f"the client stopped in {spec.id}[{profile}]: {message}"
+                if plug.stopped is None:
+                    plug.stopped = stopped
         except RuleFailed as failed:
             verdict = Verdict("failed", run.scrub(failed.message))
             highlight = failed.highlight
@@ -155,7 +167,54 @@ def run_rule(spec: RuleSpec, profile: str, plug: Plug) -> RuleResult:
         raise
     finally:
         run.close()
-    return RuleResult.from_verdict(spec, profile, verdict, _wall.time() - begun)
+    return RuleResult.from_verdict(spec, profile, verdict, _wall.time() - begun), stopped
+
+
+def default_jobs() -> int:
+    """How many checks of a command client are judged at once: two per core, between 2 and 4
+    (a check mostly waits, on the client and on real time). A factory's checks always run one
+    at a time: they share this process's loggers, streams and file descriptors."""
+    return max(2, min(4, 2 * (os.cpu_count() or 1)))
+
+
+def _results(todo: Sequence[tuple[RuleSpec, str]], plug: Plug, jobs: int) -> Iterator[RuleResult]:
+    """The result of each planned check, in plan order, up to ``jobs`` of them judged at once.
+
+    Each check builds its own worlds, servers and client processes, so checks are independent
+    and only reporting is ordered. The outcome is the one a run of one check at a time gives:
+
+    - The first check runs alone, so a client that cannot even start is started once, and a
+      hung one costs one ``hello`` timeout, as in a run one check at a time.
+    - Checks start in plan order; once the client stops in a check, every later check is an
+      ``error`` ("not run"), whatever a check already under way meanwhile saw.
+    """
+    if not todo:
+        return
+    first, stopped = _judge(*todo[0], plug)
+    yield first
+    if jobs <= 1 or plug.in_process or stopped is not None:
+        for spec, profile in todo[1:]:
+            yield _judge(spec, profile, plug)[0]
+        return
+    pool = ThreadPoolExecutor(jobs, thread_name_prefix="conformance-check")
+    try:
+        rest = todo[1:]
+        futures = [pool.submit(_judge, spec, profile, plug) for spec, profile in rest]
+        first_stop: str | None = None
+        for (spec, profile), future in zip(rest, futures, strict=True):
+            result, stopped = future.result()
+            if first_stop is not None:
+                verdict = Verdict("error", f"not run: {first_stop}")
+                result = RuleResult.from_verdict(spec, profile, verdict, 0.0)
+            elif stopped is not None:
+                first_stop = stopped
+            yield result
+        if first_stop is not None:  # the earliest stop in plan order, as one at a time
+            plug.stopped = first_stop
+    finally:
+        # Interrupted: checks not begun never begin; those under way end with their clients,
+        # which the caller kills (Plug.abort).
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 @dataclass
@@ -171,6 +230,9 @@ class SuiteResult:
     planned: int = 0
     #: ``--strict``: a failed SHOULD rule fails the run too.
     strict: bool = False
+    #: Wall seconds the whole run took (less than the rules' summed durations when a command
+    #: client's checks run at once).
+    wall_seconds: float = 0.0
 
     @property
     def gating(self) -> list[RuleResult]:
@@ -204,6 +266,7 @@ class SuiteResult:
             "interrupted": self.interrupted,
             "planned": self.planned or len(self.results),
             "seconds": round(sum(r.duration for r in self.results), 3),
+            "wall_seconds": round(self.wall_seconds, 3),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -236,21 +299,27 @@ def run_suite(
     expected: frozenset[str] = frozenset(),
     progress: Callable[[RuleResult, int, int], None] | None = None,
     strict: bool = False,
+    jobs: int | None = None,
 ) -> SuiteResult:
-    """Run the planned rules one after the other; ``progress`` is told of each result.
+    """Run the planned rules; ``progress`` is told of each result, in plan order.
 
-    On :class:`Interrupted` (or a bare ``KeyboardInterrupt``) every client is killed and the
+    A command client has ``jobs`` checks judged at once (default :func:`default_jobs`), each on
+    its own worlds and client processes; a factory runs one check at a time. On
+    :class:`Interrupted` (or a bare ``KeyboardInterrupt``) every client is killed and the
     results so far are returned, marked ``interrupted``.
     """
     todo = plan(rules, profiles)
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
     suite = SuiteResult(client=plug.label, planned=len(todo), strict=strict)
+    begun = _wall.time()
     try:
-        for index, (spec, profile) in enumerate(todo, 1):
-            result = apply_expected(run_rule(spec, profile, plug), expected)
-            suite.results.append(result)
+        for index, result in enumerate(_results(todo, plug, jobs or default_jobs()), 1):
+            suite.results.append(apply_expected(result, expected))
             if progress is not None:
                 progress(result, index, len(todo))
     except (Interrupted, KeyboardInterrupt) as stop:
         plug.abort()
         suite.interrupted = stop.name if isinstance(stop, Interrupted) else "SIGINT"
+    suite.wall_seconds = _wall.time() - begun
     return suite

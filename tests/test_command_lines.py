@@ -110,8 +110,11 @@ def test_every_subcommand_has_help_on_stdout(name: str) -> None:
         (("--profile", "cloud"), "'cloud'"),
         (("--rule", "no-such-rule"), "no-such-rule"),
         (("--client", "no_such_module_xyz:factory"), "no_such_module_xyz"),
+        (("--jobs", "0"), "--jobs: 0 is out of range: a number of checks from 1 to 32"),
+        (("--jobs", "33"), "--jobs: 33 is out of range"),
+        (("--jobs", "two"), "--jobs: 'two' is not a number of checks"),
     ],
-    ids=["profile", "rule", "client"],
+    ids=["profile", "rule", "client", "jobs-0", "jobs-33", "jobs-word"],
 )
 def test_check_usage_errors(args: tuple[str, ...], fragment: str) -> None:
     assert_usage_error(run(*KIT, "check", *args), "orchestrator-kit check", fragment)

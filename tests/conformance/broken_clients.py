@@ -75,9 +75,12 @@ class MiniClient:
         if env.credential == "password" and env.profile != "onprem":
             self.refuse_cloud_password(env)
         self.env = env
+        # A correct client takes the timeout it is configured with (UIPATH_TIMEOUT as a
+        # command); NoTimeout keeps its None whatever it is told.
+        timeout = self.timeout if self.timeout is None else env.extra.get("timeout", self.timeout)
         self.http = httpx.Client(
             transport=env.transport,
-            timeout=self.timeout,
+            timeout=timeout,
             follow_redirects=self.follow_redirects,
             headers={"Accept": "application/json"},
         )
@@ -677,6 +680,14 @@ class CrashesOnEveryCall(SaysNoToEverything):
 
     def get_job_state(self, job_key: str, folder: str) -> str:
         return str(self.no_such_attribute)  # type: ignore[attr-defined]
+
+
+class ExitsOnPoll(MiniClient):
+    """Works until it is asked for a job's state, then dies on the spot (exit status 7): as a
+    command, the client stops in the first check that polls, and every later check is not run."""
+
+    def get_job_state(self, job_key: str, folder: str) -> str:
+        os._exit(7)
 
 
 #: Each broken client and the rule it is built to fail.
