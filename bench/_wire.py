@@ -93,12 +93,50 @@ def rate(client: RawClient, raw: bytes, count: int, expect: int = 200) -> float:
     return count / (time.perf_counter() - start)
 
 
+def _split_cpus() -> tuple[set[int], set[int]] | None:
+    """(the client's CPU, the servers' CPUs), or None where affinity cannot be set."""
+    if not hasattr(os, "sched_getaffinity"):  # not Linux
+        return None
+    mine = sorted(os.sched_getaffinity(0))
+    if len(mine) < 2:
+        return None
+    return {mine[0]}, set(mine[1:])
+
+
+#: Where the client and the servers run: apart, each server alone with the others (one is
+#: measured at a time). A server sharing a CPU with the client is measured with the client's
+#: cache misses in it, and how often that happens changes from run to run; a large server
+#: (the mock) pays for it more than a bare app, which made the ratios swing by a tenth.
+CPUS = _split_cpus()
+
+
+def pin_client() -> str:
+    """Run this process (the benchmark's client) on its own CPU; says where everything runs."""
+    if CPUS is None:
+        return "client and servers unpinned (one CPU, or no CPU affinity here)"
+    client, servers = CPUS
+    os.sched_setaffinity(0, client)
+    return f"client on CPU {min(client)}, servers on CPU {','.join(map(str, sorted(servers)))}"
+
+
+def _pin_server() -> None:  # in the child, before exec: every thread it starts inherits it
+    if CPUS is not None:
+        os.sched_setaffinity(0, CPUS[1])
+
+
 @contextlib.contextmanager
 def process(argv: list[str], cwd: Path = ROOT) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """A server process that prints its base URL as its first line; stopped on exit."""
+    """A server process that prints its base URL as its first line; stopped on exit. It runs
+    on the servers' CPUs (:data:`CPUS`)."""
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     proc = subprocess.Popen(
-        argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+        argv,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        preexec_fn=_pin_server if CPUS is not None else None,  # the bench has no threads
     )
     try:
         assert proc.stdout is not None
