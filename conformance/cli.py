@@ -22,7 +22,6 @@ import contextlib
 import signal
 import sys
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
@@ -31,7 +30,7 @@ from mock_orchestrator.argtypes import ranged
 from ._outcome import RuleResult
 from ._plugs import CommandPlug, Plug, PythonPlug
 from .catalog import CATALOG, PROFILES
-from .report import write_reports
+from .report import check_report_path, write_reports
 from .runner import Interrupted, default_jobs, load_expected_failures, plan, run_suite
 
 __all__ = ["DEFAULT_CLIENT", "main"]
@@ -117,27 +116,6 @@ def _split(values: Sequence[str] | None) -> list[str] | None:
 def _list(out: TextIO) -> None:
     for spec in CATALOG.values():
         out.write(f"{spec.id:34} {spec.level:6} {','.join(spec.profiles):24} {spec.summary}\n")
-
-
-def check_report_path(flag: str, path: str) -> str | None:
-    """Why ``path`` cannot take a report (one line), or None: checked before any rule runs,
-    so that a typo costs a second, not a whole run and a traceback."""
-    target = Path(path)
-    if target.is_dir():
-        return f"{flag} {path}: is a directory"
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        return f"{flag} {path}: cannot create its folder: {exc.strerror or exc}"
-    existed = target.exists()
-    try:
-        with target.open("a", encoding="utf-8"):
-            pass
-    except OSError as exc:
-        return f"{flag} {path}: cannot be written: {exc.strerror or exc}"
-    if not existed:
-        target.unlink(missing_ok=True)
-    return None
 
 
 @contextlib.contextmanager

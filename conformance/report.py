@@ -26,7 +26,14 @@ from ._outcome import RuleResult
 from .catalog import CATALOG, PROFILES, RuleSpec
 from .runner import SuiteResult
 
-__all__ = ["render_html", "timeline_text", "to_json", "to_junit_xml", "write_reports"]
+__all__ = [
+    "check_report_path",
+    "render_html",
+    "timeline_text",
+    "to_json",
+    "to_junit_xml",
+    "write_reports",
+]
 
 _LABELS = {
     "passed": "PASS",
@@ -348,6 +355,27 @@ def render_html(suite: SuiteResult) -> str:
         matrix=_matrix(suite.results),
         results="".join(_result_section(r) for r in ranked),
     )
+
+
+def check_report_path(flag: str, path: str) -> str | None:
+    """Why ``path`` cannot take a report (one line), or None: checked before any rule runs,
+    so that a typo costs a second, not a whole run and a traceback."""
+    target = Path(path)
+    if target.is_dir():
+        return f"{flag} {path}: is a directory"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"{flag} {path}: cannot create its folder: {exc.strerror or exc}"
+    existed = target.exists()
+    try:
+        with target.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        return f"{flag} {path}: cannot be written: {exc.strerror or exc}"
+    if not existed:
+        target.unlink(missing_ok=True)
+    return None
 
 
 def write_reports(

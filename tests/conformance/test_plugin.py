@@ -129,6 +129,16 @@ def test_unknown_profile_is_a_usage_error(run) -> None:  # type: ignore[no-untyp
     result.stderr.fnmatch_lines(["*unknown profile 'mars'*"])
 
 
+@pytest.mark.parametrize("flag", ["--uipath-report-json", "--uipath-report-html"])
+def test_a_report_path_that_cannot_be_written_is_a_usage_error_before_any_rule(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path, flag: str
+) -> None:
+    result = run(f"{flag}={tmp_path}", "-m", "token_html_is_failure")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*{flag} {tmp_path}: is a directory*"])
+    result.stdout.no_fnmatch_line("*passed*")
+
+
 def test_a_client_that_cannot_be_judged_fails_every_test(  # type: ignore[no-untyped-def]
     run, tmp_path: Path
 ) -> None:
