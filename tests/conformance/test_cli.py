@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from conformance.catalog import CATALOG
 from conformance.cli import main
 from conformance.runner import load_expected_failures
 from orchestrator_kit.cli import main as kit_main
+from tests.processes import alive
 
 REPO = Path(__file__).resolve().parents[2]
 MINI = "tests.conformance.broken_clients:make_mini"
@@ -180,15 +180,6 @@ time.sleep(600)
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat")
-    return not stat.exists() or stat.read_text().split(")")[-1].split()[0] != "Z"
-
-
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_a_signal_kills_the_clients_writes_the_reports_and_exits(
     tmp_path: Path, sig: signal.Signals, code: int
@@ -227,7 +218,7 @@ def test_a_signal_kills_the_clients_writes_the_reports_and_exits(
     assert last.endswith(f"; the clients were stopped; reports written: {report}")
     assert json.loads(report.read_text())["summary"]["interrupted"] == sig.name
     for _ in range(250):
-        if not _alive(helper):
+        if not alive(helper):
             break
         pause.wait(0.02)
-    assert not _alive(helper), "the client's helper process was left behind"
+    assert not alive(helper), "the client's helper process was left behind"

@@ -7,10 +7,10 @@ import os
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 from conformance._output import OutputTail, capture_fds, excerpt
 from conformance._procs import kill_group, new_group
+from tests.processes import alive
 
 SECRET = "S3cr3t-Value-0123456789"
 
@@ -62,17 +62,6 @@ def test_file_descriptors_are_captured_like_capfd() -> None:
     assert tail.findings[0].startswith("the canary in fd2: raw stderr ***(")
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat")
-    if stat.exists():  # a zombie (killed, not yet reaped by init) is not alive
-        return stat.read_text().split(")")[-1].split()[0] != "Z"
-    return True
-
-
 def test_kill_group_ends_the_client_and_what_it_started() -> None:
     script = (
         "import subprocess, sys, time\n"
@@ -83,13 +72,13 @@ def test_kill_group_ends_the_client_and_what_it_started() -> None:
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, **new_group())
     assert proc.stdout is not None
     grandchild = int(proc.stdout.readline())
-    assert _alive(grandchild)
+    assert alive(grandchild)
     kill_group(proc)
     assert proc.returncode is not None
     pause = threading.Event()
     for _ in range(250):  # bounded: SIGKILL is immediate, reaping by init may lag a little
-        if not _alive(grandchild):
+        if not alive(grandchild):
             break
         pause.wait(0.02)
-    assert not _alive(grandchild)
+    assert not alive(grandchild)
     proc.stdout.close()

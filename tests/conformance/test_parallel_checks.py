@@ -10,7 +10,6 @@ only by the check whose client wrote it, and an interrupt that ends every client
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from conformance._env import ClientEnv
 from conformance._output import OutputTail
 from conformance._plugs import CommandPlug
 from conformance.runner import default_jobs, plan, run_suite
+from tests.processes import alive
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -128,15 +128,6 @@ for line in sys.stdin:
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat")
-    return not stat.exists() or stat.read_text().split(")")[-1].split()[0] != "Z"
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and /proc")
 def test_an_interrupt_ends_every_client_of_the_checks_under_way(tmp_path: Path) -> None:
     client = tmp_path / "client.py"
@@ -176,7 +167,7 @@ def test_an_interrupt_ends_every_client_of_the_checks_under_way(tmp_path: Path) 
     summary = json.loads(report.read_text())["summary"]
     assert summary["interrupted"] == "SIGINT"
     for _ in range(250):
-        if not any(_alive(pid) for pid in helpers):
+        if not any(alive(pid) for pid in helpers):
             break
         pause.wait(0.02)
-    assert not [pid for pid in helpers if _alive(pid)], "a client's helper was left behind"
+    assert not [pid for pid in helpers if alive(pid)], "a client's helper was left behind"
