@@ -175,18 +175,40 @@ import json, subprocess, sys, time
 helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
 line = json.loads(sys.stdin.readline())
 print(json.dumps({"id": line["id"], "ok": True}), flush=True)
-open(sys.argv[1], "w").write(str(helper.pid))
+open(sys.argv[1], "a").write(f"{helper.pid}\\n")
 time.sleep(600)
 """
 
+#: Answers the first check at once (errors), so that the checks after it run side by side;
+#: every later client starts a helper, answers hello, and hangs.
+_HANGS_AFTER_THE_FIRST = """
+import json, subprocess, sys, time
+starts = sys.argv[1] + ".starts"
+open(starts, "a").write("started\\n")
+first = open(starts).read().count("started") == 1
+for line in sys.stdin:
+    msg = json.loads(line)
+    if first:
+        if msg["op"] == "close":
+            break
+        print(json.dumps({"id": msg["id"], "ok": msg["op"] == "hello", "error": "no"}), flush=True)
+        continue
+    helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    open(sys.argv[1], "a").write(f"{helper.pid}\\n")
+    print(json.dumps({"id": msg["id"], "ok": True}), flush=True)
+    time.sleep(600)
+"""
 
-@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
-def test_a_signal_kills_the_clients_writes_the_reports_and_exits(
-    tmp_path: Path, sig: signal.Signals, code: int
-) -> None:
+
+def _interrupt(
+    tmp_path: Path, client_source: str, sig: signal.Signals, helpers: int, *args: str
+) -> tuple[int, str, dict[str, object]]:
+    """Run ``check`` on a client that hangs, signal it once ``helpers`` helper processes of
+    its clients run, and return (exit status, stdout, the JSON report's summary), having
+    checked that it wrote no traceback and that no helper outlived it."""
     client = tmp_path / "client.py"
-    client.write_text(_HANGS_WITH_A_HELPER)
-    ready = tmp_path / "helper.pid"
+    client.write_text(client_source)
+    pids = tmp_path / "helpers.pid"
     report = tmp_path / "r.json"
     run = subprocess.Popen(
         [
@@ -194,9 +216,10 @@ def test_a_signal_kills_the_clients_writes_the_reports_and_exits(
             "-m",
             "conformance.cli",
             "--client-cmd",
-            f"{sys.executable} {client} {ready}",
+            f"{sys.executable} {client} {pids}",
             "--report-json",
             str(report),
+            *args,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -204,21 +227,39 @@ def test_a_signal_kills_the_clients_writes_the_reports_and_exits(
         cwd=str(REPO),
     )
     pause = threading.Event()
-    for _ in range(1500):  # bounded: the client writes the file once it answered hello
-        if ready.exists() and ready.read_text():
+    for _ in range(1500):  # bounded: each hanging client writes its helper's pid
+        if pids.exists() and len(pids.read_text().split()) >= helpers:
             break
         pause.wait(0.02)
-    helper = int(ready.read_text())
+    started = [int(pid) for pid in pids.read_text().split()]
+    assert len(started) >= helpers, "the clients were not all under way"
     run.send_signal(sig)
     out, err = run.communicate(timeout=60)
-    assert run.returncode == code, out + err
     assert "Traceback" not in out + err
-    last = out.strip().splitlines()[-1]
-    assert last.startswith(f"orchestrator-kit check: interrupted by {sig.name} after 0 of ")
-    assert last.endswith(f"; the clients were stopped; reports written: {report}")
-    assert json.loads(report.read_text())["summary"]["interrupted"] == sig.name
     for _ in range(250):
-        if not alive(helper):
+        if not any(alive(pid) for pid in started):
             break
         pause.wait(0.02)
-    assert not alive(helper), "the client's helper process was left behind"
+    assert not [pid for pid in started if alive(pid)], "a client's helper was left behind"
+    return run.returncode, out, json.loads(report.read_text())["summary"]
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_kills_the_clients_writes_the_reports_and_exits(
+    tmp_path: Path, sig: signal.Signals, code: int
+) -> None:
+    status, out, summary = _interrupt(tmp_path, _HANGS_WITH_A_HELPER, sig, 1)
+    assert status == code, out
+    last = out.strip().splitlines()[-1]
+    assert last.startswith(f"orchestrator-kit check: interrupted by {sig.name} after 0 of ")
+    assert last.endswith(f"; the clients were stopped; reports written: {tmp_path / 'r.json'}")
+    assert summary["interrupted"] == sig.name
+
+
+def test_a_signal_ends_every_client_of_the_checks_run_side_by_side(tmp_path: Path) -> None:
+    status, out, summary = _interrupt(
+        tmp_path, _HANGS_AFTER_THE_FIRST, signal.SIGINT, 3, "--jobs", "3"
+    )
+    assert status == 130, out
+    assert out.strip().splitlines()[-1].startswith("orchestrator-kit check: interrupted by SIGINT")
+    assert summary["interrupted"] == "SIGINT"
