@@ -29,6 +29,9 @@ from .world import WorldError, load_world_file
 
 __all__ = ["main", "world_from_options"]
 
+#: The largest control body ``--control-max-body`` allows: a big world document, not a flood.
+MAX_CONTROL_BODY = 16 * 1_048_576
+
 
 def world_from_options(
     world_file: str | None, profile: str | None, seed: int | None, **options: Any
@@ -181,6 +184,13 @@ def _parser() -> argparse.ArgumentParser:
         default=defaults.max_body,
         help=f"bytes of a request body; more is 413 ({defaults.max_body})",
     )
+    limits.add_argument(
+        "--control-max-body",
+        type=ranged(int, 1, MAX_CONTROL_BODY, f"a number of bytes from 1 to {MAX_CONTROL_BODY}"),
+        default=defaults.control_max_body,
+        help="bytes of a /_mock/ request body (a world document posted to /_mock/world); more "
+        f"is 413 ({defaults.control_max_body})",
+    )
     return parser
 
 
@@ -207,6 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         keep_alive=args.keep_alive,
         max_connections=args.max_connections,
         max_body=args.max_body,
+        control_max_body=args.control_max_body,
     )
     stop = threading.Event()
 

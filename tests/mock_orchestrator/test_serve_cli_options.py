@@ -30,6 +30,8 @@ ORCHESTRATOR_KIT = str(Path(sys.executable).with_name("orchestrator-kit"))
         (["--keep-alive", "-5"], "--keep-alive"),
         (["--max-connections", "0"], "--max-connections"),
         (["--max-body", "99999999999"], "--max-body"),
+        (["--control-max-body", "0"], "--control-max-body: 0 is out of range"),
+        (["--control-max-body", "big"], "--control-max-body: 'big' is not"),
         (["--journal-limit", "0"], "--journal-limit"),
         (["--grace-window", "-3"], "--grace-window"),
         (["--seed", "-1"], "--seed"),
@@ -105,3 +107,17 @@ def test_the_journal_limit_option_bounds_the_served_journal(
         newer = [entry["seq"] for entry in client.get("/_mock/journal?since=4").json()]
     assert seqs == [3, 4, 5]
     assert newer == [5]
+
+
+@pytest.mark.parametrize(("limit", "status"), [("65536", 413), ("200000", 200)])
+def test_the_control_max_body_option_bounds_what_the_control_plane_takes(
+    serving: list[subprocess.Popen[str]], limit: str, status: int
+) -> None:
+    """A world document of about 100 KB: over the default 64 KiB, taken with a larger limit."""
+    url = _serve(serving, "--control-max-body", limit)
+    path = "Department of Long Names/Team number {:05d} of the North-East Region"
+    world = {"folders": [{"path": path.format(n)} for n in range(1000)]}
+    with httpx.Client(base_url=url, trust_env=False, timeout=30) as client:
+        answer = client.post("/_mock/world", json=world)
+    assert len(answer.request.content) > 65536
+    assert answer.status_code == status, answer.text[:300]
