@@ -27,7 +27,9 @@ def ranged(kind: Callable[[str], N], low: float, high: float, what: str) -> Call
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
-        if not (math.isfinite(value) and low <= value <= high):
+        # Compared as they are: a 400-digit integer has no float (math.isfinite would raise).
+        finite = not isinstance(value, float) or math.isfinite(value)
+        if not (finite and low <= value <= high):
             raise argparse.ArgumentTypeError(f"{text} is out of range: {what}")
         return value
 

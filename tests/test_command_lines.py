@@ -113,8 +113,9 @@ def test_every_subcommand_has_help_on_stdout(name: str) -> None:
         (("--jobs", "0"), "--jobs: 0 is out of range: a number of checks from 1 to 32"),
         (("--jobs", "33"), "--jobs: 33 is out of range"),
         (("--jobs", "two"), "--jobs: 'two' is not a number of checks"),
+        (("--jobs", "9" * 400), "--jobs: " + "9" * 400 + " is out of range"),
     ],
-    ids=["profile", "rule", "client", "jobs-0", "jobs-33", "jobs-word"],
+    ids=["profile", "rule", "client", "jobs-0", "jobs-33", "jobs-word", "jobs-huge"],
 )
 def test_check_usage_errors(args: tuple[str, ...], fragment: str) -> None:
     assert_usage_error(run(*KIT, "check", *args), "orchestrator-kit check", fragment)

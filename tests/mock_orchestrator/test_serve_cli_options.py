@@ -22,6 +22,8 @@ ORCHESTRATOR_KIT = str(Path(sys.executable).with_name("orchestrator-kit"))
         (["--port", "99999"], "--port: 99999 is out of range"),
         (["--port", "-1"], "--port"),
         (["--port", "http"], "--port: 'http' is not"),
+        (["--port", "9" * 400], "--port: " + "9" * 400 + " is out of range"),
+        (["--seed", "9" * 400], "--seed"),
         (["--stall-cap", "-1"], "--stall-cap: -1 is out of range"),
         (["--stall-cap", "nan"], "--stall-cap"),
         (["--stall-cap", "inf"], "--stall-cap"),

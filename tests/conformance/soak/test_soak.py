@@ -224,6 +224,8 @@ def test_every_takes_hours_minutes_or_seconds(text: str, seconds: float) -> None
     [
         (["--runs", "0"], "--runs: 0 is out of range: a number of runs from 1 to 10000"),
         (["--runs", "x"], "--runs: 'x' is not a number of runs"),
+        (["--runs", "9" * 400], "is out of range: a number of runs"),
+        (["--timeout", "1e999"], "--timeout: 1e999 is out of range"),
         (["--every", "soon"], "not a duration"),
         (["--every", "0s"], "from 1 second"),
         (["--timeout", "-1"], "--timeout: -1 is out of range: seconds from 1"),
