@@ -34,6 +34,7 @@ import httpx
 import uvicorn
 
 from mock_orchestrator import SystemClock
+from mock_orchestrator.argtypes import ranged
 
 from ._writer import CassetteWriter
 
@@ -361,7 +362,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Required, but checked after parsing so an unknown option is the error reported first.
     parser.add_argument("--upstream", help="required, e.g. https://cloud.uipath.com")
     parser.add_argument("--host", default="127.0.0.1", help="listen address (default loopback)")
-    parser.add_argument("--port", type=int, default=0, help="listen port (default: ephemeral)")
+    parser.add_argument(
+        "--port",
+        type=ranged(int, 0, 65_535, "a port from 0 to 65535"),
+        default=0,
+        help="listen port (default: ephemeral)",
+    )
     parser.add_argument("--cassette-dir", type=Path, help="required: where cassettes go")
     parser.add_argument("--name", default="recording", help="the first cassette's name")
     parser.add_argument(
@@ -379,8 +385,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     if missing:
         parser.error(f"the following arguments are required: {', '.join(missing)}")
-    if not 0 <= args.port <= 65535:
-        parser.error(f"--port must be 0..65535, not {args.port}")
     try:
         _upstream_base(args.upstream)
         routes = [parse_route(route) for route in args.route]
