@@ -30,7 +30,7 @@ from mock_orchestrator.argtypes import ranged
 from ._outcome import RuleResult
 from ._plugs import CommandPlug, Plug, PythonPlug
 from .catalog import CATALOG, PROFILES
-from .report import check_report_path, write_reports
+from .report import check_report_paths, write_reports
 from .runner import Interrupted, default_jobs, load_expected_failures, plan, run_suite
 
 __all__ = ["DEFAULT_CLIENT", "main"]
@@ -159,14 +159,13 @@ def main(
             if args.client_cmd
             else PythonPlug.from_spec(args.client or DEFAULT_CLIENT)
         )
-        for flag, path in (
+        problem = check_report_paths(
             ("--report-json", args.report_json),
             ("--report-html", args.report_html),
             ("--junit-xml", args.junit_xml),
-        ):
-            problem = check_report_path(flag, path) if path else None
-            if problem:
-                raise ValueError(problem)
+        )
+        if problem:
+            raise ValueError(problem)
     except (KeyError, ValueError, ImportError, AttributeError, TypeError, OSError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         err.write(f"orchestrator-kit check: error: {message}\n")

@@ -175,13 +175,13 @@ def _activate(config: pytest.Config) -> _State:
                 f"{PROFILE_OPTION}: unknown profile {profile!r}; one of {', '.join(PROFILES)}"
             )
     # Checked before any rule runs, as `orchestrator-kit check` does: a typo costs a second.
-    from .report import check_report_path
+    from .report import check_report_paths
 
-    for flag in (REPORT_JSON_OPTION, REPORT_HTML_OPTION):
-        path = config.getoption(flag)
-        problem = check_report_path(flag, path) if path else None
-        if problem:
-            raise pytest.UsageError(problem)
+    problem = check_report_paths(
+        *((flag, config.getoption(flag)) for flag in (REPORT_JSON_OPTION, REPORT_HTML_OPTION))
+    )
+    if problem:
+        raise pytest.UsageError(problem)
     expected_file = config.getoption(EXPECTED_OPTION)
     state = config.stash[_STATE] = _State(
         client=config.getoption(CLIENT_OPTION) or config.getini("uipath_client"),

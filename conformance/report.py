@@ -27,7 +27,7 @@ from .catalog import CATALOG, PROFILES, RuleSpec
 from .runner import SuiteResult
 
 __all__ = [
-    "check_report_path",
+    "check_report_paths",
     "render_html",
     "timeline_text",
     "to_json",
@@ -357,9 +357,18 @@ def render_html(suite: SuiteResult) -> str:
     )
 
 
-def check_report_path(flag: str, path: str) -> str | None:
-    """Why ``path`` cannot take a report (one line), or None: checked before any rule runs,
-    so that a typo costs a second, not a whole run and a traceback."""
+def check_report_paths(*reports: tuple[str, str | None]) -> str | None:
+    """Why the first of ``(flag, path)`` cannot take its report (one line), or None; a None
+    path is a report not asked for. Checked before any rule runs, so that a typo costs a
+    second, not a whole run and a traceback."""
+    for flag, path in reports:
+        problem = _report_path_problem(flag, path) if path else None
+        if problem is not None:
+            return problem
+    return None
+
+
+def _report_path_problem(flag: str, path: str) -> str | None:
     target = Path(path)
     if target.is_dir():
         return f"{flag} {path}: is a directory"

@@ -22,7 +22,7 @@ from typing import TextIO
 from mock_orchestrator.argtypes import ranged
 
 from ..catalog import PROFILES
-from ..report import write_reports
+from ..report import check_report_paths, write_reports
 from .judge import RunRecord
 from .runner import CREDENTIALS, SoakConfig, UnusableConfig, run_soak
 
@@ -105,6 +105,13 @@ def main(
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     if not args.exec:
         parser.error("the following arguments are required: --exec")
+    problem = check_report_paths(
+        ("--report-json", args.report_json),
+        ("--report-html", args.report_html),
+        ("--junit-xml", args.junit_xml),
+    )
+    if problem:  # before the first run, as check does: not a traceback after the last one
+        parser.error(problem)
     config = SoakConfig(
         command=args.exec,
         profile=args.profile,

@@ -242,6 +242,18 @@ def test_bad_options_are_usage_errors(
     assert words in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("flag", ["--report-json", "--report-html", "--junit-xml"])
+def test_a_report_path_that_cannot_be_written_stops_the_soak_before_its_first_run(
+    flag: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ran = tmp_path / "ran"
+    with pytest.raises(SystemExit) as exc:
+        soak_main(["--exec", f"touch {ran}", "--runs", "1", flag, str(tmp_path)])
+    assert exc.value.code == 2
+    assert f"{flag} {tmp_path}: is a directory" in capsys.readouterr().err
+    assert not ran.exists()
+
+
 def test_a_credential_the_profile_lacks_is_one_line_and_exit_2(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
