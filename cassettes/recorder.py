@@ -35,6 +35,7 @@ import uvicorn
 
 from mock_orchestrator import SystemClock
 from mock_orchestrator.argtypes import ranged
+from mock_orchestrator.served import bind
 
 from ._writer import CassetteWriter
 
@@ -274,18 +275,6 @@ async def _plain(send: Send, status: int, text: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-    except OSError:
-        sock.close()
-        raise
-    return sock
-
-
 def _config(app: RecordingProxy) -> uvicorn.Config:
     return uvicorn.Config(
         app,
@@ -333,7 +322,7 @@ def serve(
 ) -> Iterator[RecordingProxy]:
     """Run the recording proxy in a background thread; yields it (``proxy.origin``)."""
     cassette_dir.mkdir(parents=True, exist_ok=True)
-    sock = _bind(host, port)
+    sock = bind(host, port)
     origin = f"http://{host}:{sock.getsockname()[1]}"
     proxy = RecordingProxy(
         upstream, cassette_dir, name=name, origin=origin, clock=clock, routes=routes
@@ -394,7 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, OSError) as error:
         parser.error(str(error))
     try:
-        sock = _bind(args.host, args.port)
+        sock = bind(args.host, args.port)
     except OSError as error:
         parser.error(f"cannot listen on {args.host}:{args.port} ({error.strerror})")
     origin = f"http://{args.host}:{sock.getsockname()[1]}"

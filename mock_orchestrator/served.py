@@ -44,7 +44,7 @@ from ._served.server import base_url_for, bind, run_in_thread
 if TYPE_CHECKING:
     from ._surface import WorldSurface
 
-__all__ = ["DEFAULT_STALL_CAP", "ServeLimits", "ServedApp", "serve_in_thread"]
+__all__ = ["DEFAULT_STALL_CAP", "ServeLimits", "ServedApp", "bind", "serve_in_thread"]
 
 
 @contextmanager
