@@ -55,6 +55,9 @@ DEFAULT_STALL_CAP = 30.0
 #: them is dropped); shorter ones fit the socket's buffer and cannot block.
 _LARGE_ANSWER = 65_536
 _TOKEN_PATH = re.compile(r"(?:/[^/]+)?/identity_?/connect/token/?\Z", re.IGNORECASE)
+#: How every path ``_TOKEN_PATH`` matches ends, lower-cased: a test ten times cheaper than the
+#: pattern, so the other paths (nearly all) skip it.
+_TOKEN_TAILS = ("/token", "/token/")
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _HOP_HEADERS = frozenset({b"content-length", b"transfer-encoding", b"connection", b"keep-alive"})
 _JSON = b"application/json; charset=utf-8"
@@ -210,17 +213,33 @@ class ServedApp:
         extra: list[tuple[bytes, bytes]],
         guard: ConnectionGuard | None = None,
     ) -> None:
+        """Write ``response``: its own headers but the hop-by-hop ones, a Date from the
+        world's clock unless it has one, ``extra``, and the length of its body.
+
+        One pass over httpx's ``(name, lower-case name, value)`` triples: the hot path of
+        every served answer (see :func:`served_request` for why the triples are safe to read).
+        """
         body = response.read()
-        headers = [(k, v) for k, v in response.headers.raw if k.lower() not in _HOP_HEADERS]
         if response.status_code in (204, 304):  # no body allowed: h11 would reset the connection
             body = b""
-            headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
-        if not any(k.lower() == b"date" for k, _ in headers):
+        headers: list[tuple[bytes, bytes]] = []
+        dated = False
+        for name, lower, value in _triples(response.headers):
+            if lower in _HOP_HEADERS:  # content-length among them: written below, from body
+                continue
+            dated = dated or lower == b"date"
+            headers.append((name, value))
+        if not dated:
             # The world's clock, not the wall clock: a client measuring skew sees the world.
             headers.append((b"date", self._date()))
+        headers += extra
+        headers.append((b"content-length", str(len(body)).encode("ascii")))
         if guard is not None and len(body) > _LARGE_ANSWER:
             guard.deadline(self.limits.body_timeout, answer=False)
-        await _send(send, response.status_code, [*headers, *extra], body)
+        await send(
+            {"type": "http.response.start", "status": response.status_code, "headers": headers}
+        )
+        await send({"type": "http.response.body", "body": body, "more_body": False})
 
     def _date(self) -> bytes:
         """The world's time as an HTTP date, formatted once per second of it."""
@@ -232,7 +251,7 @@ class ServedApp:
 
     def _cors_headers(self, scope: Scope, path: str) -> list[tuple[bytes, bytes]] | None:
         """CORS headers for the token endpoints (None elsewhere; empty for other origins)."""
-        if not _TOKEN_PATH.match(path):
+        if not path[-7:].lower().endswith(_TOKEN_TAILS) or not _TOKEN_PATH.match(path):
             return None
         origin = _header(scope, b"origin")
         if origin is None or not _is_loopback_origin(origin):
@@ -281,6 +300,15 @@ def served_request(
     request.stream = httpx.ByteStream(body)
     request._content = body
     return request
+
+
+def _triples(headers: httpx.Headers) -> list[tuple[bytes, bytes, bytes]]:
+    """httpx's own ``(raw name, lower-case name, value)`` list of ``headers``; built from the
+    public ``raw`` where an httpx keeps no such list."""
+    found = getattr(headers, "_list", None)
+    if isinstance(found, list):
+        return found
+    return [(name, name.lower(), value) for name, value in headers.raw]  # pragma: no cover
 
 
 async def _drop(scope: Scope, receive: Receive) -> None:

@@ -322,6 +322,31 @@ def test_responses_carry_the_world_clock_in_date(served: Served) -> None:
     assert "server" not in answer.headers
 
 
+def test_an_answer_keeps_its_own_date_and_never_its_hop_headers(served: Served) -> None:
+    """The front writes the body's true length and one Date; a fault's own Date wins, its
+    Content-Length, Transfer-Encoding and Connection never reach the wire."""
+    cloud, _, client = served
+    cloud.faults.add(
+        route="identity.token",
+        status=503,
+        body={"message": "busy"},
+        headers={
+            "Date": "Mon, 05 Jan 2026 00:00:00 GMT",
+            "Content-Length": "999",
+            "Transfer-Encoding": "chunked",
+            "Connection": "keep-alive",
+            "X-Kept": "yes",
+        },
+    )
+    answer = client.post("/identity_/connect/token", data=_token_form(cloud))
+    assert answer.status_code == 503
+    assert answer.headers.get_list("date") == ["Mon, 05 Jan 2026 00:00:00 GMT"]
+    assert answer.headers.get_list("content-length") == [str(len(answer.content))]
+    assert "transfer-encoding" not in answer.headers
+    assert answer.headers["x-kept"] == "yes"
+    assert answer.json() == {"message": "busy"}
+
+
 # -- CORS on the token endpoint (the CLI's login page fetches it from a browser) ---------
 
 
