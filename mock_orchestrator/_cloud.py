@@ -438,7 +438,7 @@ class MockCloud:
         if too_large:
             raise BadBody(f"the body is larger than {self.max_body} bytes", too_large=True)
         route: Route = match.route
-        req = MockRequest(request, match.params, sites, route.label)
+        req = MockRequest(request, match.params, sites, route.label, path)
         response: httpx.Response = self._services[route.service].serve(route, req)
         return response
 

@@ -63,6 +63,7 @@ class MockRequest:
         "_form",
         "_headers",
         "_json",
+        "_path",
         "_query",
         "params",
         "raw",
@@ -76,8 +77,11 @@ class MockRequest:
         params: dict[str, str],
         sites: frozenset[str],
         route_label: str = "",
+        path: str | None = None,
     ) -> None:
         self.raw = raw
+        #: The decoded path, when the caller has it already (the world's router does).
+        self._path = path
         self.params = params
         self.sites = sites
         self.route_label = route_label
@@ -92,7 +96,10 @@ class MockRequest:
 
     @property
     def path(self) -> str:
-        return self.raw.url.path
+        path = self._path
+        if path is None:
+            path = self._path = self.raw.url.path
+        return path
 
     def header_bytes(self) -> dict[bytes, bytes] | None:
         """Every header as ``{lower-case name: raw value}``; None when a name repeats.

@@ -180,7 +180,7 @@ def odata_base(req: MockRequest) -> str:
         url = req.raw.url
         return f"{url.scheme}://{url.netloc.decode('ascii')}/odata/$metadata#"
     url = req.raw.url
-    path = url.path
+    path = req.path
     cut = path.lower().find("/odata/")
     prefix = path[:cut] if cut >= 0 else ""
     if not prefix.lower().endswith("/orchestrator_"):

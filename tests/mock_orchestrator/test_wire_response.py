@@ -66,3 +66,26 @@ def test_append_header_equals_the_public_setter() -> None:
     assert fast.headers.raw == slow.headers.raw
     assert fast.headers["API-Supported-Versions"] == "18.0"
     assert list(fast.headers.items()) == list(slow.headers.items())
+
+
+def test_body_response_sets_what_the_constructor_sets() -> None:
+    """Every attribute httpx's constructor gives a streamed response, the same values (the
+    stream aside: an equal but new ``ByteStream``), plus the body as already read."""
+    fast = body_response(201, BODY, b"application/json", {"Retry-After": "3"})
+    plain = httpx.Response(
+        201,
+        headers=[
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(BODY)).encode()),
+            (b"Retry-After", b"3"),
+        ],
+        stream=httpx.ByteStream(BODY),
+    )
+    plain._content = BODY
+    mine, theirs = vars(fast), vars(plain)
+    assert mine.keys() == theirs.keys()
+    for name in mine.keys() - {"headers", "stream"}:
+        assert mine[name] == theirs[name], name
+    assert vars(fast.headers) == vars(plain.headers)
+    assert type(fast.stream) is type(plain.stream)
+    assert b"".join(fast.stream) == BODY
