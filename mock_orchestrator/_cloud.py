@@ -404,6 +404,11 @@ class MockCloud:
             self._record(request, response, label, sites, fault_label, error, auth)
         return response
 
+    # The served front runs a handler marked ``blocking`` in a worker thread (a conformance
+    # hold wraps this one so); this one never waits. Said here, the front's check per request
+    # finds the answer instead of raising and catching an AttributeError (0.3 us).
+    handle.blocking = False  # type: ignore[attr-defined]
+
     def _dispatch(
         self,
         request: httpx.Request,

@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ..core.request import header_triples
 from .control import ControlPlane, is_control_path
 from .limits import STATE_GUARD, STATE_TRANSPORT, ConnectionGuard, ServeLimits
 
@@ -217,14 +218,14 @@ class ServedApp:
         world's clock unless it has one, ``extra``, and the length of its body.
 
         One pass over httpx's ``(name, lower-case name, value)`` triples: the hot path of
-        every served answer (see :func:`served_request` for why the triples are safe to read).
+        every served answer (``header_triples``).
         """
         body = response.read()
         if response.status_code in (204, 304):  # no body allowed: h11 would reset the connection
             body = b""
         headers: list[tuple[bytes, bytes]] = []
         dated = False
-        for name, lower, value in _triples(response.headers):
+        for name, lower, value in header_triples(response.headers):
             if lower in _HOP_HEADERS:  # content-length among them: written below, from body
                 continue
             dated = dated or lower == b"date"
@@ -300,15 +301,6 @@ def served_request(
     request.stream = httpx.ByteStream(body)
     request._content = body
     return request
-
-
-def _triples(headers: httpx.Headers) -> list[tuple[bytes, bytes, bytes]]:
-    """httpx's own ``(raw name, lower-case name, value)`` list of ``headers``; built from the
-    public ``raw`` where an httpx keeps no such list."""
-    found = getattr(headers, "_list", None)
-    if isinstance(found, list):
-        return found
-    return [(name, name.lower(), value) for name, value in headers.raw]  # pragma: no cover
 
 
 async def _drop(scope: Scope, receive: Receive) -> None:

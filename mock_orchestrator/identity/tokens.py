@@ -115,7 +115,7 @@ class TokenRecord:
 
     def has_any_scope(self, wanted: frozenset[str] | set[str]) -> bool:
         """Application tokens need one of ``wanted``; user-delegated tokens are not scoped."""
-        return not self.app_scoped or bool(self.scopes & wanted)
+        return not self.app_scoped or not self.scopes.isdisjoint(wanted)
 
 
 class TokenRegistry:

@@ -11,11 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mock_orchestrator import MockCloud
+from mock_orchestrator.orchestrator.exceptions import InvalidRequest
 from mock_orchestrator.orchestrator.odata import (
     MAX_TOP,
     ODataError,
     compile_filter,
     field_map,
+    parse_key,
     parse_query,
 )
 
@@ -359,3 +361,19 @@ def test_the_rate_limit_docs_examples_verbatim(orch: Orch) -> None:
     by_robot = orch.get("/odata/Jobs", **{"$top": "20", "$filter": "Robot/Id eq 123L"})
     assert by_robot.status_code == 200
     assert by_robot.json()["value"] == []  # no robots in the mock: Robot is null
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [("7", 7), (" 42 ", 42), ("42L", 42), ("42l", 42), ("9" * 18, int("9" * 18)), ("007", 7)],
+)
+def test_an_entity_key_is_an_int64_literal(raw: str, key: int) -> None:
+    assert parse_key(raw) == key
+
+
+@pytest.mark.parametrize(
+    "raw", ["", " ", "L", "-1", "+1", "1 2", "0x1", "1.0", "9" * 19, "²", "١٢", "1LL", "'1'"]
+)
+def test_anything_else_is_errorcode_1000(raw: str) -> None:
+    with pytest.raises(InvalidRequest, match=r"from request is not valid"):
+        parse_key(raw)

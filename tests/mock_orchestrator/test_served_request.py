@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from mock_orchestrator._served.app import _SERVED_EXTENSIONS, served_request
+from mock_orchestrator.core.request import header_triples
 
 URL = httpx.URL("http://127.0.0.1:8080/org/tenant/orchestrator_/odata/Jobs(7)?$select=Id")
 HEADERS = [
@@ -66,3 +67,10 @@ def test_extensions_are_the_requests_own() -> None:
     fast, _ = _pair()
     fast.extensions["timeout"] = {"read": 5.0}
     assert _SERVED_EXTENSIONS == {"timeout": {"read": 0.0}}
+
+
+def test_header_triples_are_httpxs_names_lowered_and_values_in_order() -> None:
+    """The hot paths read httpx's own ``(raw name, lower name, value)`` list; an httpx that
+    keeps it differently fails here, not in a header lookup."""
+    for headers in (httpx.Headers(HEADERS), served_request("GET", URL, HEADERS, b"").headers):
+        assert header_triples(headers) == [(k, k.lower(), v) for k, v in headers.raw]

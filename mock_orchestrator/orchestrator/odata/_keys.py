@@ -8,13 +8,9 @@ suffix on every keyed route alike [I] (StopJob refused it before the parsers wer
 
 from __future__ import annotations
 
-import re
-
 from ..exceptions import InvalidRequest
 
 __all__ = ["parse_key", "parse_text_key"]
-
-_INT64_KEY = re.compile(r"[0-9]{1,18}")
 
 
 def parse_key(raw: str) -> int:
@@ -25,7 +21,8 @@ def parse_key(raw: str) -> int:
     """
     text = raw.strip()
     digits = text[:-1] if text[-1:] in ("L", "l") else text
-    if _INT64_KEY.fullmatch(digits) is None:
+    # isascii: str.isdigit() also accepts "²" and other digits int() refuses
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 18):
         raise InvalidRequest(f"The key value ({text[:40]}) from request is not valid.")
     return int(digits)
 
