@@ -5,8 +5,8 @@ The bar: an authenticated API call through the mock costs at most a quarter more
 machinery (request building, auth header, response decoding); the ratio isolates what the mock
 adds: routing, the token lookup, the folder header, serialization and the journal.
 
-Timings interleave the two sides over several rounds and keep each side's best round, so a
-noisy neighbour slows both or neither. This prints; it never fails a build on timing.
+The sides run back to back in each round; each ratio is the median of the rounds' ratios
+(bench/_rounds.py says why). This prints; it never fails a build on timing.
 
     python bench/hot_path.py [--calls N] [--rounds R]
 """
@@ -14,10 +14,11 @@ noisy neighbour slows both or neither. This prints; it never fails a build on ti
 from __future__ import annotations
 
 import argparse
-import gc
-import time
+import statistics
+from collections.abc import Callable
 
 import httpx
+from _rounds import interleaved, median_ratio, seconds_per_call
 
 from mock_orchestrator import MockCloud
 from mock_orchestrator.core.errors import body_response
@@ -56,20 +57,10 @@ def _authenticated_call(cloud: MockCloud) -> tuple[str, dict[str, str], str]:
     return f"{d.identity_url}/connect/userinfo", headers, "GET identity_/connect/userinfo"
 
 
-def _time(client: httpx.Client, url: str, headers: dict[str, str], calls: int) -> float:
-    gc.collect()
-    start = time.perf_counter()
-    for _ in range(calls):
-        response = client.get(url, headers=headers)
-    elapsed = time.perf_counter() - start
-    assert response.status_code == 200, response.text
-    return elapsed / calls
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--calls", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=28)
     args = parser.parse_args()
 
     cloud = MockCloud("identity")
@@ -93,19 +84,24 @@ def main() -> None:
         "like-for-like": httpx.Client(transport=httpx.MockTransport(bare_like_for_like)),
         "mock": httpx.Client(transport=cloud.transport()),
     }
-    best = dict.fromkeys(clients, float("inf"))
+
+    def timed(name: str) -> Callable[[], float]:
+        def side() -> float:
+            cloud.journal.clear()  # keep memory flat across rounds, as a test's world would be
+            return seconds_per_call(clients[name], url, headers, args.calls)
+
+        return side
+
     for client in clients.values():
-        _time(client, url, headers, 200)  # warm up
-    for _ in range(args.rounds):
-        cloud.journal.clear()  # keep memory flat across rounds, as a test's world would be
-        for name, client in clients.items():
-            best[name] = min(best[name], _time(client, url, headers, args.calls))
-    ratio = best["mock"] / best["bare"]
-    logic = best["mock"] / best["like-for-like"]
-    print(f"hot path: {label}, {args.calls} calls x {args.rounds} rounds (best round)")
-    print(f"  bare httpx.MockTransport           : {best['bare'] * 1e6:8.1f} us/call")
-    print(f"  bare, mock's response construction : {best['like-for-like'] * 1e6:8.1f} us/call")
-    print(f"  MockCloud.transport()              : {best['mock'] * 1e6:8.1f} us/call")
+        seconds_per_call(client, url, headers, 200)  # warm up
+    times = interleaved({name: timed(name) for name in clients}, args.rounds)
+    median = {name: statistics.median(values) for name, values in times.items()}
+    ratio = median_ratio(times["mock"], times["bare"])
+    logic = median_ratio(times["mock"], times["like-for-like"])
+    print(f"hot path: {label}, {args.rounds} rounds of {args.calls} calls (medians)")
+    print(f"  bare httpx.MockTransport           : {median['bare'] * 1e6:8.1f} us/call")
+    print(f"  bare, mock's response construction : {median['like-for-like'] * 1e6:8.1f} us/call")
+    print(f"  MockCloud.transport()              : {median['mock'] * 1e6:8.1f} us/call")
     print(f"  ratio vs bare                      : {ratio:8.3f}  (bar: <= 1.25)")
     print(f"  ratio vs like-for-like (logic only): {logic:8.3f}")
     print(f"  verdict                            : {'within' if ratio <= 1.25 else 'OVER'} the bar")

@@ -5,8 +5,8 @@ baseline is what a team would write without the kit: a respx route for the same 
 the same body. Both sides pay respx's own routing; the ratio is what the mock adds (the token
 lookup, the folder header, serialization, the journal). The target is at most 1.2x.
 
-Timings interleave the two sides over several rounds and keep each side's best round. This
-prints; it never fails a build on timing.
+The two sides run back to back in each round; the ratio is the median of the rounds' ratios
+(bench/_rounds.py says why). This prints; it never fails a build on timing.
 
     python bench/intercept.py [--calls N] [--rounds R]
 """
@@ -14,11 +14,11 @@ prints; it never fails a build on timing.
 from __future__ import annotations
 
 import argparse
-import gc
-import time
+import statistics
 
 import httpx
 import respx
+from _rounds import interleaved, median_ratio, seconds_per_call
 from hot_path import _authenticated_call
 
 from mock_orchestrator import MockCloud
@@ -26,18 +26,9 @@ from mock_orchestrator import MockCloud
 TARGET = 1.2
 
 
-def _time(client: httpx.Client, url: str, headers: dict[str, str], calls: int) -> float:
-    gc.collect()
-    start = time.perf_counter()
-    for _ in range(calls):
-        response = client.get(url, headers=headers)
-    elapsed = time.perf_counter() - start
-    assert response.status_code == 200, response.text
-    return elapsed / calls
-
-
-def measure(calls: int = 2000, rounds: int = 7) -> tuple[float, float, str]:
-    """(seconds per call through cloud.intercept(), through a static respx route, label)."""
+def measure(calls: int = 500, rounds: int = 28) -> tuple[float, float, float, str]:
+    """(median seconds per call through cloud.intercept(), through a static respx route, the
+    median of the rounds' ratios, the call's label)."""
     cloud = MockCloud("identity")
     url, headers, label = _authenticated_call(cloud)
     with httpx.Client(transport=cloud.transport()) as probe:
@@ -48,25 +39,34 @@ def measure(calls: int = 2000, rounds: int = 7) -> tuple[float, float, str]:
     static.get(url).mock(
         return_value=httpx.Response(200, content=content, headers={"content-type": content_type})
     )
-    best = {"mock": float("inf"), "respx": float("inf")}
     with httpx.Client() as client:
-        for _ in range(rounds):
+
+        def through_mock() -> float:
             cloud.journal.clear()  # keep memory flat across rounds, as a test's world would be
             with cloud.intercept():
-                best["mock"] = min(best["mock"], _time(client, url, headers, calls))
+                return seconds_per_call(client, url, headers, calls)
+
+        def through_respx() -> float:
             with static:
-                best["respx"] = min(best["respx"], _time(client, url, headers, calls))
-    return best["mock"], best["respx"], label
+                return seconds_per_call(client, url, headers, calls)
+
+        through_mock(), through_respx()  # warm up
+        times = interleaved({"mock": through_mock, "respx": through_respx}, rounds)
+    return (
+        statistics.median(times["mock"]),
+        statistics.median(times["respx"]),
+        median_ratio(times["mock"], times["respx"]),
+        label,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--calls", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=28)
     args = parser.parse_args()
-    mock, static, label = measure(args.calls, args.rounds)
-    ratio = mock / static
-    print(f"interception: {label}, {args.calls} calls x {args.rounds} rounds (best round)")
+    mock, static, ratio, label = measure(args.calls, args.rounds)
+    print(f"interception: {label}, {args.rounds} rounds of {args.calls} calls (medians)")
     print(f"  respx static route              : {static * 1e6:8.1f} us/call")
     print(f"  cloud.intercept()               : {mock * 1e6:8.1f} us/call")
     print(f"  ratio                           : {ratio:8.3f}  (target: <= {TARGET})")

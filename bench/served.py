@@ -31,6 +31,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
+from _rounds import interleaved, median_ratio
 from _wire import (
     RawClient,
     mock_argv,
@@ -76,15 +77,14 @@ def _jobs(url: str, args: argparse.Namespace) -> tuple[float, float, float]:
     """(mock req/s, bare req/s, ratio): medians over back-to-back pairs of runs.
 
     Each pair runs the mock and the bare app for ``--requests`` requests, one after the other
-    (each first in half the pairs); the ratio is the median of the pairs' ratios, so that a
-    burst of noise from the machine lands on one pair, not on one side of the comparison.
+    (each first in half the pairs); the ratio is the median of the pairs' ratios
+    (bench/_rounds.py).
     """
     path, headers, _, _ = _prepare(url)
     probe = RawClient(url)
     get = probe.build("GET", path, headers)
     status, body = probe.request(get)
     assert status == 200, body
-    pairs: list[tuple[float, float]] = []
     with tempfile.NamedTemporaryFile(suffix=".json") as body_file:
         Path(body_file.name).write_bytes(body)
         argv = [sys.executable, "bench/_bare_uvicorn.py", body_file.name, "application/json"]
@@ -95,22 +95,19 @@ def _jobs(url: str, args: argparse.Namespace) -> tuple[float, float, float]:
             # what is measured is its steady state, not the first fill of a fresh process.
             rate(bare, bare_get, 1000)
             rate(probe, get, SERVED_LIMIT + 1000)
-            for index in range(args.pairs):
-                # Each side goes first in half the pairs: the second of a pair runs on a
-                # slightly different machine (caches, frequency) than the first.
-                if index % 2:
-                    bare_rate = rate(bare, bare_get, args.requests)
-                    mock_rate = rate(probe, get, args.requests)
-                else:
-                    mock_rate = rate(probe, get, args.requests)
-                    bare_rate = rate(bare, bare_get, args.requests)
-                pairs.append((mock_rate, bare_rate))
+            rates = interleaved(
+                {
+                    "mock": lambda: rate(probe, get, args.requests),
+                    "bare": lambda: rate(bare, bare_get, args.requests),
+                },
+                args.pairs,
+            )
             bare.close()
     probe.close()
     return (
-        statistics.median(m for m, _ in pairs),
-        statistics.median(b for _, b in pairs),
-        statistics.median(m / b for m, b in pairs),
+        statistics.median(rates["mock"]),
+        statistics.median(rates["bare"]),
+        median_ratio(rates["mock"], rates["bare"]),
     )
 
 
