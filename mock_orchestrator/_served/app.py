@@ -112,7 +112,6 @@ class ServedApp:
         try:
             await self._serve(scope, receive, send, guard)
         finally:
-            guard.cancel()
             guard.request_done()
 
     async def _serve(

@@ -141,7 +141,10 @@ class ConnectionGuard:
         self.answer = _BODY_TIMEOUT if answer else b""
 
     def request_done(self) -> None:
+        """The answer is written (or the request abandoned): nothing is awaited until the
+        next byte arrives."""
         self.busy = False
+        self.due = None
 
     def cancel(self) -> None:
         self.due = None
