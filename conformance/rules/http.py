@@ -19,6 +19,11 @@ _JOBS_GET = {"path": r"/odata/Jobs", "method": "GET"}
 MAX_TRIES = 10
 #: A fault that outlasts any bounded client; a client still trying after it has looped.
 _FOREVER = 30
+#: The Retry-After a command client gets, by profile. It waits in real time, so they are
+#: short; they differ, so that a client sleeping a fixed second or two after any error,
+#: without reading the header, fails where the header asks for more (one value would let a
+#: fixed backoff of that length pass). A Python factory waits on the world's clock: 7 s.
+_REAL_WAITS = {"legacy": 1, "identity": 2, "onprem": 3}
 
 
 def _started(run: RuleRun, title: str, **changes: Any) -> tuple[World, Client, str]:
@@ -59,11 +64,11 @@ def _gives_up_on_every_poll(run: RuleRun, status: int, **fault: Any) -> list[Exc
 def http_429_retry_after(run: RuleRun) -> str:
     """Part 1: one poll answers 429 with ``Retry-After``; the retry must come at least that many
     seconds later on the world's clock (a factory waits through ``env.sleep``; a command client
-    waits in real time, which the served world's ticking clock records, so it gets 1 s) and the
-    poll must succeed. Part 2: every poll answers 429; the client must give up with an error
-    within 10 tries.
+    waits in real time, which the served world's ticking clock records, so it gets 1, 2 or 3 s
+    by profile: ``_REAL_WAITS``) and the poll must succeed. Part 2: every poll answers 429; the
+    client must give up with an error within 10 tries.
     """
-    wait = 7 if run.in_process else 1
+    wait = 7 if run.in_process else _REAL_WAITS.get(run.profile, 2)
     world, client, key = _started(run, f"one 429 with Retry-After: {wait}")
     world.fault("response", status=429, retry_after=wait, times=1, **_JOBS_GET)
     mark = world.mark()

@@ -486,6 +486,14 @@ class IgnoresRetryAfter(MiniClient):
         return 0.5
 
 
+class FixedSecondBackoff(MiniClient):
+    """Sleeps one second after any 429 or 5xx, whatever Retry-After says: as a command it
+    meets a Retry-After of 1 by chance, never one of 2."""
+
+    def wait_for(self, response: httpx.Response, attempt: int) -> float:
+        return 1.0
+
+
 class No5xxRetry(MiniClient):
     """Treats 502/503/504 on a GET as final."""
 
@@ -713,6 +721,7 @@ BROKEN: dict[type[MiniClient], str] = {
     PollsWithLists: "jobs-poll-by-id",
     ResendsStartJobs: "jobs-start-not-duplicated",
     IgnoresRetryAfter: "http-429-retry-after",
+    FixedSecondBackoff: "http-429-retry-after",
     No5xxRetry: "http-5xx-idempotent-retry",
     NoTimeout: "http-timeout-set",
     LogsClientSecret: "token-secrets-not-logged",
@@ -753,6 +762,7 @@ CHECKS: dict[type[MiniClient], str] = {
     PollsWithLists: "filtered list",
     ResendsStartJobs: "StartJobs was sent again",
     IgnoresRetryAfter: "after a 429 that said Retry-After",
+    FixedSecondBackoff: "after a 429 that said Retry-After",
     No5xxRetry: "was not retried",
     NoTimeout: "had no read timeout",
     LogsClientSecret: "the client secret in log: ",

@@ -85,6 +85,7 @@ EXPECTED: dict[type[bc.MiniClient], set[str]] = {
     bc.PollsWithLists: _on(ALL, "jobs-poll-by-id"),
     bc.ResendsStartJobs: _on(ALL, "jobs-start-not-duplicated"),
     bc.IgnoresRetryAfter: _on(ALL, "http-429-retry-after"),
+    bc.FixedSecondBackoff: _on(ALL, "http-429-retry-after"),
     bc.No5xxRetry: _on(ALL, "http-5xx-idempotent-retry"),
     bc.NoTimeout: _on(ALL, "http-timeout-set"),
     # The secrets rule runs with client credentials where the profile offers them.

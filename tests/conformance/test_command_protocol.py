@@ -130,11 +130,13 @@ AS_COMMANDS = [
     (bc.RawNonAsciiFolderPath, "identity"),
     (bc.AsciiFoldsFolderPath, "legacy"),
     (bc.NoFolderHeaderForUnicode, "onprem"),
+    (bc.FixedSecondBackoff, "identity"),
+    (bc.FixedSecondBackoff, "onprem"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("broken", "profile"), AS_COMMANDS, ids=[c.__name__ for c, _ in AS_COMMANDS]
+    ("broken", "profile"), AS_COMMANDS, ids=[f"{c.__name__}-{p}" for c, p in AS_COMMANDS]
 )
 def test_a_broken_command_fails_its_rule_through_its_check(
     broken: type[bc.MiniClient], profile: str
