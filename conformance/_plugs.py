@@ -50,6 +50,14 @@ PROTOCOL_VERSION = 1
 HELLO_TIMEOUT = 15.0
 #: Real seconds ``close`` waits for a command to exit before its group is killed.
 CLOSE_TIMEOUT = 5.0
+#: The longest real time a rule waits for one operation (``http-timeout-set``'s stalled poll).
+LONGEST_OPERATION = 60.0
+#: How long a command's served world holds a stalled answer before closing the connection:
+#: longer than any operation's wait. A client without a read timeout then hangs until the rule
+#: gives up on it; with the served default (30 s) the mock's hang-up rescued it, and a client
+#: that does not retry a dropped connection ended its operation with an error, as if it had
+#: timed out (Python's ``requests`` without ``timeout=`` passed ``http-timeout-set`` so).
+SERVED_STALL_CAP = 2 * LONGEST_OPERATION
 _VALUE_FIELD = {"start_job": "job_key", "get_job_state": "state"}
 #: Python's programming errors: raised by a client that crashed, never a deliberate answer.
 CRASHES: tuple[type[BaseException], ...] = (
@@ -363,7 +371,7 @@ class CommandPlug:
         )
 
     def serve(self, cloud: MockCloud) -> AbstractContextManager[str]:
-        return cloud.serve()
+        return cloud.serve(stall_cap=SERVED_STALL_CAP)
 
     def _tails(self) -> list[OutputTail]:
         tails: list[OutputTail] | None = getattr(self._captures, "tails", None)

@@ -541,11 +541,15 @@ class MockCloud:
             yield router
 
     @contextmanager
-    def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-        """Serve this world over real HTTP on loopback; yields the base URL."""
-        from .served import serve_in_thread
+    def serve(
+        self, host: str = "127.0.0.1", port: int = 0, *, stall_cap: float | None = None
+    ) -> Iterator[str]:
+        """Serve this world over real HTTP on loopback; yields the base URL. ``stall_cap``:
+        real seconds a stalled answer is held (``serve_in_thread``'s, 30 by default)."""
+        from .served import DEFAULT_STALL_CAP, serve_in_thread
 
-        with serve_in_thread(self, host=host, port=port) as base_url:
+        cap = DEFAULT_STALL_CAP if stall_cap is None else stall_cap
+        with serve_in_thread(self, host=host, port=port, stall_cap=cap) as base_url:
             yield base_url
 
     def __repr__(self) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from mock_orchestrator import Exchange
 
+from .._plugs import LONGEST_OPERATION
 from .._world import Client, RuleRun, World, fail
 from ._common import no_hang, plural, require_ok
 from ._registry import rule
@@ -124,16 +125,17 @@ def http_timeout_set(run: RuleRun) -> str:
     the request's timeout (httpx's ``timeout`` extension): none at all fails the rule, and the
     operation must end with an error within 10 tries and 15 minutes of the world's clock. A
     command client is told ``UIPATH_TIMEOUT=0.5`` (``env.extra["timeout"]``, seconds) and must
-    end the operation within 60 s of real time; the served world holds a stalled answer up to
-    30 s. Half a second proves a timeout is set as well as a long one would, in real time a
-    check can afford for every profile.
+    end the operation within ``LONGEST_OPERATION`` (60 s) of real time; the served world holds
+    a stalled answer longer than that (``SERVED_STALL_CAP``), so only the client's own timeout
+    can end it in time. Half a second proves a timeout is set as well as a long one would, in
+    real time a check can afford for every profile.
     """
     hint = {} if run.in_process else {"extra": {"timeout": 0.5}}
     world, client, key = _started(run, "every poll stalls", **hint)
     world.fault("stall", times=_FOREVER, **_JOBS_GET)
     mark = world.mark()
     begun = world.cloud.clock.time()
-    op = client.get_job_state(key, timeout=60.0, may_hang=True)
+    op = client.get_job_state(key, timeout=LONGEST_OPERATION, may_hang=True)
     stalled = [e for e in _job_gets(world, mark) if e.fault and e.fault.startswith("stall")]
     if run.in_process:
         untimed = [

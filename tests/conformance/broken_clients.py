@@ -64,6 +64,7 @@ class MiniClient:
     max_tries = 4
     max_replays_on_401 = 1
     retry_5xx = True
+    retry_dropped = True
     retry_post = False
     persist = True
     single_flight = True
@@ -242,7 +243,8 @@ class MiniClient:
                 )
             except httpx.TransportError:
                 attempt += 1
-                if (idempotent or self.retry_post) and attempt < self.max_tries:
+                retry = self.retry_dropped and (idempotent or self.retry_post)
+                if retry and attempt < self.max_tries:
                     self.sleep(0.5 * 2**attempt)
                     continue
                 raise
@@ -506,6 +508,14 @@ class NoTimeout(MiniClient):
     timeout = None
 
 
+class NoTimeoutNoRetry(NoTimeout):
+    """No read timeout, and a dropped connection ends the operation: as a command it waits on
+    a stalled answer until the server hangs up, then fails as if it had timed out (Python's
+    ``requests`` without ``timeout=``)."""
+
+    retry_dropped = False
+
+
 # -- issue 9: the holes, and the checks no test could kill -----------------------------------
 
 
@@ -724,6 +734,7 @@ BROKEN: dict[type[MiniClient], str] = {
     FixedSecondBackoff: "http-429-retry-after",
     No5xxRetry: "http-5xx-idempotent-retry",
     NoTimeout: "http-timeout-set",
+    NoTimeoutNoRetry: "http-timeout-set",
     LogsClientSecret: "token-secrets-not-logged",
     SecretInTokenQuery: "token-secrets-not-logged",
     WritesTokenToFd2: "token-secrets-not-logged",
@@ -765,6 +776,7 @@ CHECKS: dict[type[MiniClient], str] = {
     FixedSecondBackoff: "after a 429 that said Retry-After",
     No5xxRetry: "was not retried",
     NoTimeout: "had no read timeout",
+    NoTimeoutNoRetry: "had no read timeout",
     LogsClientSecret: "the client secret in log: ",
     SecretInTokenQuery: "the client secret in a request line: POST ",
     WritesTokenToFd2: "an access token in fd2: debug: bearer ***(",

@@ -88,6 +88,7 @@ EXPECTED: dict[type[bc.MiniClient], set[str]] = {
     bc.FixedSecondBackoff: _on(ALL, "http-429-retry-after"),
     bc.No5xxRetry: _on(ALL, "http-5xx-idempotent-retry"),
     bc.NoTimeout: _on(ALL, "http-timeout-set"),
+    bc.NoTimeoutNoRetry: _on(ALL, "http-timeout-set"),
     # The secrets rule runs with client credentials where the profile offers them.
     bc.LogsClientSecret: _on(("identity", "onprem"), "token-secrets-not-logged"),
     bc.SecretInTokenQuery: _on(("identity", "onprem"), "token-secrets-not-logged"),

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conformance._plugs import CommandPlug
+from conformance._plugs import LONGEST_OPERATION, CommandPlug
 from conformance.runner import run_suite
+from mock_orchestrator import MockCloud, served
 
 from . import broken_clients as bc
 
@@ -149,3 +151,25 @@ def test_a_broken_command_fails_its_rule_through_its_check(
     if broken is bc.LogsClientSecret:  # a command's log goes to its stderr
         expected = "the client secret in stderr: "
     assert expected in result.message
+
+
+def test_a_commands_world_holds_a_stall_longer_than_any_operation_waits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The mock must not hang up first: a client without a read timeout that gives up on a
+    dropped connection (NoTimeoutNoRetry, Python's ``requests`` without ``timeout=``) ended
+    its stalled poll with an error when the served world closed the connection after 30 s,
+    and passed ``http-timeout-set``. Only its own timeout may end the operation in time."""
+    built: list[float] = []
+    real_app = served.ServedApp
+
+    def recording_app(*args: Any, **kwargs: Any) -> served.ServedApp:
+        app = real_app(*args, **kwargs)
+        built.append(app.stall_cap)
+        return app
+
+    monkeypatch.setattr(served, "ServedApp", recording_app)
+    with _plug().serve(MockCloud()) as origin:
+        assert origin.startswith("http://127.0.0.1:")
+    assert len(built) == 1
+    assert built[0] > LONGEST_OPERATION
