@@ -126,9 +126,9 @@ def http_timeout_set(run: RuleRun) -> str:
     operation must end with an error within 10 tries and 15 minutes of the world's clock. A
     command client is told ``UIPATH_TIMEOUT=0.5`` (``env.extra["timeout"]``, seconds) and must
     end the operation within ``LONGEST_OPERATION`` (60 s) of real time; the served world holds
-    a stalled answer longer than that (``SERVED_STALL_CAP``), so only the client's own timeout
-    can end it in time. Half a second proves a timeout is set as well as a long one would, in
-    real time a check can afford for every profile.
+    a stalled answer longer than that (``_plugs.SERVED_STALL_CAP``), so only the client's own
+    timeout can end it in time. Half a second proves a timeout is set as well as a long one
+    would, in real time a check can afford for every profile.
     """
     hint = {} if run.in_process else {"extra": {"timeout": 0.5}}
     world, client, key = _started(run, "every poll stalls", **hint)

@@ -45,7 +45,8 @@ def _has_lone_surrogate(value: Any) -> bool:
 
 
 def header_triples(headers: httpx.Headers) -> list[tuple[bytes, bytes, bytes]]:
-    """httpx's own ``(raw name, lower-case name, value)`` list of ``headers``, in order.
+    """httpx's own ``(raw name, lower-case name, value)`` list of ``headers``, in order: read
+    it, never change it.
 
     Reading it saves the hot paths a copy (``headers.raw``) and a ``lower()`` per header.
     tests/mock_orchestrator/test_served_request.py pins its shape; an httpx without the list
