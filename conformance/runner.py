@@ -314,8 +314,9 @@ def run_suite(
     suite = SuiteResult(client=plug.label, planned=len(todo), strict=strict)
     begun = _wall.time()
     try:
-        for index, result in enumerate(_results(todo, plug, jobs or default_jobs()), 1):
-            suite.results.append(apply_expected(result, expected))
+        for index, judged in enumerate(_results(todo, plug, jobs or default_jobs()), 1):
+            result = apply_expected(judged, expected)
+            suite.results.append(result)
             if progress is not None:
                 progress(result, index, len(todo))
     except (Interrupted, KeyboardInterrupt) as stop:

@@ -69,7 +69,7 @@ def http_429_retry_after(run: RuleRun) -> str:
     by profile: ``_REAL_WAITS``) and the poll must succeed. Part 2: every poll answers 429; the
     client must give up with an error within 10 tries.
     """
-    wait = 7 if run.in_process else _REAL_WAITS.get(run.profile, 2)
+    wait = 7 if run.in_process else _REAL_WAITS[run.profile]
     world, client, key = _started(run, f"one 429 with Retry-After: {wait}")
     world.fault("response", status=429, retry_after=wait, times=1, **_JOBS_GET)
     mark = world.mark()

@@ -173,3 +173,13 @@ def test_a_commands_world_holds_a_stall_longer_than_any_operation_waits(
         assert origin.startswith("http://127.0.0.1:")
     assert len(built) == 1
     assert built[0] > LONGEST_OPERATION
+
+
+def test_every_profile_of_the_429_rule_has_its_own_real_wait() -> None:
+    """A command client is asked for a different Retry-After on each profile, so that a fixed
+    backoff cannot meet them all by chance (FixedSecondBackoff above)."""
+    from conformance.catalog import CATALOG
+    from conformance.rules.http import _REAL_WAITS
+
+    assert set(_REAL_WAITS) == set(CATALOG["http-429-retry-after"].profiles)
+    assert len(set(_REAL_WAITS.values())) == len(_REAL_WAITS)
